@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "GuildGate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "guildgate-web", targets: ["FCGIApp"]),
+        .executable(name: "guildgate-bot", targets: ["BotWorker"]),
+        .executable(name: "discord-sandbox", targets: ["DiscordSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "Store", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "DiscordKit", dependencies: [
+            "CCurl",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Handlers", dependencies: [
+            "Store", "DiscordKit",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+        .executableTarget(name: "FCGIApp", dependencies: [
+            "CFastCGI", "Handlers", "Store", "DiscordKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "BotWorker", dependencies: [
+            "Store", "DiscordKit", "Handlers",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "DiscordSandbox", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "GuildGateTests", dependencies: [
+            "Handlers", "Store", "DiscordKit", "CFastCGI",
+        ]),
+    ]
+)

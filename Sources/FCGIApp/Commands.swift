@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Handlers
+import Logging
+import Store
+
+/// `guildgate-web serve`: answers FastCGI requests from nginx.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve FastCGI requests.")
+
+    @Option(help: "A unix socket path, or host:port for TCP (loopback only, please).")
+    var listen: String = "/run/guildgate/web.sock"
+
+    @Option(help: "Worker threads; keep it above nginx's upstream keepalive × worker processes.")
+    var threads: Int = 16
+
+    @Option(help: "Group that may connect to the unix socket (nginx's worker group).")
+    var socketGroup: String?
+
+    func validate() throws {
+        guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
+    }
+
+    func run() throws {
+        let logger = Launch.logger("guildgate-web")
+        let environment = Launch.environment(logger: logger)
+        let db = PostgresConnection(url: environment.config.databaseURL)
+        Launch.reporting(logger) {
+            try db.connect()
+            try Migrations.requireCurrent(db)
+        }
+        let listener = Launch.reporting(logger) {
+            try FastCGIListener(address: listen, socketGroup: socketGroup)
+        }
+        let server = FastCGIServer(
+            listener: listener, threads: threads, application: Application(environment: environment), logger: logger)
+        server.run()
+    }
+}
+
+/// `guildgate-web migrate`: brings the database schema up to date.
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+
+    func run() throws {
+        let logger = Launch.logger("guildgate-web")
+        let settings = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+        let db = PostgresConnection(url: settings.databaseURL)
+        let applied = Launch.reporting(logger) { try Migrations.migrate(db, logger: logger) }
+        logger.info("database is up to date", metadata: [
+            "version": "\(Migrations.latestVersion)", "applied": "\(applied.count)",
+        ])
+    }
+}
+
+/// `guildgate-web create-admin`: creates an admin account or resets its password.
+struct CreateAdmin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-admin", abstract: "Create an admin account, or reset its password.")
+
+    @Option(help: "The admin's username.")
+    var username: String
+
+    @Flag(help: "Read the password from standard input (one line).")
+    var passwordStdin = false
+
+    func validate() throws {
+        guard passwordStdin else { throw ValidationError("pass --password-stdin and the password on standard input") }
+        guard (1...64).contains(username.count), username.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) })
+        else { throw ValidationError("--username must be 1-64 letters, digits, '.', '_' or '-'") }
+    }
+
+    func run() throws {
+        let logger = Launch.logger("guildgate-web")
+        guard let password = readLine(strippingNewline: true), password.count >= 8 else {
+            throw ValidationError("the password on standard input must be at least 8 characters")
+        }
+        let settings = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+        let db = PostgresConnection(url: settings.databaseURL)
+        let created = Launch.reporting(logger) {
+            try Migrations.requireCurrent(db)
+            return try AdminStore(db).upsert(username: username, passwordHash: try PasswordHasher.hash(password))
+        }
+        logger.info(created ? "admin created" : "admin password reset", metadata: ["username": "\(username)"])
+    }
+}
+

@@ -1,0 +1,166 @@
+import CFastCGI
+import Foundation
+import Handlers
+import Logging
+
+/// One request on a worker thread: CGI params in, the application's response out.
+struct FastCGIExchange {
+    private let request: UnsafeMutablePointer<FCGX_Request>
+    private let logger: Logger
+
+    init(request: UnsafeMutablePointer<FCGX_Request>, logger: Logger) {
+        self.request = request
+        self.logger = logger
+    }
+
+    func serve(application: Application, services: Services) {
+        let params = Self.params(request.pointee.envp)
+        let body = FastCGIBody(stream: request.pointee.in)
+        let rawURI = params["REQUEST_URI"] ?? ""
+        let response: Response
+        do throws(HTTPError) {
+            let parsed = try Self.request(from: params, body: body)
+            response = application.respond(to: parsed, services: services)
+        } catch {
+            response = application.respond(to: error, rawPath: rawURI)
+        }
+        let writer = FastCGIWriter(stream: request.pointee.out, connection: request.pointee.ipcFd)
+        let omitBody = params["REQUEST_METHOD"] == "HEAD"
+        do {
+            try write(response, to: writer, omitBody: omitBody)
+        } catch {
+            logger.notice("client went away during the response", metadata: ["path": "\(rawURI)"])
+            request.pointee.keepConnection = 0
+        }
+        // The rest of a body the handler did not read would be taken for the next request on a kept-alive
+        // connection: read a small remainder to its end, close the connection on a large one.
+        if !body.drain(limit: 64 * 1024) { request.pointee.keepConnection = 0 }
+    }
+
+    /// The CGI params; names or values that are not UTF-8 are left out (and the request then lacks them).
+    static func params(_ envp: FCGX_ParamArray?) -> [String: String] {
+        var params: [String: String] = [:]
+        guard var cursor = envp else { return params }
+        while let entry = cursor.pointee {
+            if let text = String(validatingCString: entry), let equals = text.firstIndex(of: "=") {
+                let name = String(text[..<equals])
+                if params[name] == nil { params[name] = String(text[text.index(after: equals)...]) }
+            }
+            cursor += 1
+        }
+        return params
+    }
+
+    static func request(from params: [String: String], body: FastCGIBody) throws(HTTPError) -> Request {
+        guard let method = params["REQUEST_METHOD"], !method.isEmpty else {
+            throw .badRequest("The request has no method.")
+        }
+        guard let uri = params["REQUEST_URI"], !uri.isEmpty else {
+            throw .badRequest("The request URI is missing or not valid UTF-8.")
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in params where name.hasPrefix("HTTP_") {
+            headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        if let length = params["CONTENT_LENGTH"], !length.isEmpty {
+            guard Int(length).map({ $0 >= 0 }) == true else { throw .badRequest("Content-Length is not a number.") }
+            headers["content-length"] = length
+        }
+        return try Request(
+            method: method, requestURI: uri, headers: headers, remoteAddress: params["REMOTE_ADDR"] ?? "",
+            body: body)
+    }
+
+    private func write(_ response: Response, to writer: FastCGIWriter, omitBody: Bool) throws(ResponseWriteError) {
+        var head = "Status: \(response.status.code) \(response.status.reason)\r\n"
+        for (name, value) in response.headers {
+            head += "\(name): \(Self.headerSafe(value))\r\n"
+        }
+        switch response.body {
+        case .bytes(let bytes):
+            head += "Content-Length: \(bytes.count)\r\n\r\n"
+            try writer.write(string: head)
+            if !omitBody { try bytes.withUnsafeBytes { buffer throws(ResponseWriteError) in try writer.write(buffer) } }
+        case .stream(let produce):
+            head += "\r\n"
+            try writer.write(string: head)
+            guard !omitBody else { return }
+            do {
+                try produce(writer)
+            } catch let error as ResponseWriteError {
+                throw error
+            } catch {
+                logger.error("response stream failed", metadata: ["error": "\(error)"])
+                throw .clientDisconnected
+            }
+        }
+        try writer.flush()
+    }
+
+    /// Header values never carry CR or LF (no response splitting, whatever a handler put there).
+    private static func headerSafe(_ value: String) -> String {
+        value.contains(where: { $0 == "\r" || $0 == "\n" })
+            ? value.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "") : value
+    }
+}
+
+/// The request body, read from FCGI_STDIN as it streams in.
+final class FastCGIBody: RequestBodyStream {
+    private let stream: UnsafeMutablePointer<FCGX_Stream>?
+    private(set) var reachedEnd = false
+
+    init(stream: UnsafeMutablePointer<FCGX_Stream>?) {
+        self.stream = stream
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(RequestBodyError) -> Int {
+        guard !reachedEnd, let stream, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        let count = Int(FCGX_GetStr(base.assumingMemoryBound(to: CChar.self), Int32(min(buffer.count, Int(Int32.max))), stream))
+        // A short read means the end of the body, or an error (nginx closed the connection mid-body).
+        if count < buffer.count {
+            guard FCGX_GetError(stream) == 0 else { throw .aborted }
+            reachedEnd = true
+        }
+        return count
+    }
+
+    /// Reads and discards what is left of the body, up to `limit` bytes; true when the end was reached.
+    func drain(limit: Int) -> Bool {
+        var scratch = [UInt8](repeating: 0, count: 8192)
+        var discarded = 0
+        while !reachedEnd, discarded <= limit {
+            guard let count = try? scratch.withUnsafeMutableBytes({ buffer throws(RequestBodyError) in try read(into: buffer) })
+            else { return false }
+            discarded += count
+        }
+        return reachedEnd
+    }
+}
+
+/// Writes FCGI_STDOUT; a failed flush means nginx closed the connection because the client left.
+struct FastCGIWriter: ResponseBodyWriter {
+    let stream: UnsafeMutablePointer<FCGX_Stream>?
+    let connection: Int32
+
+    func write(string: String) throws(ResponseWriteError) {
+        var text = string
+        try text.withUTF8 { buffer throws(ResponseWriteError) in try write(UnsafeRawBufferPointer(buffer)) }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws(ResponseWriteError) {
+        guard let stream else { throw .clientDisconnected }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        var offset = 0
+        while offset < bytes.count {
+            let chunk = min(bytes.count - offset, 1 << 30)
+            let written = FCGX_PutStr(base.advanced(by: offset).assumingMemoryBound(to: CChar.self), Int32(chunk), stream)
+            guard written == chunk else { throw .clientDisconnected }
+            offset += chunk
+        }
+    }
+
+    func flush() throws(ResponseWriteError) {
+        guard let stream, FCGX_FFlush(stream) == 0 else { throw .clientDisconnected }
+    }
+}

@@ -1,0 +1,124 @@
+import CFastCGI
+import Foundation
+import Handlers
+import Logging
+import Synchronization
+
+/// N worker threads, each running `FCGX_Accept_r` on the shared socket with no lock held across it
+/// (libfcgi's threaded example's mutex stalls every thread behind one kept-alive connection), each
+/// owning its database connection and HTTP client.
+final class FastCGIServer: Sendable {
+    private let listener: FastCGIListener
+    private let threadCount: Int
+    private let application: Application
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    /// What shutdown needs to know about the workers.
+    private struct State {
+        var stopping = false
+        /// The kept-alive connection each idle worker waits on, to be shut down on stop.
+        var idleConnections: [Int: Int32] = [:]
+    }
+
+    init(listener: FastCGIListener, threads: Int, application: Application, logger: Logger) {
+        self.listener = listener
+        self.threadCount = threads
+        self.application = application
+        self.logger = logger
+        state = Mutex(State())
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
+    func run() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        // Blocked before FCGX_Init and before any thread starts, so libfcgi never takes them over
+        // and only the signal thread receives them.
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+        FCGX_Init()
+
+        let workers = (0..<threadCount).map { index in
+            OSThread.start(name: "fcgi-\(index)") { [self] in work(index) }
+        }
+        let signalWaiter = OSThread.start(name: "signals") { [self] in
+            var received: Int32 = 0
+            sigwait(&signals, &received)
+            logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
+            stop()
+        }
+        logger.info("serving", metadata: ["listen": "\(listener.address)", "threads": "\(threadCount)"])
+        workers.forEach { $0.join() }
+        signalWaiter.detach()
+        logger.info("stopped")
+    }
+
+    private func stop() {
+        let idle = state.withLock { state in
+            state.stopping = true
+            return Array(state.idleConnections.values)
+        }
+        FCGX_ShutdownPending()
+        listener.stopAccepting()
+        for descriptor in idle { shutdown(descriptor, Int32(SHUT_RDWR)) }
+    }
+
+    private func work(_ index: Int) {
+        var request = FCGX_Request()
+        FCGX_InitRequest(&request, listener.descriptor, 0)
+        let services = Services(environment: application.environment)
+        while true {
+            let stopping = state.withLock { state in
+                if request.ipcFd >= 0 { state.idleConnections[index] = request.ipcFd }
+                return state.stopping
+            }
+            if stopping { break }
+            let accepted = FCGX_Accept_r(&request)
+            let stoppingNow = state.withLock { state in
+                state.idleConnections[index] = nil
+                return state.stopping
+            }
+            guard accepted >= 0 else {
+                if stoppingNow { break }
+                logger.warning("accept failed", metadata: ["error": "\(accepted)"])
+                usleep(10_000)
+                continue
+            }
+            FastCGIExchange(request: &request, logger: logger).serve(application: application, services: services)
+            FCGX_Finish_r(&request)
+        }
+        FCGX_Free(&request, 1)
+    }
+}
+
+/// A joinable POSIX thread running a closure.
+struct OSThread {
+    private let thread: pthread_t
+
+    private final class Body {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
+
+    static func start(name: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) -> OSThread {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, stackSize)
+        defer { pthread_attr_destroy(&attributes) }
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, &attributes, { context in
+            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        precondition(result == 0, "cannot start thread \(name): \(String(cString: strerror(result)))")
+        pthread_setname_np(thread, String(name.prefix(15)))
+        return OSThread(thread: thread)
+    }
+
+    func join() { pthread_join(thread, nil) }
+    func detach() { pthread_detach(thread) }
+}

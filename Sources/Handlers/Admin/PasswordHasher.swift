@@ -1,0 +1,43 @@
+import Crypto
+import _CryptoExtras
+
+/// scrypt password hashes in the form `scrypt$N$r$p$salt$hash` (salt and hash in base64url).
+public enum PasswordHasher {
+    static let rounds = 1 << 15
+    static let blockSize = 8
+    static let parallelism = 1
+
+    public static func hash(_ password: String) throws -> String {
+        var generator = SystemRandomNumberGenerator()
+        let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let derived = try derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        return ["scrypt", String(rounds), String(blockSize), String(parallelism),
+                Secrets.base64URL(salt), Secrets.base64URL(derived)].joined(separator: "$")
+    }
+
+    /// Checks `password` against a stored hash; a malformed hash never verifies.
+    public static func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$").map(String.init)
+        guard parts.count == 6, parts[0] == "scrypt",
+              let rounds = Int(parts[1]), let blockSize = Int(parts[2]), let parallelism = Int(parts[3]),
+              let salt = base64URLDecode(parts[4]), let expected = base64URLDecode(parts[5]),
+              let derived = try? derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        else { return false }
+        return Secrets.constantTimeEqual(derived, expected)
+    }
+
+    private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {
+        try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: 32,
+            rounds: rounds, blockSize: blockSize, parallelism: parallelism
+        ).withUnsafeBytes { Array($0) }
+    }
+
+    private static func base64URLDecode(_ text: String) -> [UInt8]? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+}
+
+import Foundation

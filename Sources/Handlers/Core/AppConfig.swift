@@ -1,0 +1,139 @@
+import Foundation
+
+/// A setting that is missing or malformed, named so the operator knows what to fix.
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case missing(String)
+    case invalid(String, reason: String)
+    case unreadableFile(String)
+
+    public var description: String {
+        switch self {
+        case .missing(let name): return "\(name) is not set (see .env.example)"
+        case .invalid(let name, let reason): return "\(name) is invalid: \(reason)"
+        case .unreadableFile(let path): return "cannot read the settings file \(path)"
+        }
+    }
+}
+
+/// Settings from the environment, then an optional `.env` file (the environment wins).
+/// Names follow DESIGN.md; the aliases of the systems GuildGate replaces keep working.
+public struct AppConfig: Sendable {
+    public var databaseURL: String
+    public var webAppBaseURL: String
+    public var discordAPIBase: String
+    public var discordAuthorizeURL: String
+    public var discordGatewayURL: String?
+    public var discordClientID: String?
+    public var discordClientSecret: String?
+    public var discordRedirectURI: String
+    public var discordBotToken: String?
+    public var discordGuildID: String?
+    public var discordStorageChannelIDs: [String]
+    public var discordBotInviteURL: String?
+    public var discordAttachmentLimit: Int
+    public var respondToAllMessages: Bool
+    public var bypassAuth: Bool
+    public var secretKey: [UInt8]
+    public var apiToken: String?
+    public var chatAPIBase: String?
+    public var chatAPIKey: String?
+    public var chatModel: String?
+    public var templatesDirectory: String
+
+    /// Whether cookies must carry `Secure` (the site is served over https).
+    public var usesHTTPS: Bool { webAppBaseURL.lowercased().hasPrefix("https://") }
+
+    /// Loads settings from `environment` and the file named by `GUILDGATE_ENV_FILE` (default `.env`; empty = none).
+    public static func load(environment: [String: String]) throws(ConfigError) -> AppConfig {
+        let path = environment["GUILDGATE_ENV_FILE"] ?? ".env"
+        var settings = try DotEnv.load(path: path, required: environment["GUILDGATE_ENV_FILE"] != nil && !path.isEmpty)
+        settings.merge(environment) { _, fromEnvironment in fromEnvironment }
+        return try AppConfig(settings: settings)
+    }
+
+    public init(settings: [String: String]) throws(ConfigError) {
+        func value(_ names: String...) -> String? {
+            for name in names {
+                if let value = settings[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty { return value }
+            }
+            return nil
+        }
+        func required(_ name: String) throws(ConfigError) -> String {
+            guard let found = value(name) else { throw .missing(name) }
+            return found
+        }
+        func flag(_ name: String) -> Bool {
+            ["1", "true", "yes", "on"].contains(value(name)?.lowercased() ?? "")
+        }
+
+        databaseURL = try required("DATABASE_URL")
+        let base = try required("WEB_APP_BASE_URL")
+        guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
+              parsed.host != nil
+        else { throw .invalid("WEB_APP_BASE_URL", reason: "must be an absolute http(s) URL such as https://example.com") }
+        webAppBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        discordAPIBase = value("DISCORD_API_BASE").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "https://discord.com/api/v10"
+        discordAuthorizeURL = value("DISCORD_OAUTH_AUTHORIZE_URL") ?? "https://discord.com/oauth2/authorize"
+        discordGatewayURL = value("DISCORD_GATEWAY_URL")
+        discordClientID = value("DISCORD_CLIENT_ID")
+        discordClientSecret = value("DISCORD_CLIENT_SECRET")
+        discordRedirectURI = value("DISCORD_REDIRECT_URI") ?? webAppBaseURL + "/api/discord/callback"
+        discordBotToken = value("DISCORD_BOT_TOKEN", "DISCORD_TOKEN")
+        discordGuildID = value("DISCORD_GUILD_ID", "SERVER_ID")
+        discordStorageChannelIDs = (value("DISCORD_STORAGE_CHANNEL_IDS", "CHANNEL_ID") ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        discordBotInviteURL = value("DISCORD_BOT_INVITE_URL")
+        if let limit = value("DISCORD_ATTACHMENT_LIMIT") {
+            guard let bytes = Int(limit), bytes > 0 else {
+                throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be a positive number of bytes")
+            }
+            discordAttachmentLimit = bytes
+        } else {
+            discordAttachmentLimit = 10_485_760
+        }
+        respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")
+        bypassAuth = flag("BYPASS_AUTH")
+        let key = try required("GUILDGATE_SECRET_KEY")
+        guard let decoded = Data(base64Encoded: key), decoded.count == 32 else {
+            throw .invalid("GUILDGATE_SECRET_KEY", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
+        }
+        secretKey = Array(decoded)
+        apiToken = value("GUILDGATE_API_TOKEN")
+        chatAPIBase = value("CHAT_API_BASE")
+        chatAPIKey = value("CHAT_API_KEY")
+        chatModel = value("CHAT_MODEL")
+        templatesDirectory = value("GUILDGATE_TEMPLATES") ?? "templates"
+    }
+}
+
+/// `.env` files: `NAME=value` lines, `#` comments, optional `export `, single or double quotes.
+public enum DotEnv {
+    public static func load(path: String, required: Bool) throws(ConfigError) -> [String: String] {
+        guard !path.isEmpty else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            if required { throw .unreadableFile(path) }
+            return [:]
+        }
+        return parse(text)
+    }
+
+    public static func parse(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if let quote = value.first, quote == "\"" || quote == "'", value.count >= 2, value.last == quote {
+                value = String(value.dropFirst().dropLast())
+            } else if let comment = value.range(of: " #") {
+                value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
+            }
+            values[name] = value
+        }
+        return values
+    }
+}

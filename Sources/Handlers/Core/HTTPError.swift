@@ -1,0 +1,94 @@
+/// A field that failed validation, with a message a user can act on.
+public struct FieldError: Sendable, Equatable {
+    public let field: String
+    public let message: String
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+/// An error a handler answers with. Rendered as JSON under `/api`, as a page elsewhere.
+public enum HTTPError: Error, Equatable {
+    case badRequest(String)
+    case validation([FieldError])
+    case unauthorized(String)
+    case forbidden(String)
+    case notFound
+    case methodNotAllowed(allowed: [String])
+    case payloadTooLarge(limit: Int)
+    case unsupportedMediaType(expected: String)
+    case tooManyRequests(retryAfterSeconds: Int)
+    case serviceUnavailable(String)
+    case internalError
+
+    public var status: HTTPStatus {
+        switch self {
+        case .badRequest, .validation: return .badRequest
+        case .unauthorized: return .unauthorized
+        case .forbidden: return .forbidden
+        case .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
+        case .payloadTooLarge: return .payloadTooLarge
+        case .unsupportedMediaType: return .unsupportedMediaType
+        case .tooManyRequests: return .tooManyRequests
+        case .serviceUnavailable: return .serviceUnavailable
+        case .internalError: return .internalServerError
+        }
+    }
+
+    /// A stable, machine-readable code.
+    public var code: String {
+        switch self {
+        case .badRequest: return "bad_request"
+        case .validation: return "validation_failed"
+        case .unauthorized: return "unauthorized"
+        case .forbidden: return "forbidden"
+        case .notFound: return "not_found"
+        case .methodNotAllowed: return "method_not_allowed"
+        case .payloadTooLarge: return "payload_too_large"
+        case .unsupportedMediaType: return "unsupported_media_type"
+        case .tooManyRequests: return "too_many_requests"
+        case .serviceUnavailable: return "service_unavailable"
+        case .internalError: return "server_error"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .badRequest(let message), .unauthorized(let message), .forbidden(let message),
+             .serviceUnavailable(let message):
+            return message
+        case .validation: return "Some fields are invalid."
+        case .notFound: return "There is nothing at this address."
+        case .methodNotAllowed(let allowed): return "Use \(allowed.joined(separator: " or ")) here."
+        case .payloadTooLarge(let limit): return "The request body is larger than the \(limit) bytes allowed here."
+        case .unsupportedMediaType(let expected): return "Send the body as \(expected)."
+        case .tooManyRequests(let seconds): return "Too many attempts. Try again in \(seconds) seconds."
+        case .internalError: return "Something went wrong on our side. It has been logged; please try again."
+        }
+    }
+
+    public var fieldErrors: [FieldError] {
+        if case .validation(let fields) = self { return fields }
+        return []
+    }
+
+    /// Headers the status calls for (`Allow`, `Retry-After`).
+    public var headers: [(String, String)] {
+        switch self {
+        case .methodNotAllowed(let allowed): return [("Allow", allowed.joined(separator: ", "))]
+        case .tooManyRequests(let seconds): return [("Retry-After", String(seconds))]
+        default: return []
+        }
+    }
+
+    /// The JSON body of this error: `{"success":false,"error":…,"code":…,"fields":{…}}`.
+    public var json: JSON {
+        var members: [(String, JSON)] = [("success", false), ("error", .string(message)), ("code", .string(code))]
+        if !fieldErrors.isEmpty {
+            members.append(("fields", .object(fieldErrors.map { ($0.field, .string($0.message)) })))
+        }
+        return .object(members)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+
+/// Start-up shared by the commands of both processes: logging, settings, and one clear line for what stops the start.
+public enum Launch {
+    public static func logger(_ label: String) -> Logger {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var logger = Logger(label: label)
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+
+    public static func environment(logger: Logger) -> AppEnvironment {
+        reporting(logger) {
+            let config = try AppConfig.load(environment: ProcessInfo.processInfo.environment)
+            let templates = try Templates(directory: config.templatesDirectory)
+            return AppEnvironment(config: config, templates: templates, logger: logger)
+        }
+    }
+
+    /// Runs `body`; a failure is logged as one line and ends the process with exit status 1.
+    public static func reporting<T>(_ logger: Logger, _ body: () throws -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            logger.critical("\(error)")
+            exit(1)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import Store
+
+/// A signed-in (or anonymous) browser, as the session cookie names it.
+public struct BrowserSession: Sendable {
+    /// The raw id; only the cookie holds it, the database keeps its hash.
+    let id: String
+    public let idHash: [UInt8]
+    public let csrfToken: String
+    public let userID: Int?
+    public let adminID: Int?
+}
+
+/// Everything a handler may use while it answers one request.
+public final class RequestContext {
+    public let services: Services
+    public var logger: Logger
+    public let request: Request
+    /// `Set-Cookie` values to add to the response.
+    private(set) var cookies: [String] = []
+    private var loadedSession: BrowserSession??
+
+    static let cookieName = "gg_session"
+    static let sessionLifetime: TimeInterval = 14 * 24 * 3600
+
+    init(services: Services, request: Request, logger: Logger) {
+        self.services = services
+        self.request = request
+        self.logger = logger
+    }
+
+    public var config: AppConfig { services.environment.config }
+    public var db: PostgresConnection { services.db }
+    public var now: Date { services.environment.clock() }
+
+    public func render(_ template: String, _ values: [String: Any], status: HTTPStatus = .ok) throws -> Response {
+        var context = values
+        context["csrf_token"] = (try session())?.csrfToken
+        return .html(try services.environment.templates.render(template, context), status: status)
+    }
+
+    /// The session named by a valid, correctly signed cookie, if any.
+    public func session() throws -> BrowserSession? {
+        if let loadedSession { return loadedSession }
+        let found = try lookUpSession()
+        loadedSession = .some(found)
+        return found
+    }
+
+    private func lookUpSession() throws -> BrowserSession? {
+        guard let cookie = request.cookies[Self.cookieName] else { return nil }
+        let parts = cookie.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2,
+              Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0]).utf8))
+        else { return nil }
+        let idHash = Secrets.sha256(parts[0])
+        guard let stored = try WebSessionStore(db).session(idHash: idHash, now: now) else { return nil }
+        return BrowserSession(
+            id: parts[0], idHash: idHash, csrfToken: stored.csrfToken, userID: stored.userID, adminID: stored.adminID)
+    }
+
+    /// The current session, creating an anonymous one (for CSRF tokens and OAuth state binding) when needed.
+    public func ensureSession() throws -> BrowserSession {
+        if let existing = try session() { return existing }
+        return try startSession(userID: nil, adminID: nil)
+    }
+
+    /// Starts a new session (a fresh id, so a login never reuses an id the browser had before).
+    @discardableResult
+    public func startSession(userID: Int?, adminID: Int?) throws -> BrowserSession {
+        if let previous = try session() { try WebSessionStore(db).delete(idHash: previous.idHash) }
+        let id = Secrets.randomToken()
+        let session = BrowserSession(
+            id: id, idHash: Secrets.sha256(id), csrfToken: Secrets.randomToken(), userID: userID, adminID: adminID)
+        try WebSessionStore(db).create(
+            idHash: session.idHash, csrfToken: session.csrfToken, userID: userID, adminID: adminID,
+            expiresAt: now.addingTimeInterval(Self.sessionLifetime))
+        cookies.append(Cookies.setCookie(
+            name: Self.cookieName, value: id + "." + signature(of: id), maxAge: Int(Self.sessionLifetime),
+            secure: config.usesHTTPS))
+        loadedSession = .some(session)
+        return session
+    }
+
+    public func endSession() throws {
+        if let current = try session() { try WebSessionStore(db).delete(idHash: current.idHash) }
+        cookies.append(Cookies.setCookie(name: Self.cookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
+        loadedSession = .some(nil)
+    }
+
+    /// Refuses a form whose CSRF token does not match the session's.
+    public func verifyCSRF(_ token: String?) throws {
+        guard let session = try session(), let token,
+              Secrets.constantTimeEqual(Array(token.utf8), Array(session.csrfToken.utf8))
+        else {
+            throw HTTPError.forbidden("This form has expired or did not come from this site. Reload the page and try again.")
+        }
+    }
+
+    private func signature(of id: String) -> String {
+        Secrets.base64URL(Secrets.hmac(id, key: services.environment.sessionKey))
+    }
+}

@@ -1,0 +1,48 @@
+import DiscordKit
+import Foundation
+import Logging
+import Store
+
+/// What every thread shares: settings, templates, the process-wide Discord rate limiter.
+public struct AppEnvironment: Sendable {
+    public let config: AppConfig
+    public let templates: Templates
+    public let rateLimiter: RateLimiter
+    public let logger: Logger
+    public let clock: @Sendable () -> Date
+    let sessionKey: [UInt8]
+
+    public init(config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.config = config
+        self.templates = templates
+        self.logger = logger
+        self.clock = clock
+        rateLimiter = RateLimiter()
+        sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
+    }
+
+    var discordConfiguration: DiscordConfiguration {
+        DiscordConfiguration(
+            apiBase: config.discordAPIBase, botToken: config.discordBotToken,
+            clientID: config.discordClientID, clientSecret: config.discordClientSecret)
+    }
+}
+
+/// What one worker thread owns: its database connection and its HTTP client. Never shared across threads.
+public final class Services {
+    public let environment: AppEnvironment
+    public let db: PostgresConnection
+    public let http: HTTPClient
+
+    public init(environment: AppEnvironment) {
+        self.environment = environment
+        db = try PostgresConnection(url: environment.config.databaseURL)
+        http = HTTPClient()
+    }
+
+    public func discord(logger: Logger) -> DiscordClient {
+        DiscordClient(
+            configuration: environment.discordConfiguration, transport: http,
+            rateLimiter: environment.rateLimiter, logger: logger)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Mustache
+
+public enum TemplateError: Error, CustomStringConvertible {
+    case unreadableDirectory(String)
+    case invalidTemplate(name: String, reason: String)
+    case missingTemplate(String)
+
+    public var description: String {
+        switch self {
+        case .unreadableDirectory(let path):
+            return "cannot read templates from \(path) (set GUILDGATE_TEMPLATES to the templates/ directory)"
+        case .invalidTemplate(let name, let reason): return "template \(name) does not parse: \(reason)"
+        case .missingTemplate(let name): return "template \(name).mustache is missing"
+        }
+    }
+}
+
+/// The Mustache templates of `templates/`, loaded once at start-up. Values are HTML-escaped by default.
+public struct Templates: Sendable {
+    private let library: MustacheLibrary
+
+    public init(directory: String) throws(TemplateError) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        } catch {
+            throw .unreadableDirectory(directory)
+        }
+        var library = MustacheLibrary()
+        for file in names.sorted() {
+            let name = String(file.dropLast(".mustache".count))
+            guard let data = FileManager.default.contents(atPath: directory + "/" + file),
+                  let text = String(data: data, encoding: .utf8)
+            else { throw .unreadableDirectory(directory + "/" + file) }
+            do {
+                try library.register(text, named: name)
+            } catch {
+                throw .invalidTemplate(name: name, reason: "\(error)")
+            }
+        }
+        self.library = library
+    }
+
+    public func render(_ name: String, _ context: [String: Any]) throws(TemplateError) -> String {
+        guard let html = library.render(context, withTemplate: name) else { throw .missingTemplate(name) }
+        return html
+    }
+}

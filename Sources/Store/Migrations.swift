@@ -1,0 +1,112 @@
+import Logging
+
+/// A numbered schema change, applied once, in its own transaction.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+}
+
+/// The schema history. Append new migrations; never edit an applied one.
+public enum Migrations {
+    public static let all: [Migration] = [
+        Migration(version: 1, name: "users, web sessions, oauth states, admins", sql: """
+            CREATE TABLE users (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                email text NOT NULL,
+                personality text NOT NULL,
+                communication_channel text NOT NULL,
+                verified boolean NOT NULL DEFAULT false,
+                discord_id text UNIQUE,
+                discord_username text,
+                verification_token_hash bytea UNIQUE,
+                verification_token_expires_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE UNIQUE INDEX users_email_key ON users (lower(email));
+
+            CREATE TABLE admins (
+                id bigserial PRIMARY KEY,
+                username text NOT NULL UNIQUE,
+                password_hash text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE web_sessions (
+                id_hash bytea PRIMARY KEY,
+                csrf_token text NOT NULL,
+                user_id bigint REFERENCES users(id) ON DELETE CASCADE,
+                admin_id bigint REFERENCES admins(id) ON DELETE CASCADE,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX web_sessions_expires_at ON web_sessions (expires_at);
+
+            CREATE TABLE oauth_states (
+                state_hash bytea PRIMARY KEY,
+                session_id_hash bytea NOT NULL,
+                return_to text NOT NULL DEFAULT '/',
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            );
+
+            CREATE TABLE login_attempts (
+                id bigserial PRIMARY KEY,
+                username text NOT NULL,
+                remote_addr text NOT NULL,
+                attempted_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX login_attempts_lookup ON login_attempts (username, attempted_at);
+            CREATE INDEX login_attempts_addr ON login_attempts (remote_addr, attempted_at);
+            """),
+    ]
+
+    public static var latestVersion: Int { all.last?.version ?? 0 }
+
+    /// Applies every migration not yet applied, each in its own transaction, under an advisory lock
+    /// so that two processes migrating at once do not race. Returns the versions applied.
+    @discardableResult
+    public static func migrate(_ db: PostgresConnection, logger: Logger) throws -> [Int] {
+        try db.query("""
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY,
+                name text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """)
+        var applied: [Int] = []
+        for migration in all {
+            let done = try db.transaction { db -> Bool in
+                try db.query("SELECT pg_advisory_xact_lock(7244500001)")
+                let existing = try db.query("SELECT 1 FROM schema_migrations WHERE version = $1", [migration.version])
+                guard existing.rows.isEmpty else { return false }
+                try db.execute(script: migration.sql)
+                try db.query(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    [migration.version, migration.name])
+                return true
+            }
+            if done {
+                applied.append(migration.version)
+                logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+            }
+        }
+        return applied
+    }
+
+    /// The version the database is at (0 for an empty database).
+    public static func currentVersion(_ db: PostgresConnection) throws(StoreError) -> Int {
+        let table = try db.query("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+        guard table.first?.bool("present") == true else { return 0 }
+        return try db.query("SELECT coalesce(max(version), 0) AS version FROM schema_migrations").first?.int("version") ?? 0
+    }
+
+    /// Throws `StoreError.schemaBehind` when the database needs `migrate`.
+    public static func requireCurrent(_ db: PostgresConnection) throws(StoreError) {
+        let current = try currentVersion(db)
+        guard current >= latestVersion else { throw .schemaBehind(current: current, required: latestVersion) }
+    }
+}

@@ -1,0 +1,165 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// One libpq connection. Not thread-safe: each worker thread owns its own.
+public final class PostgresConnection {
+    private var connection: OpaquePointer?
+    private let url: String
+
+    /// A connection to `url` (a libpq connection string or URI), opened on first use, in the UTC time zone.
+    public init(url: String) {
+        self.url = url
+    }
+
+    /// Opens the connection now, so that a bad `DATABASE_URL` is reported at start-up.
+    public func connect() throws(StoreError) {
+        try ensureConnected()
+    }
+
+    deinit {
+        PQfinish(connection)
+    }
+
+    private static func open(_ url: String) throws(StoreError) -> OpaquePointer {
+        guard let connection = PQconnectdb(url) else {
+            throw .connectionFailed("out of memory")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let reason = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            throw .connectionFailed(reason)
+        }
+        let setup = PQexec(connection, "SET TIME ZONE 'UTC'")
+        PQclear(setup)
+        return connection
+    }
+
+    /// Opens the connection, or re-opens it when the server went away (restart, idle timeout).
+    func ensureConnected() throws(StoreError) {
+        if let connection, PQstatus(connection) == CONNECTION_OK { return }
+        PQfinish(connection)
+        connection = nil
+        connection = try Self.open(url)
+    }
+
+    /// Runs one parameterized statement (`$1`, `$2`… placeholders) and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws(StoreError) -> QueryResult {
+        try ensureConnected()
+        let texts = parameters.map(\.sqlText)
+        var cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        let result = cStrings.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
+                PQexecParams(connection, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+            }
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+            return QueryResult(result)
+        default:
+            throw Self.error(from: result, connection: connection)
+        }
+    }
+
+    /// Runs a script of statements without parameters (migrations).
+    public func execute(script: String) throws(StoreError) {
+        try ensureConnected()
+        let result = PQexec(connection, script)
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return
+        default:
+            throw Self.error(from: result, connection: connection)
+        }
+    }
+
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try query("BEGIN")
+        do {
+            let value = try body(self)
+            try query("COMMIT")
+            return value
+        } catch {
+            _ = try? query("ROLLBACK")
+            throw error
+        }
+    }
+
+    private static func error(from result: OpaquePointer?, connection: OpaquePointer?) -> StoreError {
+        func field(_ code: Int32) -> String? {
+            guard let result, let value = PQresultErrorField(result, code) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field(Int32(UInt8(ascii: "C"))) ?? "08000"
+        let message = field(Int32(UInt8(ascii: "M")))
+            ?? String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return .queryFailed(sqlState: sqlState, message: message)
+    }
+}
+
+/// The rows of a query, copied out of libpq in text format.
+public struct QueryResult: Sendable {
+    public let columns: [String]
+    public let rows: [Row]
+    /// Rows touched by an INSERT/UPDATE/DELETE.
+    public let affectedRows: Int
+
+    init(_ result: OpaquePointer?) {
+        let columnCount = Int(PQnfields(result))
+        let names = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var index: [String: Int] = [:]
+        for (position, name) in names.enumerated() where index[name] == nil { index[name] = position }
+        let rowCount = Int(PQntuples(result))
+        rows = (0..<rowCount).map { row in
+            let values = (0..<columnCount).map { column -> String? in
+                PQgetisnull(result, Int32(row), Int32(column)) == 1
+                    ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+            }
+            return Row(values: values, index: index)
+        }
+        columns = names
+        affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    public var first: Row? { rows.first }
+}
+
+/// One row; values are looked up by column name.
+public struct Row: Sendable {
+    let values: [String?]
+    let index: [String: Int]
+
+    public subscript(_ column: String) -> String? {
+        guard let position = index[column] else { return nil }
+        return values[position]
+    }
+
+    public func string(_ column: String) throws(StoreError) -> String {
+        guard let value = self[column] else { throw .unexpectedResult("column \(column) is null or missing") }
+        return value
+    }
+
+    public func int(_ column: String) throws(StoreError) -> Int {
+        guard let text = self[column], let value = Int(text) else {
+            throw .unexpectedResult("column \(column) is not an integer")
+        }
+        return value
+    }
+
+    public func optionalInt(_ column: String) -> Int? {
+        self[column].flatMap { Int($0) }
+    }
+
+    public func bool(_ column: String) -> Bool {
+        self[column] == "t"
+    }
+
+    public func date(_ column: String) -> Date? {
+        self[column].flatMap(PostgresTimestamp.parse)
+    }
+}

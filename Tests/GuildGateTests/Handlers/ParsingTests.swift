@@ -1,0 +1,218 @@
+import Testing
+@testable import Handlers
+
+@Suite struct PercentDecodingTests {
+    @Test func decodesEscapesAndPlus() {
+        #expect(PercentDecoding.decode("a%20b+c", plusAsSpace: true) == "a b c")
+        #expect(PercentDecoding.decode("a%20b+c", plusAsSpace: false) == "a b+c")
+        #expect(PercentDecoding.decode("%C3%A9t%C3%A9", plusAsSpace: false) == "été")
+    }
+
+    @Test(arguments: ["%", "%2", "%zz", "%G1", "%C3", "%FF%FE", "abc%"])
+    func refusesMalformedInput(_ input: String) {
+        #expect(PercentDecoding.decode(input, plusAsSpace: true) == nil)
+    }
+}
+
+@Suite struct FormDecodingTests {
+    @Test func firstValueWinsAndEmptyValuesAreKept() {
+        let fields = FormDecoding.decode("a=1&b=&a=2&c")
+        #expect(fields == ["a": "1", "b": "", "c": ""])
+    }
+
+    @Test func refusesInvalidUTF8Bytes() {
+        #expect(FormDecoding.decode([0x61, 0x3D, 0xFF]) == nil)
+        #expect(FormDecoding.decode("name=%FF") == nil)
+    }
+}
+
+@Suite struct RequestParsingTests {
+    @Test func splitsPathAndQuery() throws {
+        let request = try Request(
+            method: "get", requestURI: "/api/files/42?x=1&y=%2F", headers: [:], remoteAddress: "", body: nil)
+        #expect(request.method == "GET")
+        #expect(request.pathSegments == ["api", "files", "42"])
+        #expect(request.query == ["x": "1", "y": "/"])
+        #expect(request.isAPI)
+    }
+
+    @Test(arguments: ["/a%zz", "/%FF", "relative", "/ok?bad=%"])
+    func refusesMalformedURIs(_ uri: String) {
+        #expect(throws: HTTPError.self) {
+            try Request(method: "GET", requestURI: uri, headers: [:], remoteAddress: "", body: nil)
+        }
+    }
+
+    @Test func mediaTypeIgnoresParameters() throws {
+        let request = try Request(
+            method: "POST", requestURI: "/", headers: ["content-type": "Application/JSON; charset=utf-8"],
+            remoteAddress: "", body: nil)
+        #expect(request.mediaType == "application/json")
+    }
+
+    @Test func bodyOverTheLimitIs413() throws {
+        let request = try Request(
+            method: "POST", requestURI: "/", headers: [:], remoteAddress: "", body: BytesBody(Array(repeating: 1, count: 100)))
+        #expect(throws: HTTPError.payloadTooLarge(limit: 99)) { try request.collectBody(limit: 99) }
+        let exact = try Request(
+            method: "POST", requestURI: "/", headers: [:], remoteAddress: "", body: BytesBody(Array(repeating: 1, count: 100)))
+        #expect(try exact.collectBody(limit: 100).count == 100)
+    }
+
+    @Test func declaredLengthOverTheLimitIsRefusedBeforeReading() throws {
+        let request = try Request(
+            method: "POST", requestURI: "/", headers: ["content-length": "1000000"], remoteAddress: "", body: BytesBody([]))
+        #expect(throws: HTTPError.payloadTooLarge(limit: 10)) { try request.collectBody(limit: 10) }
+    }
+}
+
+/// A request body from memory, handed out in small pieces to exercise the read loop.
+final class BytesBody: RequestBodyStream {
+    private var remaining: ArraySlice<UInt8>
+    init(_ bytes: [UInt8]) { remaining = bytes[...] }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(RequestBodyError) -> Int {
+        let count = min(buffer.count, remaining.count, 7)
+        for index in 0..<count { buffer[index] = remaining[remaining.startIndex + index] }
+        remaining = remaining.dropFirst(count)
+        return count
+    }
+}
+
+@Suite struct JSONTests {
+    @Test func escapesForSafeEmbedding() {
+        let json: JSON = ["a": "<script>\"\n\u{1}", "n": 3, "f": .number(1.5), "b": true, "z": nil]
+        #expect(json.serialized == #"{"a":"\u003cscript\u003e\"\n\u0001","n":3,"f":1.5,"b":true,"z":null}"#)
+    }
+
+    @Test func parsesAndRoundTrips() throws {
+        let parsed = try #require(JSON.parse(Array(#"{"name":"Ann","tags":[1,true,null]}"#.utf8)))
+        #expect(parsed["name"]?.stringValue == "Ann")
+        #expect(parsed["tags"] == [1, true, nil])
+    }
+
+    @Test(arguments: ["{", "{\"a\":}", "nul", "[1,]", "\u{0}", "{\"a\":1}}"])
+    func refusesBrokenJSON(_ text: String) {
+        #expect(JSON.parse(Array(text.utf8)) == nil)
+    }
+}
+
+@Suite struct DotEnvTests {
+    @Test func readsCommentsQuotesAndExport() {
+        let values = DotEnv.parse("""
+            # comment
+            export A=1
+            B = "two words"
+            C='single # not a comment'
+            D=value # trailing comment
+            broken line
+            """)
+        #expect(values == ["A": "1", "B": "two words", "C": "single # not a comment", "D": "value"])
+    }
+}
+
+@Suite struct AppConfigTests {
+    static let base = [
+        "DATABASE_URL": "postgresql:///x", "WEB_APP_BASE_URL": "https://example.com/",
+        "GUILDGATE_SECRET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    ]
+
+    @Test func aliasesOfOtherSetupsWork() throws {
+        var settings = Self.base
+        settings["DISCORD_TOKEN"] = "tok"
+        settings["SERVER_ID"] = "1"
+        settings["CHANNEL_ID"] = "2, 3"
+        let config = try AppConfig(settings: settings)
+        #expect(config.discordBotToken == "tok")
+        #expect(config.discordGuildID == "1")
+        #expect(config.discordStorageChannelIDs == ["2", "3"])
+        #expect(config.webAppBaseURL == "https://example.com")
+        #expect(config.discordRedirectURI == "https://example.com/api/discord/callback")
+        #expect(config.usesHTTPS)
+    }
+
+    @Test func namesTheMissingSetting() {
+        var settings = Self.base
+        settings["DATABASE_URL"] = nil
+        #expect(throws: ConfigError.missing("DATABASE_URL")) { try AppConfig(settings: settings) }
+    }
+
+    @Test func refusesAShortSecretKey() {
+        var settings = Self.base
+        settings["GUILDGATE_SECRET_KEY"] = "c2hvcnQ="
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+    }
+}
+
+@Suite struct RouterTests {
+    @Test func matchesParametersAndReportsAllowedMethods() {
+        var router = Router()
+        router.get("/api/files/{id}") { _, _ in .text("get") }
+        router.delete("/api/files/{id}") { _, _ in .text("delete") }
+        guard case .found(_, let parameters) = router.match(method: "GET", segments: ["api", "files", "7"]) else {
+            Issue.record("no match")
+            return
+        }
+        #expect(parameters == ["id": "7"])
+        guard case .methodNotAllowed(let allowed) = router.match(method: "POST", segments: ["api", "files", "7"]) else {
+            Issue.record("expected 405")
+            return
+        }
+        #expect(allowed == ["GET", "DELETE"])
+        guard case .notFound = router.match(method: "GET", segments: ["api", "files"]) else {
+            Issue.record("expected 404")
+            return
+        }
+        guard case .found = router.match(method: "HEAD", segments: ["api", "files", "1"]) else {
+            Issue.record("HEAD should fall back to GET")
+            return
+        }
+    }
+}
+
+@Suite struct ValidationTests {
+    @Test func collectsEveryFieldError() {
+        #expect(throws: HTTPError.validation([
+            FieldError("name", "is required"),
+            FieldError("email", "must be an email address such as name@example.com"),
+            FieldError("selectedPersonality", "must be one of: friendly, loving, professional, playful"),
+            FieldError("communicationChannel", "must be one of: discord, email, web"),
+        ])) {
+            try OnboardingRoutes.validate { ["name": " ", "email": "no-at-sign", "selectedPersonality": "grumpy"][$0] }
+        }
+    }
+
+    @Test func acceptsAndTrimsValidInput() throws {
+        let input = try OnboardingRoutes.validate {
+            ["name": "  Ann  ", "email": "ann@example.com", "selectedPersonality": "loving", "communicationChannel": "discord"][$0]
+        }
+        #expect(input.name == "Ann")
+        #expect(input.personality == "loving")
+    }
+
+    @Test(arguments: ["/", "/files?x=1", "/staff/roster"])
+    func followsLocalPaths(_ path: String) {
+        #expect(DiscordAuthRoutes.localPath(path) == path)
+    }
+
+    @Test(arguments: ["//evil.example", "https://evil.example", "/\\evil.example", "evil", "/a\nb"])
+    func refusesOpenRedirects(_ path: String) {
+        #expect(DiscordAuthRoutes.localPath(path) == "/")
+    }
+}
+
+@Suite struct SecretsTests {
+    @Test func tokensAreUniqueAndURLSafe() {
+        let tokens = Set((0..<100).map { _ in Secrets.randomToken() })
+        #expect(tokens.count == 100)
+        #expect(tokens.allSatisfy { $0.count == 43 && !$0.contains("+") && !$0.contains("/") && !$0.contains("=") })
+    }
+
+    @Test func passwordHashesVerifyOnlyTheRightPassword() throws {
+        let hash = try PasswordHasher.hash("correct horse")
+        #expect(hash.hasPrefix("scrypt$"))
+        #expect(PasswordHasher.verify("correct horse", against: hash))
+        #expect(!PasswordHasher.verify("correct horsE", against: hash))
+        #expect(!PasswordHasher.verify("correct horse", against: "scrypt$garbage"))
+    }
+}

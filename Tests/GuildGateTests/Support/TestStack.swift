@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// nginx + guildgate-web + PostgreSQL + discord-sandbox, started once for the whole test run by
+/// `scripts/stack` in a temporary directory (the same script `make run` uses) and stopped at exit.
+final class TestStack: Sendable {
+    let directory: String
+    let settings: [String: String]
+
+    var webURL: String { settings["WEB_URL"]! }
+    var sandboxURL: String { settings["SANDBOX_URL"]! }
+    var databaseURL: String { settings["DATABASE_URL"]! }
+    var socketPath: String { directory + "/run/web.sock" }
+
+    static let repositoryRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The directory holding the built products (next to the test bundle).
+    static let binaryDirectory: String = {
+        if let configured = ProcessInfo.processInfo.environment["GUILDGATE_BIN"] { return configured }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().path
+    }()
+
+    private static let started = Mutex<Result<TestStack, StackError>?>(nil)
+
+    struct StackError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The shared stack, started on first use.
+    static func shared() throws -> TestStack {
+        try started.withLock { state in
+            if state == nil {
+                state = Result { () throws(StackError) in try TestStack() }
+                if case .success(let stack) = state! {
+                    atexit { TestStack.stopShared() }
+                    _ = stack
+                }
+            }
+            return try state!.get()
+        }
+    }
+
+    private static func stopShared() {
+        started.withLock { state in
+            if case .success(let stack) = state { stack.stop() }
+        }
+    }
+
+    private init() throws(StackError) {
+        directory = NSTemporaryDirectory() + "guildgate-test-" + UUID().uuidString.prefix(8)
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        chmod(directory, 0o755)
+        let binary = Self.binaryDirectory + "/guildgate-web"
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw StackError(description: "\(binary) is missing: run `make test` (or `swift build` first)")
+        }
+        let status = Self.runStack(["up", "--dir", directory, "--bin", Self.binaryDirectory, "--http-port", "0", "--no-bot"])
+        guard status == 0 else {
+            throw StackError(description: "scripts/stack up failed (exit \(status)); logs in \(directory)/logs")
+        }
+        guard let text = try? String(contentsOfFile: directory + "/stack.env", encoding: .utf8) else {
+            throw StackError(description: "scripts/stack up wrote no \(directory)/stack.env")
+        }
+        settings = Self.parseShellAssignments(text)
+    }
+
+    func stop() {
+        _ = Self.runStack(["down", "--dir", directory])
+    }
+
+    /// Runs `scripts/stack` with a clean environment: no Discord credentials and no DATABASE_URL, so it
+    /// starts its own PostgreSQL and discord-sandbox.
+    @discardableResult
+    static func runStack(_ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/stack")
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        var environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !name.hasPrefix("DISCORD_") && !name.hasPrefix("GUILDGATE_") && name != "DATABASE_URL"
+                && name != "WEB_APP_BASE_URL" && name != "SERVER_ID" && name != "CHANNEL_ID"
+        }
+        environment["LOG_LEVEL"] = "notice"
+        process.environment = environment
+        do {
+            try process.run()
+        } catch {
+            return 127
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Reads `KEY='value'` lines as written by scripts/stack.
+    static func parseShellAssignments(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            var name = String(line[..<equals])
+            if name.hasPrefix("export ") { name = String(name.dropFirst(7)) }
+            var value = String(line[line.index(after: equals)...])
+            if value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 {
+                value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "'\\''", with: "'")
+            } else if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
+            values[name] = value
+        }
+        return values
+    }
+}
