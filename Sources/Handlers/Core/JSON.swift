@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value: decoded from request bodies, written by hand for responses (Foundation's encoder
 /// costs more than the whole FastCGI hop on small payloads).
 public enum JSON: Sendable, Equatable {
@@ -34,36 +32,10 @@ public enum JSON: Sendable, Equatable {
         return nil
     }
 
-    /// Parses a JSON document; nil when it is not valid JSON.
+    /// Parses a JSON document (RFC 8259, nesting up to 64 levels); nil when it is not valid JSON.
     public static func parse(_ bytes: [UInt8]) -> JSON? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) else {
-            return nil
-        }
-        return JSON(foundation: object)
-    }
-
-    private init?(foundation object: Any) {
-        switch object {
-        case is NSNull: self = .null
-        case let number as NSNumber:
-            if CFGetTypeID(number) == CFBooleanGetTypeID() { self = .bool(number.boolValue) } else { self = .number(number.doubleValue) }
-        case let string as String: self = .string(string)
-        case let array as [Any]:
-            var items: [JSON] = []
-            for item in array {
-                guard let value = JSON(foundation: item) else { return nil }
-                items.append(value)
-            }
-            self = .array(items)
-        case let dictionary as [String: Any]:
-            var members: [(String, JSON)] = []
-            for (key, item) in dictionary.sorted(by: { $0.key < $1.key }) {
-                guard let value = JSON(foundation: item) else { return nil }
-                members.append((key, value))
-            }
-            self = .object(members)
-        default: return nil
-        }
+        var parser = JSONParser(bytes: bytes)
+        return parser.document()
     }
 
     /// Compact JSON text.

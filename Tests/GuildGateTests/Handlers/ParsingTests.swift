@@ -91,7 +91,18 @@ final class BytesBody: RequestBodyStream {
         #expect(parsed["tags"] == [1, true, nil])
     }
 
-    @Test(arguments: ["{", "{\"a\":}", "nul", "[1,]", "\u{0}", "{\"a\":1}}"])
+    @Test func decodesEscapesAndSurrogatePairs() {
+        #expect(JSON.parse(Array(#"["\u00e9\ud83d\ude00\n\/"]"#.utf8)) == ["é😀\n/"])
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect(JSON.parse(Array(deep.utf8)) == nil)
+        let fine = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(JSON.parse(Array(fine.utf8)) != nil)
+    }
+
+    @Test(arguments: ["{", "{\"a\":}", "nul", "[1,]", "\u{0}", "{\"a\":1}}", "01", "1.", "\"\\ud800\"", "\"a\u{1}\"", "{a:1}", "NaN"])
     func refusesBrokenJSON(_ text: String) {
         #expect(JSON.parse(Array(text.utf8)) == nil)
     }

@@ -37,10 +37,7 @@ final class TestStack: Sendable {
         try started.withLock { state in
             if state == nil {
                 state = Result { () throws(StackError) in try TestStack() }
-                if case .success(let stack) = state! {
-                    atexit { TestStack.stopShared() }
-                    _ = stack
-                }
+        if case .success = state! { atexit { TestStack.stopShared() } }
             }
             return try state!.get()
         }
@@ -60,7 +57,7 @@ final class TestStack: Sendable {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw StackError(description: "\(binary) is missing: run `make test` (or `swift build` first)")
         }
-        let status = Self.runStack(["up", "--dir", directory, "--bin", Self.binaryDirectory, "--http-port", "0", "--no-bot"])
+        let status = Self.runStack(["up", "--dir", directory, "--bin", Self.binaryDirectory, "--http-port", "0", "--no-bot", "--isolated"])
         guard status == 0 else {
             throw StackError(description: "scripts/stack up failed (exit \(status)); logs in \(directory)/logs")
         }
@@ -71,7 +68,8 @@ final class TestStack: Sendable {
     }
 
     func stop() {
-        _ = Self.runStack(["down", "--dir", directory])
+        Self.runStack(["down", "--dir", directory, "--purge"])
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// Runs `scripts/stack` with a clean environment: no Discord credentials and no DATABASE_URL, so it

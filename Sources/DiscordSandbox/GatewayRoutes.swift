@@ -1,0 +1,23 @@
+/// Where the gateway is (reference §2.2). The gateway itself is not served yet.
+enum GatewayRoutes {
+    static var routes: [Route] {
+        [
+            .discord(.GET, "/gateway") { context in
+                .json(["url": .string(context.configuration.gatewayURL)])
+            },
+            .discord(.GET, "/gateway/bot") { context in
+                try context.requireBotToken()
+                return .json([
+                    "url": .string(context.configuration.gatewayURL),
+                    "shards": 1,
+                    "session_start_limit": [
+                        "total": 1000,
+                        "remaining": 999,
+                        "reset_after": 14_400_000,
+                        "max_concurrency": 1,
+                    ],
+                ])
+            },
+        ]
+    }
+}

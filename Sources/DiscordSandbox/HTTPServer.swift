@@ -1,0 +1,96 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// HTTP/1.1 plumbing: accepts connections, aggregates each request, hands it to the responder and
+/// writes the answer back, keeping connections alive as the client asks.
+struct HTTPServer: Sendable {
+    typealias Connection = NIOAsyncChannel<NIOHTTPServerRequestFull, HTTPServerResponsePart>
+
+    /// Request bodies are held whole in memory up to this size; larger ones get 413.
+    static let maxBodySize = 8 * 1024 * 1024
+
+    private let listener: NIOAsyncChannel<Connection, Never>
+    private let logger: Logger
+
+    /// The address the listening socket is bound to (with the real port when 0 was asked for).
+    let localAddress: SocketAddress
+
+    /// Binds the listening socket. Oversized or unparsable requests (including headers over 80 KiB)
+    /// are answered 413/400 by NIO's handlers before they reach the responder.
+    static func bind(
+        host: String,
+        port: Int,
+        logger: Logger
+    ) async throws -> HTTPServer {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOHTTPServerRequestAggregator(maxContentLength: maxBodySize)
+                    )
+                    return try Connection(wrappingChannelSynchronously: channel)
+                }
+            }
+        guard let localAddress = listener.channel.localAddress else {
+            throw ChannelError.unknownLocalAddress
+        }
+        return HTTPServer(listener: listener, logger: logger, localAddress: localAddress)
+    }
+
+    /// Serves until the task is cancelled, then closes the listener and every connection.
+    func run(responder: SandboxResponder) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await listener.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask { await serve(connection, responder: responder) }
+                }
+            }
+        }
+    }
+
+    private func serve(_ connection: Connection, responder: SandboxResponder) async {
+        do {
+            try await connection.executeThenClose { requests, responses in
+                for try await request in requests {
+                    switch await responder.respond(to: request.head, body: request.body) {
+                    case .respond(let response):
+                        let keepAlive = request.head.isKeepAlive
+                        try await responses.write(
+                            contentsOf: Self.parts(of: response, version: request.head.version, keepAlive: keepAlive)
+                        )
+                        guard keepAlive else { return }
+                    case .dropConnection:
+                        // Linger 0: the close below becomes a TCP reset, like a dropped upstream connection.
+                        try? await (connection.channel as? any SocketOptionProvider)?
+                            .setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+                        return
+                    }
+                }
+            }
+        } catch {
+            logger.debug("connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private static func parts(of response: SandboxResponse, version: HTTPVersion, keepAlive: Bool) -> [HTTPServerResponsePart] {
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
+        headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
+        return [.head(head), .body(.byteBuffer(response.body)), .end(nil)]
+    }
+}

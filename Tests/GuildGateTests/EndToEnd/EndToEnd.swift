@@ -1,0 +1,40 @@
+import Foundation
+import Store
+import Testing
+
+/// End-to-end tests through real nginx, guildgate-web, PostgreSQL and discord-sandbox. They share one
+/// stack and the sandbox's state, so they run one at a time.
+@Suite(.serialized) enum EndToEnd {
+    /// A fresh stack handle, with the sandbox reset to its defaults.
+    static func stack() throws -> (TestStack, SandboxControl) {
+        let stack = try TestStack.shared()
+        let sandbox = SandboxControl(baseURL: stack.sandboxURL)
+        try sandbox.reset()
+        return (stack, sandbox)
+    }
+
+    /// A unique email so tests never collide with each other's users.
+    static func uniqueEmail() -> String {
+        "user-\(UUID().uuidString.prefix(12).lowercased())@example.com"
+    }
+
+    static func onboard(_ browser: Browser, name: String = "Test User", email: String = uniqueEmail()) throws -> [String: Any] {
+        let page = try browser.post("/api/user/onboarding", json: """
+            {"name":"\(name)","email":"\(email)","selectedPersonality":"friendly","communicationChannel":"discord"}
+            """)
+        #expect(page.status == 200, "\(page.body)")
+        return try #require(page.json)
+    }
+
+    /// Follows a verification or login URL through the sandbox's authorize step to our callback.
+    static func authorize(_ browser: Browser, url: String) throws -> Page {
+        let approval = try browser.get(url)
+        #expect(approval.status == 302, "sandbox authorize answered \(approval.status): \(approval.body)")
+        let callback = try #require(approval.location)
+        return try browser.get(callback)
+    }
+
+    static func database(_ stack: TestStack) -> PostgresConnection {
+        PostgresConnection(url: stack.databaseURL)
+    }
+}

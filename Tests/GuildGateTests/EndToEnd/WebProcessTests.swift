@@ -1,0 +1,113 @@
+import Foundation
+import Store
+import Testing
+
+extension EndToEnd {
+    /// The guildgate-web process itself: start-up checks, signals, settings, and raw FastCGI abuse.
+    @Suite struct WebProcessBehaviour {
+        @Test func oauthNotConfiguredWhenTheClientSecretIsMissing() throws {
+            let (stack, _) = try EndToEnd.stack()
+            let body = try EndToEnd.onboard(Browser(baseURL: stack.webURL))
+            let token = try #require(body["verification_token"] as? String)
+            let web = try WebProcess(stack: stack, overrides: ["DISCORD_CLIENT_SECRET": nil])
+            #expect(web.waitUntilServing())
+            let reply = try #require(RawFastCGI.exchange(
+                socketPath: web.socketPath, bytes: RawFastCGI.get("/api/discord/callback?code=abc&state=\(token)")))
+            #expect(RawFastCGI.stdout(of: reply).contains(
+                "Location: \(stack.webURL)/discord/error?error=oauth_not_configured"))
+        }
+
+        @Test func sigtermStopsGracefullyEvenWithAnIdleKeptAliveConnection() throws {
+            let (stack, _) = try EndToEnd.stack()
+            let web = try WebProcess(stack: stack)
+            #expect(web.waitUntilServing())
+            // A kept-alive connection that stays open and idle pins one worker thread in FCGX_Accept_r.
+            let idle = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(idle) }
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+                for (index, byte) in web.socketPath.utf8.enumerated() { buffer[index] = byte }
+            }
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(idle, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            let request = RawFastCGI.beginRequest(keepConnection: true)
+                + RawFastCGI.params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/healthz")]) + RawFastCGI.stdin([])
+            _ = request.withUnsafeBytes { send(idle, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            usleep(200_000)
+            kill(web.process.processIdentifier, SIGTERM)
+            #expect(web.waitForExit(timeout: 10) == 0)
+        }
+
+        @Test func refusesToServeWhenTheSchemaIsBehind() throws {
+            let (stack, _) = try EndToEnd.stack()
+            let name = "empty_\(UUID().uuidString.prefix(8).lowercased())"
+            try EndToEnd.database(stack).query("CREATE DATABASE \(name)")
+            let url = stack.databaseURL.replacingOccurrences(of: "/guildgate?", with: "/\(name)?")
+            let web = try WebProcess(stack: stack, overrides: ["DATABASE_URL": url])
+            #expect(web.waitForExit(timeout: 10) == 1)
+            #expect(web.errorOutput.contains("run `guildgate-web migrate`"))
+        }
+
+        @Test func migrateIsIdempotent() throws {
+            let (stack, _) = try EndToEnd.stack()
+            for _ in 0..<2 {
+                let migrate = try WebProcess(stack: stack, arguments: ["migrate"])
+                #expect(migrate.waitForExit(timeout: 20) == 0)
+            }
+            let version = try EndToEnd.database(stack).query("SELECT max(version) AS v FROM schema_migrations").first?.int("v")
+            #expect(version == Migrations.latestVersion)
+        }
+
+        @Test func aMissingSettingIsNamedOnOneLine() throws {
+            let (stack, _) = try EndToEnd.stack()
+            let web = try WebProcess(stack: stack, overrides: ["GUILDGATE_SECRET_KEY": nil])
+            #expect(web.waitForExit(timeout: 10) == 1)
+            #expect(web.errorOutput.contains("GUILDGATE_SECRET_KEY is not set"))
+        }
+
+        @Test(arguments: MalformedStream.allCases)
+        func malformedFastCGIStreamsNeverTakeTheAppDown(_ stream: MalformedStream) throws {
+            let (stack, _) = try EndToEnd.stack()
+            _ = RawFastCGI.exchange(socketPath: stack.socketPath, bytes: stream.bytes, timeout: 3)
+            let healthy = try Browser(baseURL: stack.webURL).get("/healthz")
+            #expect(healthy.status == 200)
+        }
+    }
+}
+
+/// Hostile byte streams written straight to the FastCGI socket.
+enum MalformedStream: String, CaseIterable, Sendable {
+    case garbage, truncatedHeader, truncatedParams, hugeDeclaredLength, hugeParamLength, wrongVersion, paramsWithoutBegin
+    case unknownRecordType, bodyCutOff
+
+    var bytes: [UInt8] {
+        switch self {
+        case .garbage:
+            return Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        case .truncatedHeader:
+            return [1, 1, 0]
+        case .truncatedParams:
+            return Array(RawFastCGI.beginRequest() + RawFastCGI.params([("REQUEST_METHOD", "GET")]).prefix(11))
+        case .hugeDeclaredLength:
+            return RawFastCGI.beginRequest() + RawFastCGI.record(type: 4, content: [1, 2, 3], declaredLength: 0xFFFF)
+        case .hugeParamLength:
+            let pair = RawFastCGI.pair(name: Array("A".utf8), value: Array("B".utf8), nameLength: 0x7FFF_FFF0, valueLength: 1)
+            return RawFastCGI.beginRequest() + RawFastCGI.record(type: 4, content: pair)
+        case .wrongVersion:
+            var begin = RawFastCGI.beginRequest()
+            begin[0] = 9
+            return begin + RawFastCGI.params([("REQUEST_METHOD", "GET")])
+        case .paramsWithoutBegin:
+            return RawFastCGI.params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/healthz")])
+        case .unknownRecordType:
+            return RawFastCGI.beginRequest() + RawFastCGI.record(type: 42, content: [1, 2, 3])
+        case .bodyCutOff:
+            return RawFastCGI.beginRequest() + RawFastCGI.params([
+                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/user/onboarding"), ("CONTENT_TYPE", "application/json"),
+                ("CONTENT_LENGTH", "100"),
+            ]) + RawFastCGI.record(type: 5, content: Array("{\"name\":".utf8))
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import DiscordKit
+import Foundation
+import Testing
+
+/// A response as a test sees it.
+struct Page {
+    let status: Int
+    let headers: [String: String]
+    let body: String
+
+    var location: String? { headers["location"] }
+    var json: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+    }
+
+    /// The query items of the redirect target.
+    var locationQuery: [String: String] {
+        guard let location, let components = URLComponents(string: location) else { return [:] }
+        var items: [String: String] = [:]
+        for item in components.queryItems ?? [] { items[item.name] = item.value ?? "" }
+        return items
+    }
+}
+
+/// A cookie-keeping client over real libcurl that never follows redirects, like a careful browser.
+final class Browser {
+    let baseURL: String
+    private let client = HTTPClient()
+    private(set) var cookies: [String: String] = [:]
+
+    init(baseURL: String) {
+        self.baseURL = baseURL
+    }
+
+    func get(_ pathOrURL: String, headers: [String: String] = [:]) throws -> Page {
+        try send("GET", pathOrURL, headers: headers, body: [])
+    }
+
+    func post(_ path: String, form: [String: String]) throws -> Page {
+        let body = form.map { FormEncoding.encode($0.key) + "=" + FormEncoding.encode($0.value) }.joined(separator: "&")
+        return try send("POST", path, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array(body.utf8))
+    }
+
+    func post(_ path: String, json: String, contentType: String = "application/json") throws -> Page {
+        try send("POST", path, headers: ["Content-Type": contentType], body: Array(json.utf8))
+    }
+
+    func send(_ method: String, _ pathOrURL: String, headers: [String: String] = [:], body: [UInt8]) throws -> Page {
+        let url = pathOrURL.hasPrefix("http") ? pathOrURL : baseURL + pathOrURL
+        var requestHeaders = headers.map { ($0.key, $0.value) }
+        if !cookies.isEmpty, url.hasPrefix(baseURL) {
+            requestHeaders.append(("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")))
+        }
+        let response = try client.send(HTTPRequest(method: method, url: url, headers: requestHeaders, body: body))
+        var flattened: [String: String] = [:]
+        for (name, value) in response.headers {
+            let key = name.lowercased()
+            if key == "set-cookie", url.hasPrefix(baseURL) { remember(cookie: value) }
+            flattened[key] = flattened[key].map { $0 + ", " + value } ?? value
+        }
+        return Page(status: response.status, headers: flattened, body: String(decoding: response.body, as: UTF8.self))
+    }
+
+    private func remember(cookie: String) {
+        let pair = cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+        guard pair.count == 2 else { return }
+        if pair[1].isEmpty || cookie.contains("Max-Age=0") { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+    }
+
+    /// The hidden CSRF token of the form on a page.
+    static func csrfToken(in page: Page) -> String? {
+        guard let range = page.body.range(of: #"name="csrf_token" value=""#) else { return nil }
+        return String(page.body[range.upperBound...].prefix { $0 != "\"" })
+    }
+}
+
+/// The sandbox's control API.
+struct SandboxControl {
+    let baseURL: String
+    private let browser: Browser
+
+    init(baseURL: String) {
+        self.baseURL = baseURL
+        browser = Browser(baseURL: baseURL)
+    }
+
+    func reset() throws {
+        try expectOK(browser.send("POST", "/_sandbox/reset", body: []))
+    }
+
+    func setUser(id: String, username: String) throws {
+        try expectOK(browser.send("PUT", "/_sandbox/oauth/user", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"id":"\#(id)","username":"\#(username)","global_name":null}"#.utf8)))
+    }
+
+    func setMode(_ mode: String) throws {
+        try expectOK(browser.send("PUT", "/_sandbox/oauth/mode", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"mode":"\#(mode)"}"#.utf8)))
+    }
+
+    /// The next `count` requests to `path` get `status` with `body` (a JSON text) instead of an answer.
+    func fault(method: String, path: String, status: Int, body: String? = nil, count: Int = 1) throws {
+        var json = #"{"method":"\#(method)","path":"\#(path)","kind":"status","status":\#(status),"count":\#(count)"#
+        if let body { json += #","body":\#(body)"# }
+        json += "}"
+        try expectOK(browser.send("POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
+            body: Array(json.utf8)))
+    }
+
+    private func expectOK(_ page: Page) throws {
+        guard (200..<300).contains(page.status) else {
+            throw SandboxError(description: "sandbox control call answered \(page.status): \(page.body)")
+        }
+    }
+
+    struct SandboxError: Error, CustomStringConvertible {
+        let description: String
+    }
+}
