@@ -81,7 +81,7 @@ struct FastCGIExchange {
         case .bytes(let bytes):
             head += "Content-Length: \(bytes.count)\r\n\r\n"
             try writer.write(string: head)
-            if !omitBody { try bytes.withUnsafeBytes { buffer throws(ResponseWriteError) in try writer.write(buffer) } }
+            if !omitBody { try writer.write(bytes: bytes) }
         case .stream(let produce):
             head += "\r\n"
             try writer.write(string: head)
@@ -144,8 +144,15 @@ struct FastCGIWriter: ResponseBodyWriter {
     let connection: Int32
 
     func write(string: String) throws(ResponseWriteError) {
-        var text = string
-        try text.withUTF8 { buffer throws(ResponseWriteError) in try write(UnsafeRawBufferPointer(buffer)) }
+        try write(bytes: Array(string.utf8))
+    }
+
+    func write(bytes: [UInt8]) throws(ResponseWriteError) {
+        do {
+            try bytes.withUnsafeBytes { try write($0) }
+        } catch {
+            throw .clientDisconnected
+        }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws(ResponseWriteError) {

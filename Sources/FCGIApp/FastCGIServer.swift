@@ -44,9 +44,11 @@ final class FastCGIServer: Sendable {
         let workers = (0..<threadCount).map { index in
             OSThread.start(name: "fcgi-\(index)") { [self] in work(index) }
         }
+        let awaited = signals
         let signalWaiter = OSThread.start(name: "signals") { [self] in
+            var waitSet = awaited
             var received: Int32 = 0
-            sigwait(&signals, &received)
+            sigwait(&waitSet, &received)
             logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
             stop()
         }
@@ -115,7 +117,6 @@ struct OSThread {
             return nil
         }, context)
         precondition(result == 0, "cannot start thread \(name): \(String(cString: strerror(result)))")
-        pthread_setname_np(thread, String(name.prefix(15)))
         return OSThread(thread: thread)
     }
 

@@ -36,7 +36,7 @@ public final class Services {
 
     public init(environment: AppEnvironment) {
         self.environment = environment
-        db = try PostgresConnection(url: environment.config.databaseURL)
+        db = PostgresConnection(url: environment.config.databaseURL)
         http = HTTPClient()
     }
 

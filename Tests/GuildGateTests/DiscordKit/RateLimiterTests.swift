@@ -9,8 +9,12 @@ import Testing
         RateLimiter(configuration: .init(globalRequestsPerSecond: perSecond, maxWait: maxWait), clock: clock)
     }
 
-    func response(_ status: Int = 200, _ headers: HTTPHeaders, body: String = "{}") -> HTTPResponse {
+    func response(_ status: Int, _ headers: HTTPHeaders, body: String = "{}") -> HTTPResponse {
         HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
+    }
+
+    func response(_ headers: HTTPHeaders) -> HTTPResponse {
+        response(200, headers)
     }
 
     @Test func anUnknownRouteIsAdmitted() {

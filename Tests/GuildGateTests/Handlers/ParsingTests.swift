@@ -81,14 +81,14 @@ final class BytesBody: RequestBodyStream {
 
 @Suite struct JSONTests {
     @Test func escapesForSafeEmbedding() {
-        let json: JSON = ["a": "<script>\"\n\u{1}", "n": 3, "f": .number(1.5), "b": true, "z": nil]
+        let json: JSON = ["a": "<script>\"\n\u{1}", "n": 3, "f": .number(1.5), "b": true, "z": .null]
         #expect(json.serialized == #"{"a":"\u003cscript\u003e\"\n\u0001","n":3,"f":1.5,"b":true,"z":null}"#)
     }
 
     @Test func parsesAndRoundTrips() throws {
         let parsed = try #require(JSON.parse(Array(#"{"name":"Ann","tags":[1,true,null]}"#.utf8)))
         #expect(parsed["name"]?.stringValue == "Ann")
-        #expect(parsed["tags"] == [1, true, nil])
+        #expect(parsed["tags"] == [1, true, .null])
     }
 
     @Test func decodesEscapesAndSurrogatePairs() {
