@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
-            "Handlers", "Store", "DiscordKit", "CFastCGI",
+            "Handlers", "Store", "DiscordKit", "CFastCGI", "FCGIApp",
         ]),
     ]
 )

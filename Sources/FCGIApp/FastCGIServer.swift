@@ -70,29 +70,68 @@ final class FastCGIServer: Sendable {
 
     private func work(_ index: Int) {
         var request = FCGX_Request()
-        FCGX_InitRequest(&request, listener.descriptor, 0)
+        // No listening socket for libfcgi: this loop accepts, and every request head passes
+        // RequestHeadCheck before libfcgi parses it.
+        FCGX_InitRequest(&request, -1, 0)
         let services = Services(environment: application.environment)
-        while true {
-            let stopping = state.withLock { state in
-                if request.ipcFd >= 0 { state.idleConnections[index] = request.ipcFd }
-                return state.stopping
+        var peek = [UInt8](repeating: 0, count: RequestHeadCheck.maxHeadBytes + 1)
+        while !isStopping {
+            if request.ipcFd < 0 {
+                let connection = accept(listener.descriptor, nil, nil)
+                guard connection >= 0 else {
+                    if isStopping { break }
+                    if errno != EINTR && errno != ECONNABORTED {
+                        logger.warning("accept failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                        usleep(10_000)
+                    }
+                    continue
+                }
+                request.ipcFd = connection
             }
-            if stopping { break }
-            let accepted = FCGX_Accept_r(&request)
-            let stoppingNow = state.withLock { state in
-                state.idleConnections[index] = nil
-                return state.stopping
-            }
-            guard accepted >= 0 else {
-                if stoppingNow { break }
-                logger.warning("accept failed", metadata: ["error": "\(accepted)"])
-                usleep(10_000)
+            guard awaitRequestHead(on: request.ipcFd, worker: index, peek: &peek) else {
+                close(request.ipcFd)
+                request.ipcFd = -1
                 continue
             }
+            // The connection is ours: libfcgi must not close it before reading the request.
+            request.keepConnection = 1
+            guard FCGX_Accept_r(&request) >= 0 else { continue }
             FastCGIExchange(request: &request, logger: logger).serve(application: application, services: services)
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)
+    }
+
+    private var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// Waits (as an idle worker that shutdown may wake) until a complete, well-formed request head
+    /// has arrived on `connection`. False when the peer closed, the head is malformed, or it is slow.
+    private func awaitRequestHead(on connection: Int32, worker index: Int, peek: inout [UInt8]) -> Bool {
+        let stopping = state.withLock { state in
+            state.idleConnections[index] = connection
+            return state.stopping
+        }
+        defer { state.withLock { _ = $0.idleConnections.removeValue(forKey: index) } }
+        guard !stopping else { return false }
+        var ready = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+        guard poll(&ready, 1, -1) == 1 else { return false }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while true {
+            let count = peek.withUnsafeMutableBytes {
+                recv(connection, $0.baseAddress, $0.count, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+            }
+            guard count > 0 || (count < 0 && errno == EAGAIN) else { return false }
+            switch RequestHeadCheck.check(peek[0..<max(count, 0)]) {
+            case .complete:
+                return true
+            case .invalid(let reason):
+                logger.notice("refused a malformed FastCGI request", metadata: ["reason": "\(reason)"])
+                return false
+            case .needMore:
+                guard ContinuousClock.now < deadline, !isStopping else { return false }
+                usleep(1_000)
+            }
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 @testable import DiscordKit
 import Logging
 import Synchronization
+import Testing
 
 /// A clock that only moves when someone sleeps on it (or a test advances it): waiting is instant and visible.
 final class DKManualClock: BlockingClock {
@@ -109,3 +110,6 @@ enum DK {
             logger: logger ?? Logger(label: "test.discordkit") { _ in SwiftLogNoOpLogHandler() })
     }
 }
+
+/// Groups the DiscordKit tests: `swift test --filter DiscordKit` runs them all.
+@Suite enum DiscordKitTests {}

@@ -15,7 +15,7 @@ final class DKLoopbackServer: Sendable {
     struct Received: Sendable {
         let head: String
         let body: [UInt8]
-        var requestLine: String { String(head.prefix { $0 != "\r" }) }
+        var requestLine: String { String(head.prefix { $0 != "\r\n" && $0 != "\r" }) }
         func header(_ name: String) -> String? {
             for line in head.components(separatedBy: "\r\n").dropFirst() {
                 let parts = line.split(separator: ":", maxSplits: 1)
@@ -148,74 +148,76 @@ final class DKLoopbackServer: Sendable {
     }
 }
 
-@Suite struct HTTPClientTests {
-    /// One walk through real libcurl against a real socket: status, headers, body, methods, redirects,
-    /// the size limit, a timeout and a refused connection.
-    @Test func realCurlAgainstALoopbackServer() throws {
-        let server = try DKLoopbackServer()
-        defer { server.stop() }
-        let base = "http://127.0.0.1:\(server.port)"
-        let client = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(5), maxResponseBytes: 1000))
+extension DiscordKitTests {
+    @Suite struct HTTPClientTests {
+        /// One walk through real libcurl against a real socket: status, headers, body, methods, redirects,
+        /// the size limit, a timeout and a refused connection.
+        @Test func realCurlAgainstALoopbackServer() throws {
+            let server = try DKLoopbackServer()
+            defer { server.stop() }
+            let base = "http://127.0.0.1:\(server.port)"
+            let client = HTTPClient(configuration: .init(connectTimeout: .seconds(2), timeout: .seconds(5), maxResponseBytes: 1000))
 
-        let hello = try client.send(HTTPRequest(method: "GET", url: base + "/hello"))
-        #expect(hello.status == 200)
-        #expect(String(decoding: hello.body, as: UTF8.self) == "hello")
-        #expect(hello.headers["X-RateLimit-Bucket"] == "abc123", "header lookup ignores case")
-        #expect(hello.headers.values("set-cookie") == ["a=1", "b=2"])
-        #expect(hello.headers["content-length"] == "5")
+            let hello = try client.send(HTTPRequest(method: "GET", url: base + "/hello"))
+            #expect(hello.status == 200)
+            #expect(String(decoding: hello.body, as: UTF8.self) == "hello")
+            #expect(hello.headers["X-RateLimit-Bucket"] == "abc123", "header lookup ignores case")
+            #expect(hello.headers.values("set-cookie") == ["a=1", "b=2"])
+            #expect(hello.headers["content-length"] == "5")
 
-        let echo = try client.send(HTTPRequest(
-            method: "POST", url: base + "/echo",
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", DiscordConfiguration.defaultUserAgent)],
-            body: Array("a=1&b=%20".utf8)))
-        #expect(echo.status == 201)
-        #expect(String(decoding: echo.body, as: UTF8.self)
-            == "POST /echo HTTP/1.1|application/x-www-form-urlencoded|\(DiscordConfiguration.defaultUserAgent)|a=1&b=%20")
-        let echoed = try #require(server.requests.last)
-        #expect(echoed.header("Content-Length") == "9")
-        #expect(echoed.header("Expect") == nil, "no 100-continue round trip")
+            let echo = try client.send(HTTPRequest(
+                method: "POST", url: base + "/echo",
+                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", DiscordConfiguration.defaultUserAgent)],
+                body: Array("a=1&b=%20".utf8)))
+            #expect(echo.status == 201)
+            #expect(String(decoding: echo.body, as: UTF8.self)
+                == "POST /echo HTTP/1.1|application/x-www-form-urlencoded|\(DiscordConfiguration.defaultUserAgent)|a=1&b=%20")
+            let echoed = try #require(server.requests.last)
+            #expect(echoed.header("Content-Length") == "9")
+            #expect(echoed.header("Expect") == nil, "no 100-continue round trip")
 
-        let put = try client.send(HTTPRequest(method: "PUT", url: base + "/echo"))
-        #expect(String(decoding: put.body, as: UTF8.self).hasPrefix("PUT /echo HTTP/1.1|"))
-        #expect(server.requests.last?.header("Content-Length") == "0")
+            let put = try client.send(HTTPRequest(method: "PUT", url: base + "/echo"))
+            #expect(String(decoding: put.body, as: UTF8.self).hasPrefix("PUT /echo HTTP/1.1|"))
+            #expect(server.requests.last?.header("Content-Length") == "0")
 
-        let redirect = try client.send(HTTPRequest(method: "GET", url: base + "/redirect"))
-        #expect(redirect.status == 302, "redirects are returned, not followed")
-        #expect(redirect.headers["Location"] == "/hello")
+            let redirect = try client.send(HTTPRequest(method: "GET", url: base + "/redirect"))
+            #expect(redirect.status == 302, "redirects are returned, not followed")
+            #expect(redirect.headers["Location"] == "/hello")
 
-        let missing = try client.send(HTTPRequest(method: "DELETE", url: base + "/missing"))
-        #expect(missing.status == 404)
-        #expect(server.requests.last?.requestLine == "DELETE /missing HTTP/1.1")
+            let missing = try client.send(HTTPRequest(method: "DELETE", url: base + "/missing"))
+            #expect(missing.status == 404)
+            #expect(server.requests.last?.requestLine == "DELETE /missing HTTP/1.1")
 
-        #expect(throws: HTTPClientError.responseTooLarge(limit: 1000)) {
-            try client.send(HTTPRequest(method: "GET", url: base + "/big"))
+            #expect(throws: HTTPClientError.responseTooLarge(limit: 1000)) {
+                try client.send(HTTPRequest(method: "GET", url: base + "/big"))
+            }
+
+            let started = ContinuousClock.now
+            #expect {
+                try client.send(HTTPRequest(method: "GET", url: base + "/slow", timeout: .milliseconds(300)))
+            } throws: { error in
+                guard case HTTPClientError.timedOut(_, _, true) = error else { return false }
+                return true
+            }
+            #expect(ContinuousClock.now - started < .seconds(1.4), "the per-request timeout cut the wait short")
+
+            // The client is still usable after failures.
+            #expect(try client.send(HTTPRequest(method: "GET", url: base + "/hello")).status == 200)
+
+            let closedPort = try DKLoopbackServer()
+            let refusedURL = "http://127.0.0.1:\(closedPort.port)/hello"
+            closedPort.stop()
+            #expect {
+                try client.send(HTTPRequest(method: "GET", url: refusedURL))
+            } throws: { error in
+                guard case HTTPClientError.connectionFailed(let host, _) = error else { return false }
+                return host == "127.0.0.1:\(closedPort.port)"
+            }
+
+            #expect(throws: HTTPClientError.self) {
+                try client.send(HTTPRequest(method: "GET", url: base + "/hello", headers: [("X-Evil", "a\r\nInjected: 1")]))
+            }
+            #expect(throws: HTTPClientError.self) { try client.send(HTTPRequest(method: "GET", url: "ftp://127.0.0.1/")) }
         }
-
-        let started = ContinuousClock.now
-        #expect {
-            try client.send(HTTPRequest(method: "GET", url: base + "/slow", timeout: .milliseconds(300)))
-        } throws: { error in
-            guard case HTTPClientError.timedOut(_, _, true) = error else { return false }
-            return true
-        }
-        #expect(ContinuousClock.now - started < .seconds(1.4), "the per-request timeout cut the wait short")
-
-        // The client is still usable after failures.
-        #expect(try client.send(HTTPRequest(method: "GET", url: base + "/hello")).status == 200)
-
-        let closedPort = try DKLoopbackServer()
-        let refusedURL = "http://127.0.0.1:\(closedPort.port)/hello"
-        closedPort.stop()
-        #expect {
-            try client.send(HTTPRequest(method: "GET", url: refusedURL))
-        } throws: { error in
-            guard case HTTPClientError.connectionFailed(let host, _) = error else { return false }
-            return host == "127.0.0.1:\(closedPort.port)"
-        }
-
-        #expect(throws: HTTPClientError.self) {
-            try client.send(HTTPRequest(method: "GET", url: base + "/hello", headers: [("X-Evil", "a\r\nInjected: 1")]))
-        }
-        #expect(throws: HTTPClientError.self) { try client.send(HTTPRequest(method: "GET", url: "ftp://127.0.0.1/")) }
     }
 }

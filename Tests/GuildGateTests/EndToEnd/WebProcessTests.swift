@@ -80,7 +80,7 @@ extension EndToEnd {
 /// Hostile byte streams written straight to the FastCGI socket.
 enum MalformedStream: String, CaseIterable, Sendable {
     case garbage, truncatedHeader, truncatedParams, hugeDeclaredLength, hugeParamLength, wrongVersion, paramsWithoutBegin
-    case unknownRecordType, bodyCutOff
+    case unknownRecordType, bodyCutOff, overflowingParamLengths
 
     var bytes: [UInt8] {
         switch self {
@@ -103,6 +103,8 @@ enum MalformedStream: String, CaseIterable, Sendable {
             return RawFastCGI.params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/healthz")])
         case .unknownRecordType:
             return RawFastCGI.beginRequest() + RawFastCGI.record(type: 42, content: [1, 2, 3])
+        case .overflowingParamLengths:
+            return MalformedStream.overflowingLengths
         case .bodyCutOff:
             return RawFastCGI.beginRequest() + RawFastCGI.params([
                 ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/user/onboarding"), ("CONTENT_TYPE", "application/json"),
@@ -110,4 +112,13 @@ enum MalformedStream: String, CaseIterable, Sendable {
             ]) + RawFastCGI.record(type: 5, content: Array("{\"name\":".utf8))
         }
     }
+}
+
+extension MalformedStream {
+    /// Two name/value lengths just under 2 GiB each: their sum overflows libfcgi's `int` and Debian's
+    /// build aborts the process unless the request head is checked first.
+    static let overflowingLengths: [UInt8] = {
+        let pair = RawFastCGI.pair(name: Array("A".utf8), value: Array("B".utf8), nameLength: 0x7FFF_FFFE, valueLength: 0x7FFF_FFFE)
+        return RawFastCGI.beginRequest() + RawFastCGI.record(type: 4, content: pair) + RawFastCGI.record(type: 4, content: [])
+    }()
 }
