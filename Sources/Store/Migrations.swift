@@ -62,6 +62,73 @@ public enum Migrations {
             CREATE INDEX login_attempts_lookup ON login_attempts (username, attempted_at);
             CREATE INDEX login_attempts_addr ON login_attempts (remote_addr, attempted_at);
             """),
+        Migration(version: 2, name: "staff, presence, bot heartbeat, jobs, schedules", sql: """
+            CREATE TABLE staff (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                rank text NOT NULL DEFAULT '',
+                discord_id text NOT NULL UNIQUE,
+                sort_order integer NOT NULL DEFAULT 0,
+                active boolean NOT NULL DEFAULT true,
+                user_id bigint REFERENCES users(id) ON DELETE SET NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            -- One row per guild member the bot has seen; status is online, idle, dnd or offline.
+            CREATE TABLE presences (
+                guild_id text NOT NULL,
+                discord_id text NOT NULL,
+                status text NOT NULL DEFAULT 'offline',
+                custom_status text,
+                activity text,
+                client_status jsonb NOT NULL DEFAULT '{}',
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (guild_id, discord_id)
+            );
+            CREATE INDEX presences_discord_id ON presences (discord_id);
+
+            -- Written by guildgate-bot every few seconds while its gateway session is up.
+            CREATE TABLE bot_heartbeats (
+                guild_id text PRIMARY KEY,
+                session_started_at timestamptz NOT NULL,
+                latency_ms integer,
+                last_event_at timestamptz,
+                beat_at timestamptz NOT NULL DEFAULT now()
+            );
+
+            CREATE TABLE jobs (
+                id bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                payload jsonb NOT NULL DEFAULT '{}',
+                state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+                run_at timestamptz NOT NULL DEFAULT now(),
+                attempts integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL DEFAULT 5,
+                backoff_seconds integer NOT NULL DEFAULT 10,
+                locked_until timestamptz,
+                locked_by text,
+                last_error text,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                finished_at timestamptz
+            );
+            CREATE INDEX jobs_due ON jobs (run_at) WHERE state IN ('queued', 'running');
+            CREATE FUNCTION jobs_notify() RETURNS trigger AS $$
+            BEGIN
+                PERFORM pg_notify('guildgate_jobs', NEW.kind);
+                RETURN NEW;
+            END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER jobs_inserted AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
+
+            CREATE TABLE schedules (
+                name text PRIMARY KEY,
+                interval_seconds integer NOT NULL CHECK (interval_seconds > 0),
+                next_run_at timestamptz NOT NULL DEFAULT now(),
+                last_run_at timestamptz,
+                enabled boolean NOT NULL DEFAULT true
+            );
+            INSERT INTO schedules (name, interval_seconds) VALUES ('presence.reconcile', 120);
+            """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
