@@ -37,19 +37,27 @@ struct FastCGIExchange {
         if !body.drain(limit: 64 * 1024) { request.pointee.keepConnection = 0 }
     }
 
-    /// The CGI params; names or values that are not UTF-8 are left out (and the request then lacks them).
+    /// The CGI params the application reads: the request line, the body's type and length, the
+    /// client address and the `HTTP_*` headers. A value that is not UTF-8 is left out (and the request
+    /// then lacks it). The scan works on bytes: it runs for every request.
     static func params(_ envp: FCGX_ParamArray?) -> [String: String] {
         var params: [String: String] = [:]
         guard var cursor = envp else { return params }
         while let entry = cursor.pointee {
-            if let text = String(validatingCString: entry), let equals = text.firstIndex(of: "=") {
-                let name = String(text[..<equals])
-                if params[name] == nil { params[name] = String(text[text.index(after: equals)...]) }
-            }
             cursor += 1
+            guard let equals = strchr(entry, Int32(UInt8(ascii: "="))) else { continue }
+            let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: equals - entry), as: UTF8.self)
+            guard name.hasPrefix("HTTP_") || wantedParams.contains(name), params[name] == nil,
+                  let value = String(validatingCString: equals + 1)
+            else { continue }
+            params[name] = value
         }
         return params
     }
+
+    private static let wantedParams: Set<String> = [
+        "REQUEST_METHOD", "REQUEST_URI", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH",
+    ]
 
     static func request(from params: [String: String], body: FastCGIBody) throws(HTTPError) -> Request {
         guard let method = params["REQUEST_METHOD"], !method.isEmpty else {
@@ -82,6 +90,8 @@ struct FastCGIExchange {
             head += "Content-Length: \(bytes.count)\r\n\r\n"
             try writer.write(string: head)
             if !omitBody { try writer.write(bytes: bytes) }
+            // FCGX_Finish_r flushes it together with END_REQUEST: one write for the whole response.
+            return
         case .stream(let produce):
             head += "\r\n"
             try writer.write(string: head)

@@ -12,13 +12,13 @@ final class FastCGIServer: Sendable {
     private let threadCount: Int
     private let application: Application
     private let logger: Logger
-    private let state: Mutex<State>
+    private let stopping = Atomic<Bool>(false)
+    /// The connection each idle worker waits on (-1 when busy), for shutdown to wake it. Atomics, not a
+    /// lock: every request touches them, and a contended lock cost more than the request itself.
+    private let idleConnections: [IdleConnection]
 
-    /// What shutdown needs to know about the workers.
-    private struct State {
-        var stopping = false
-        /// The kept-alive connection each idle worker waits on, to be shut down on stop.
-        var idleConnections: [Int: Int32] = [:]
+    private final class IdleConnection: Sendable {
+        let descriptor = Atomic<Int32>(-1)
     }
 
     init(listener: FastCGIListener, threads: Int, application: Application, logger: Logger) {
@@ -26,7 +26,7 @@ final class FastCGIServer: Sendable {
         self.threadCount = threads
         self.application = application
         self.logger = logger
-        state = Mutex(State())
+        idleConnections = (0..<threads).map { _ in IdleConnection() }
     }
 
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
@@ -59,13 +59,13 @@ final class FastCGIServer: Sendable {
     }
 
     private func stop() {
-        let idle = state.withLock { state in
-            state.stopping = true
-            return Array(state.idleConnections.values)
-        }
+        stopping.store(true, ordering: .sequentiallyConsistent)
         FCGX_ShutdownPending()
         listener.stopAccepting()
-        for descriptor in idle { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        for idle in idleConnections {
+            let descriptor = idle.descriptor.load(ordering: .sequentiallyConsistent)
+            if descriptor >= 0 { shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
     }
 
     private func work(_ index: Int) {
@@ -102,17 +102,15 @@ final class FastCGIServer: Sendable {
         FCGX_Free(&request, 1)
     }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
+    private var isStopping: Bool { stopping.load(ordering: .sequentiallyConsistent) }
 
     /// Waits (as an idle worker that shutdown may wake) until a complete, well-formed request head
     /// has arrived on `connection`. False when the peer closed, the head is malformed, or it is slow.
     private func awaitRequestHead(on connection: Int32, worker index: Int, peek: inout [UInt8]) -> Bool {
-        let stopping = state.withLock { state in
-            state.idleConnections[index] = connection
-            return state.stopping
-        }
-        defer { state.withLock { _ = $0.idleConnections.removeValue(forKey: index) } }
-        guard !stopping else { return false }
+        let idle = idleConnections[index]
+        idle.descriptor.store(connection, ordering: .sequentiallyConsistent)
+        defer { idle.descriptor.store(-1, ordering: .sequentiallyConsistent) }
+        guard !isStopping else { return false }
         var ready = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
         guard poll(&ready, 1, -1) == 1 else { return false }
         let deadline = ContinuousClock.now + .seconds(5)
