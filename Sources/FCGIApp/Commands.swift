@@ -85,3 +85,42 @@ struct CreateAdmin: ParsableCommand {
     }
 }
 
+
+/// `guildgate-web staff …`: the staff roster.
+struct Staff: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage the staff roster.", subcommands: [Import.self])
+
+    /// `guildgate-web staff import roster.csv`: all rows or none; bad rows are named with their line.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a roster CSV (header row with name, rank, discord_id); idempotent by Discord id.")
+
+        @Argument(help: "The CSV file exported from the spreadsheet.")
+        var file: String
+
+        func run() throws {
+            let logger = Launch.logger("guildgate-web")
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                logger.critical("cannot read \(file) as UTF-8 text")
+                throw ExitCode.failure
+            }
+            let rows: [StaffImportRow]
+            do {
+                rows = try RosterCSV.parse(text)
+            } catch {
+                for problem in error.problems { logger.error("\(file): \(problem)") }
+                logger.critical("nothing imported: fix the \(error.problems.count) problem(s) above and run the import again")
+                throw ExitCode.failure
+            }
+            let settings = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+            let db = PostgresConnection(url: settings.databaseURL)
+            let counts = Launch.reporting(logger) {
+                try Migrations.requireCurrent(db)
+                return try StaffStore(db).importRows(rows)
+            }
+            logger.info("staff imported", metadata: [
+                "file": "\(file)", "created": "\(counts.created)", "updated": "\(counts.updated)",
+            ])
+        }
+    }
+}

@@ -15,6 +15,7 @@ public struct Application: Sendable {
         OnboardingRoutes.register(on: &router)
         DiscordAuthRoutes.register(on: &router)
         AdminRoutes.register(on: &router)
+        StaffRoutes.register(on: &router)
         self.router = router
     }
 

@@ -79,6 +79,7 @@ public enum HTTPError: Error, Equatable {
         switch self {
         case .methodNotAllowed(let allowed): return [("Allow", allowed.joined(separator: ", "))]
         case .tooManyRequests(let seconds): return [("Retry-After", String(seconds))]
+        case .unauthorized: return [("WWW-Authenticate", "Bearer realm=\"guildgate\"")]
         default: return []
         }
     }

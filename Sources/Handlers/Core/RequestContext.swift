@@ -102,3 +102,16 @@ public final class RequestContext {
         Secrets.base64URL(Secrets.hmac(id, key: services.environment.sessionKey))
     }
 }
+
+extension RequestContext {
+    /// Machine endpoints: `Authorization: Bearer $GUILDGATE_API_TOKEN`, or a signed-in admin's session.
+    public func requireAPIAccess() throws {
+        if let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") {
+            let presented = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
+            if let token = config.apiToken, Secrets.constantTimeEqual(presented, Array(token.utf8)) { return }
+            throw HTTPError.unauthorized("The bearer token is not valid.")
+        }
+        if try session()?.adminID != nil { return }
+        throw HTTPError.unauthorized("Send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in as an admin.")
+    }
+}

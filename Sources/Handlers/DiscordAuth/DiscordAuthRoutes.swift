@@ -84,7 +84,7 @@ enum DiscordAuthRoutes {
             switch outcome {
             case .linked(let linked):
                 context.logger.info("linked discord account", metadata: ["user_id": "\(linked.id)"])
-                try context.startSession(userID: linked.id, adminID: nil)
+                try signIn(linked, discordID: discordUser.id, context: context)
                 return .redirect(to: context.config.webAppBaseURL + "/discord/success?username="
                     + FormEncoding.encode(discordUser.username))
             case .tokenAlreadyUsed:
@@ -96,9 +96,15 @@ enum DiscordAuthRoutes {
             let user = try UserStore(context.db).upsertDiscordLogin(
                 discordID: discordUser.id, discordUsername: discordUser.username, email: discordUser.email)
             context.logger.info("logged in with discord", metadata: ["user_id": "\(user.id)"])
-            try context.startSession(userID: user.id, adminID: nil)
+            try signIn(user, discordID: discordUser.id, context: context)
             return .redirect(to: context.config.webAppBaseURL + returnTo)
         }
+    }
+
+    /// Starts the user's session and links the staff member with the same Discord id, if any.
+    private static func signIn(_ user: User, discordID: String, context: RequestContext) throws {
+        try context.startSession(userID: user.id, adminID: nil)
+        try StaffStore(context.db).link(discordID: discordID, userID: user.id)
     }
 
     /// A login state (consumed here, whatever happens next) or a verification token (consumed on success).
