@@ -18,12 +18,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let logger = Launch.logger("guildgate-bot")
-        let config = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
-        let db = PostgresConnection(url: config.databaseURL)
-        Launch.reporting(logger) {
-            try db.connect()
-            try Migrations.requireCurrent(db)
-        }
+        Launch.checkDatabase(Launch.settings(logger: logger), logger: logger)
         logger.info("database reachable; the gateway worker is not part of this build yet, exiting")
     }
 }

@@ -24,11 +24,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let logger = Launch.logger("guildgate-web")
         let environment = Launch.environment(logger: logger)
-        let db = PostgresConnection(url: environment.config.databaseURL)
-        Launch.reporting(logger) {
-            try db.connect()
-            try Migrations.requireCurrent(db)
-        }
+        Launch.checkDatabase(environment.config, logger: logger)
         let listener = Launch.reporting(logger) {
             try FastCGIListener(address: listen, socketGroup: socketGroup)
         }
@@ -44,7 +40,7 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let logger = Launch.logger("guildgate-web")
-        let settings = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+        let settings = Launch.settings(logger: logger)
         let db = PostgresConnection(url: settings.databaseURL)
         let applied = Launch.reporting(logger) { try Migrations.migrate(db, logger: logger) }
         logger.info("database is up to date", metadata: [
@@ -75,7 +71,7 @@ struct CreateAdmin: ParsableCommand {
         guard let password = readLine(strippingNewline: true), password.count >= 8 else {
             throw ValidationError("the password on standard input must be at least 8 characters")
         }
-        let settings = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+        let settings = Launch.settings(logger: logger)
         let db = PostgresConnection(url: settings.databaseURL)
         let created = Launch.reporting(logger) {
             try Migrations.requireCurrent(db)
@@ -112,7 +108,7 @@ struct Staff: ParsableCommand {
                 logger.critical("nothing imported: fix the \(error.problems.count) problem(s) above and run the import again")
                 throw ExitCode.failure
             }
-            let settings = Launch.reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+            let settings = Launch.settings(logger: logger)
             let db = PostgresConnection(url: settings.databaseURL)
             let counts = Launch.reporting(logger) {
                 try Migrations.requireCurrent(db)

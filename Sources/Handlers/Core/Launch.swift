@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Store
 
 /// Start-up shared by the commands of both processes: logging, settings, and one clear line for what stops the start.
 public enum Launch {
@@ -15,6 +16,21 @@ public enum Launch {
             let config = try AppConfig.load(environment: ProcessInfo.processInfo.environment)
             let templates = try Templates(directory: config.templatesDirectory)
             return AppEnvironment(config: config, templates: templates, logger: logger)
+        }
+    }
+
+    /// Settings from the environment and the `.env` file.
+    public static func settings(logger: Logger) -> AppConfig {
+        reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
+    }
+
+    /// Checks that the database answers and is migrated, so a process never starts against a schema it
+    /// does not know.
+    public static func checkDatabase(_ config: AppConfig, logger: Logger) {
+        reporting(logger) {
+            let db = PostgresConnection(url: config.databaseURL)
+            try db.connect()
+            try Migrations.requireCurrent(db)
         }
     }
 
