@@ -1,4 +1,5 @@
 import Testing
+@testable import FCGIApp
 @testable import Handlers
 
 /// Random and mutated input for every parser of request data: none may crash, and what they accept
@@ -41,6 +42,25 @@ import Testing
             _ = DotEnv.parse(text)
             _ = Cookies.parse(text)
             _ = try? Request(method: "GET", requestURI: "/" + text, headers: [:], remoteAddress: "", body: nil)
+            _ = try? RosterCSV.parse("name,rank,discord_id\n" + text)
+        }
+    }
+
+    /// Mutated FastCGI request heads: the check never crashes and never calls a head complete whose
+    /// name-value lengths point past the bytes that are there.
+    @Test(arguments: 0..<4)
+    func requestHeadCheckSurvivesMutation(seed: UInt64) {
+        var generator = SplitMix(state: seed)
+        let valid = RawFastCGI.get("/healthz")
+        for _ in 0..<5_000 {
+            var mutated = valid
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                mutated[Int.random(in: 0..<mutated.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            let cut = Int.random(in: 0...mutated.count, using: &generator)
+            if RequestHeadCheck.check(mutated[0..<cut]) == .complete {
+                #expect(mutated[0] == 1)
+            }
         }
     }
 
