@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import Synchronization
 import Testing
 
 extension EndToEnd {
@@ -38,6 +39,29 @@ extension EndToEnd {
             usleep(200_000)
             kill(web.process.processIdentifier, SIGTERM)
             #expect(web.waitForExit(timeout: 10) == 0)
+        }
+
+        @Test func sigtermFinishesTheRequestInFlight() throws {
+            let (stack, sandbox) = try EndToEnd.stack()
+            let browser = Browser(baseURL: stack.webURL)
+            let body = try EndToEnd.onboard(browser)
+            let verificationURL = try #require(body["verification_url"] as? String)
+            let callback = try #require(try browser.get(verificationURL).location)
+            let uri = String(callback.dropFirst(stack.webURL.count))
+            let web = try WebProcess(stack: stack)
+            #expect(web.waitUntilServing())
+            try sandbox.delay(method: "POST", path: "/api/v10/oauth2/token", milliseconds: 1500)
+            let reply = Mutex<[UInt8]?>(nil)
+            let socketPath = web.socketPath
+            let client = Thread { reply.withLock { $0 = RawFastCGI.exchange(socketPath: socketPath, bytes: RawFastCGI.get(uri)) } }
+            client.start()
+            usleep(500_000)
+            kill(web.process.processIdentifier, SIGTERM)
+            #expect(web.waitForExit(timeout: 10) == 0)
+            while client.isExecuting { usleep(10_000) }
+            let received = reply.withLock { $0 }
+            let output = RawFastCGI.stdout(of: try #require(received))
+            #expect(output.contains("Location: \(stack.webURL)/discord/success?username="))
         }
 
         @Test func refusesToServeWhenTheSchemaIsBehind() throws {

@@ -107,6 +107,13 @@ struct SandboxControl {
             body: Array(json.utf8)))
     }
 
+    /// The next request to `path` is answered normally, but only after `milliseconds`.
+    func delay(method: String, path: String, milliseconds: Int) throws {
+        let json = #"{"method":"\#(method)","path":"\#(path)","kind":"delay","delay_ms":\#(milliseconds),"count":1}"#
+        try expectOK(browser.send("POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
+            body: Array(json.utf8)))
+    }
+
     private func expectOK(_ page: Page) throws {
         guard (200..<300).contains(page.status) else {
             throw SandboxError(description: "sandbox control call answered \(page.status): \(page.body)")
