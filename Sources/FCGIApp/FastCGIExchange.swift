@@ -17,12 +17,17 @@ struct FastCGIExchange {
         let params = Self.params(request.pointee.envp)
         let body = FastCGIBody(stream: request.pointee.in)
         let rawURI = params["REQUEST_URI"] ?? ""
-        let response: Response
+        let connection = FastCGIConnection(descriptor: request.pointee.ipcFd)
+        let answer: Response?
         do throws(HTTPError) {
-            let parsed = try Self.request(from: params, body: body)
-            response = application.respond(to: parsed, services: services)
+            let parsed = try Self.request(from: params, body: body, connection: connection)
+            answer = application.respond(to: parsed, services: services)
         } catch {
-            response = application.respond(to: error, rawPath: rawURI)
+            answer = application.respond(to: error, rawPath: rawURI)
+        }
+        guard let response = answer else {
+            request.pointee.keepConnection = 0
+            return
         }
         let writer = FastCGIWriter(stream: request.pointee.out, connection: request.pointee.ipcFd)
         let omitBody = params["REQUEST_METHOD"] == "HEAD"
@@ -59,7 +64,9 @@ struct FastCGIExchange {
         "REQUEST_METHOD", "REQUEST_URI", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH",
     ]
 
-    static func request(from params: [String: String], body: FastCGIBody) throws(HTTPError) -> Request {
+    static func request(
+        from params: [String: String], body: FastCGIBody, connection: FastCGIConnection
+    ) throws(HTTPError) -> Request {
         guard let method = params["REQUEST_METHOD"], !method.isEmpty else {
             throw .badRequest("The request has no method.")
         }
@@ -77,7 +84,7 @@ struct FastCGIExchange {
         }
         return try Request(
             method: method, requestURI: uri, headers: headers, remoteAddress: params["REMOTE_ADDR"] ?? "",
-            body: body)
+            body: body, connection: connection)
     }
 
     private func write(_ response: Response, to writer: FastCGIWriter, omitBody: Bool) throws(ResponseWriteError) {
@@ -179,5 +186,24 @@ struct FastCGIWriter: ResponseBodyWriter {
 
     func flush() throws(ResponseWriteError) {
         guard let stream, FCGX_FFlush(stream) == 0 else { throw .clientDisconnected }
+    }
+}
+
+/// The FastCGI connection from nginx. nginx closes it when its client goes away (with the default
+/// `fastcgi_ignore_client_abort off`), which a zero-timeout poll sees as hang-up.
+final class FastCGIConnection: ClientConnection {
+    private let descriptor: Int32
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// Linux's POLLRDHUP (peer closed its end), which Glibc only declares under _GNU_SOURCE.
+    private static let readHangUp: Int16 = 0x2000
+
+    var isClosed: Bool {
+        var probe = pollfd(fd: descriptor, events: Self.readHangUp, revents: 0)
+        guard poll(&probe, 1, 0) == 1 else { return false }
+        return probe.revents & (Self.readHangUp | Int16(POLLHUP | POLLERR)) != 0
     }
 }

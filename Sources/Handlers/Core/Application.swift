@@ -19,8 +19,8 @@ public struct Application: Sendable {
         self.router = router
     }
 
-    /// Answers one request. Never throws: every failure becomes an error response.
-    public func respond(to request: Request, services: Services) -> Response {
+    /// Answers one request; nil when the client left while it was being worked on (nothing to write).
+    public func respond(to request: Request, services: Services) -> Response? {
         var logger = environment.logger
         logger[metadataKey: "method"] = "\(request.method)"
         logger[metadataKey: "path"] = "\(request.rawPath)"
@@ -37,6 +37,9 @@ public struct Application: Sendable {
             case .notFound:
                 throw HTTPError.notFound
             }
+        } catch is ClientGone {
+            context.logger.notice("client went away; work for it stopped")
+            return nil
         } catch {
             response = errorResponse(for: error, request: request, context: context)
         }

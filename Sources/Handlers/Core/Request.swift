@@ -4,6 +4,14 @@ public protocol RequestBodyStream: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(RequestBodyError) -> Int
 }
 
+/// Tells whether the client is still there, so long work can stop for a client that left.
+public protocol ClientConnection: AnyObject {
+    var isClosed: Bool { get }
+}
+
+/// The client disconnected; the work for it stops and nothing is written.
+public struct ClientGone: Error {}
+
 public enum RequestBodyError: Error, Equatable {
     /// The client went away before sending the whole body.
     case aborted
@@ -21,13 +29,14 @@ public struct Request {
     public let headers: [String: String]
     public let remoteAddress: String
     public let body: RequestBodyStream?
+    public let connection: ClientConnection?
     /// Path parameters filled in by the router.
     public internal(set) var parameters: [String: String] = [:]
 
     /// Builds a request from its raw parts; refuses malformed paths and query strings.
     public init(
         method: String, requestURI: String, headers: [String: String], remoteAddress: String,
-        body: RequestBodyStream?
+        body: RequestBodyStream?, connection: ClientConnection? = nil
     ) throws(HTTPError) {
         self.method = method.uppercased()
         let parts = requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
@@ -48,6 +57,12 @@ public struct Request {
         self.headers = headers
         self.remoteAddress = remoteAddress
         self.body = body
+        self.connection = connection
+    }
+
+    /// Throws `ClientGone` when the client has disconnected: call it between the steps of long work.
+    public func ensureClientConnected() throws(ClientGone) {
+        if connection?.isClosed == true { throw ClientGone() }
     }
 
     public var path: String { "/" + pathSegments.joined(separator: "/") }

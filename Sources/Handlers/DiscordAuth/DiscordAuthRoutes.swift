@@ -56,6 +56,8 @@ enum DiscordAuthRoutes {
     private static func callback(_ request: Request, _ context: RequestContext) throws -> Response {
         do {
             return try completeCallback(request, context)
+        } catch let gone as ClientGone {
+            throw gone
         } catch let failure as CallbackFailure {
             context.logger.notice("discord callback failed", metadata: ["error": "\(failure.rawValue)"])
             return redirectToError(failure, context: context)
@@ -76,7 +78,7 @@ enum DiscordAuthRoutes {
         }
         let stateHash = Secrets.sha256(state)
         let purpose = try resolve(stateHash: stateHash, context: context)
-        let discordUser = try fetchDiscordUser(code: code, context: context)
+        let discordUser = try fetchDiscordUser(code: code, request: request, context: context)
         switch purpose {
         case .verification(let user):
             let outcome = try UserStore(context.db).completeVerification(
@@ -122,28 +124,29 @@ enum DiscordAuthRoutes {
         }
     }
 
-    private static func fetchDiscordUser(code: String, context: RequestContext) throws(CallbackFailure) -> DiscordUser {
+    private static func fetchDiscordUser(code: String, request: Request, context: RequestContext) throws -> DiscordUser {
         let discord = context.services.discord(logger: context.logger)
         let token: OAuthToken
         do {
             token = try discord.exchangeCode(code, redirectURI: context.config.discordRedirectURI)
         } catch {
             switch error {
-            case .notConfigured: throw .oauthNotConfigured
-            case .noAccessToken: throw .noAccessToken
+            case .notConfigured: throw CallbackFailure.oauthNotConfigured
+            case .noAccessToken: throw CallbackFailure.noAccessToken
             default:
                 context.logger.notice("discord token exchange failed", metadata: ["error": "\(error)"])
-                throw .tokenExchangeFailed
+                throw CallbackFailure.tokenExchangeFailed
             }
         }
+        try request.ensureClientConnected()
         do {
             return try discord.currentUser(accessToken: token.accessToken)
         } catch {
             switch error {
-            case .noUserID: throw .noDiscordID
+            case .noUserID: throw CallbackFailure.noDiscordID
             default:
                 context.logger.notice("discord user lookup failed", metadata: ["error": "\(error)"])
-                throw .userInfoFailed
+                throw CallbackFailure.userInfoFailed
             }
         }
     }

@@ -11,6 +11,7 @@ extension EndToEnd {
 
         init() throws {
             (stack, sandbox) = try EndToEnd.stack()
+            try EndToEnd.useFreshDiscordAccount(sandbox, username: "callback_user")
             browser = Browser(baseURL: stack.webURL)
         }
 

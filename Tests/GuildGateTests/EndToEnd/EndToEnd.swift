@@ -18,6 +18,11 @@ import Testing
         "user-\(UUID().uuidString.prefix(12).lowercased())@example.com"
     }
 
+    /// Makes the sandbox approve as a Discord account no other test has linked.
+    static func useFreshDiscordAccount(_ sandbox: SandboxControl, username: String) throws {
+        try sandbox.setUser(id: String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)), username: username)
+    }
+
     static func onboard(_ browser: Browser, name: String = "Test User", email: String = uniqueEmail()) throws -> [String: Any] {
         let page = try browser.post("/api/user/onboarding", json: """
             {"name":"\(name)","email":"\(email)","selectedPersonality":"friendly","communicationChannel":"discord"}

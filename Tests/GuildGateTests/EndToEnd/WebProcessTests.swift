@@ -23,16 +23,8 @@ extension EndToEnd {
             let web = try WebProcess(stack: stack)
             #expect(web.waitUntilServing())
             // A kept-alive connection that stays open and idle pins one worker thread in FCGX_Accept_r.
-            let idle = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            let idle = try #require(RawFastCGI.connect(socketPath: web.socketPath))
             defer { close(idle) }
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-                for (index, byte) in web.socketPath.utf8.enumerated() { buffer[index] = byte }
-            }
-            _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(idle, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
             let request = RawFastCGI.beginRequest(keepConnection: true)
                 + RawFastCGI.params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/healthz")]) + RawFastCGI.stdin([])
             _ = request.withUnsafeBytes { send(idle, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -43,6 +35,7 @@ extension EndToEnd {
 
         @Test func sigtermFinishesTheRequestInFlight() throws {
             let (stack, sandbox) = try EndToEnd.stack()
+            try EndToEnd.useFreshDiscordAccount(sandbox, username: "in_flight")
             let browser = Browser(baseURL: stack.webURL)
             let body = try EndToEnd.onboard(browser)
             let verificationURL = try #require(body["verification_url"] as? String)
@@ -62,6 +55,26 @@ extension EndToEnd {
             let received = reply.withLock { $0 }
             let output = RawFastCGI.stdout(of: try #require(received))
             #expect(output.contains("Location: \(stack.webURL)/discord/success?username="))
+        }
+
+        @Test func workStopsForAClientThatLeft() throws {
+            let (stack, sandbox) = try EndToEnd.stack()
+            let browser = Browser(baseURL: stack.webURL)
+            let body = try EndToEnd.onboard(browser)
+            let verificationURL = try #require(body["verification_url"] as? String)
+            let callback = try #require(try browser.get(verificationURL).location)
+            try sandbox.delay(method: "POST", path: "/api/v10/oauth2/token", milliseconds: 1000)
+            try sandbox.clearRequests()
+            let client = try #require(RawFastCGI.connect(socketPath: stack.socketPath))
+            let request = RawFastCGI.get(String(callback.dropFirst(stack.webURL.count)))
+            _ = request.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            usleep(300_000)
+            close(client)
+            usleep(1_500_000)
+            let paths = try sandbox.requestedPaths()
+            #expect(paths.contains("/api/v10/oauth2/token"))
+            #expect(!paths.contains("/api/v10/users/@me"))
+            #expect(try browser.get("/healthz").status == 200)
         }
 
         @Test func refusesToServeWhenTheSchemaIsBehind() throws {

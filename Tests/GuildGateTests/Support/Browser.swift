@@ -114,6 +114,17 @@ struct SandboxControl {
             body: Array(json.utf8)))
     }
 
+    func clearRequests() throws {
+        try expectOK(browser.send("DELETE", "/_sandbox/requests", body: []))
+    }
+
+    /// The paths of the requests the sandbox received since the last clear, oldest first.
+    func requestedPaths() throws -> [String] {
+        let page = try browser.get("/_sandbox/requests")
+        let requests = page.json?["requests"] as? [[String: Any]] ?? []
+        return requests.compactMap { $0["path"] as? String }
+    }
+
     private func expectOK(_ page: Page) throws {
         guard (200..<300).contains(page.status) else {
             throw SandboxError(description: "sandbox control call answered \(page.status): \(page.body)")
