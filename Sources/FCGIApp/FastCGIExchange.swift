@@ -75,7 +75,7 @@ struct FastCGIExchange {
         }
         var headers: [String: String] = [:]
         for (name, value) in params where name.hasPrefix("HTTP_") {
-            headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+            headers[headerName(cgiName: name)] = value
         }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         if let length = params["CONTENT_LENGTH"], !length.isEmpty {
@@ -85,6 +85,17 @@ struct FastCGIExchange {
         return try Request(
             method: method, requestURI: uri, headers: headers, remoteAddress: params["REMOTE_ADDR"] ?? "",
             body: body, connection: connection)
+    }
+
+    /// `HTTP_X_FORWARDED_FOR` → `x-forwarded-for` (nginx upper-cases names and turns `-` into `_`).
+    static func headerName(cgiName: String) -> String {
+        String(decoding: cgiName.utf8.dropFirst(5).map { byte -> UInt8 in
+            switch byte {
+            case UInt8(ascii: "_"): return UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte + 32
+            default: return byte
+            }
+        }, as: UTF8.self)
     }
 
     private func write(_ response: Response, to writer: FastCGIWriter, omitBody: Bool) throws(ResponseWriteError) {

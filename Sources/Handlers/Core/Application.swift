@@ -21,10 +21,7 @@ public struct Application: Sendable {
 
     /// Answers one request; nil when the client left while it was being worked on (nothing to write).
     public func respond(to request: Request, services: Services) -> Response? {
-        var logger = environment.logger
-        logger[metadataKey: "method"] = "\(request.method)"
-        logger[metadataKey: "path"] = "\(request.rawPath)"
-        let context = RequestContext(services: services, request: request, logger: logger)
+        let context = RequestContext(services: services, request: request)
         var response: Response
         do {
             switch router.match(method: request.method, segments: request.pathSegments) {

@@ -15,7 +15,14 @@ public struct BrowserSession: Sendable {
 /// Everything a handler may use while it answers one request.
 public final class RequestContext {
     public let services: Services
-    public var logger: Logger
+    /// The logger with the request's method and path as metadata, made on first use: setting metadata
+    /// costs more than answering a simple request, and most requests log nothing.
+    public lazy var logger: Logger = {
+        var logger = services.environment.logger
+        logger[metadataKey: "method"] = "\(request.method)"
+        logger[metadataKey: "path"] = "\(request.rawPath)"
+        return logger
+    }()
     public let request: Request
     /// `Set-Cookie` values to add to the response.
     private(set) var cookies: [String] = []
@@ -24,10 +31,9 @@ public final class RequestContext {
     static let cookieName = "gg_session"
     static let sessionLifetime: TimeInterval = 14 * 24 * 3600
 
-    init(services: Services, request: Request, logger: Logger) {
+    init(services: Services, request: Request) {
         self.services = services
         self.request = request
-        self.logger = logger
     }
 
     public var config: AppConfig { services.environment.config }

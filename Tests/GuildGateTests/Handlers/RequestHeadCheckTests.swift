@@ -37,3 +37,11 @@ import Testing
         #expect(RequestHeadCheck.check(head[...]) != .needMore)
     }
 }
+
+@Suite struct CGIParamTests {
+    @Test func headerNamesComeBackLowercaseWithDashes() {
+        #expect(FastCGIExchange.headerName(cgiName: "HTTP_X_FORWARDED_FOR") == "x-forwarded-for")
+        #expect(FastCGIExchange.headerName(cgiName: "HTTP_COOKIE") == "cookie")
+        #expect(FastCGIExchange.headerName(cgiName: "HTTP_X_API_V2") == "x-api-v2")
+    }
+}
