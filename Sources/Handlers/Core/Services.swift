@@ -11,6 +11,8 @@ public struct AppEnvironment: Sendable {
     public let logger: Logger
     public let clock: @Sendable () -> Date
     let sessionKey: [UInt8]
+    /// Built once: it depends on settings only.
+    let botInviteURL: String
 
     public init(config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
         self.config = config
@@ -19,6 +21,7 @@ public struct AppEnvironment: Sendable {
         self.clock = clock
         rateLimiter = RateLimiter()
         sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
+        botInviteURL = DiscordLinks.botInviteURL(config: config)
     }
 
     var discordConfiguration: DiscordConfiguration {

@@ -9,7 +9,7 @@ enum DiscordAuthRoutes {
 
     static func register(on router: inout Router) {
         router.get("/api/discord/invite") { _, context in
-            .json(["invite_url": .string(DiscordLinks.botInviteURL(config: context.config))])
+            .json(["invite_url": .string(context.services.environment.botInviteURL)])
         }
         router.get("/api/discord/callback", callback)
         router.get("/login", login)

@@ -51,7 +51,7 @@ enum OnboardingRoutes {
         context.logger.info("onboarded user", metadata: ["user_id": "\(user.id)"])
         return Outcome(
             user: user, token: token, verificationURL: DiscordLinks.verificationURL(state: token, config: context.config),
-            inviteURL: DiscordLinks.botInviteURL(config: context.config))
+            inviteURL: context.services.environment.botInviteURL)
     }
 
     static let instructions = "1. Add the bot to your Discord server with the invite link. "

@@ -18,6 +18,17 @@ extension EndToEnd {
                 "Location: \(stack.webURL)/discord/error?error=oauth_not_configured"))
         }
 
+        @Test func cookiesAreSecureBehindHTTPS() throws {
+            let (stack, _) = try EndToEnd.stack()
+            let web = try WebProcess(stack: stack, overrides: ["WEB_APP_BASE_URL": "https://guild.example.org"])
+            #expect(web.waitUntilServing())
+            let reply = try #require(RawFastCGI.exchange(socketPath: web.socketPath, bytes: RawFastCGI.get("/onboarding")))
+            let cookie = try #require(RawFastCGI.stdout(of: reply).split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie:") })
+            #expect(cookie.contains("; Secure"))
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+        }
+
         @Test func sigtermStopsGracefullyEvenWithAnIdleKeptAliveConnection() throws {
             let (stack, _) = try EndToEnd.stack()
             let web = try WebProcess(stack: stack)
