@@ -43,7 +43,9 @@ public struct AdminStore {
             """, [username, remoteAddr, since]).first?.int("n") ?? 0
     }
 
+    /// Records a failure, and forgets failures older than a day (the throttle looks back minutes).
     public func recordFailedAttempt(username: String, remoteAddr: String) throws(StoreError) {
+        try db.query("DELETE FROM login_attempts WHERE attempted_at < now() - interval '1 day'")
         try db.query("INSERT INTO login_attempts (username, remote_addr) VALUES ($1, $2)", [username, remoteAddr])
     }
 

@@ -98,10 +98,6 @@ public struct UserStore {
         try db.query("SELECT \(Self.columns) FROM users WHERE discord_id = $1", [discordID]).first.map(User.init)
     }
 
-    public func user(id: Int) throws(StoreError) -> User? {
-        try db.query("SELECT \(Self.columns) FROM users WHERE id = $1", [id]).first.map(User.init)
-    }
-
     /// Records the Discord identity of someone who logged in with Discord without onboarding first.
     public func upsertDiscordLogin(discordID: String, discordUsername: String, email: String?) throws(StoreError) -> User {
         if var existing = try user(discordID: discordID) {

@@ -75,11 +75,14 @@ public final class RequestContext {
     /// Starts a new session (a fresh id, so a login never reuses an id the browser had before).
     @discardableResult
     public func startSession(userID: Int?, adminID: Int?) throws -> BrowserSession {
-        if let previous = try session() { try WebSessionStore(db).delete(idHash: previous.idHash) }
+        let sessions = WebSessionStore(db)
+        if let previous = try session() { try sessions.delete(idHash: previous.idHash) }
+        // Expired sessions are pruned whenever one starts: no scheduler needed for this table.
+        try sessions.deleteExpired(now: now)
         let id = Secrets.randomToken()
         let session = BrowserSession(
             id: id, idHash: Secrets.sha256(id), csrfToken: Secrets.randomToken(), userID: userID, adminID: adminID)
-        try WebSessionStore(db).create(
+        try sessions.create(
             idHash: session.idHash, csrfToken: session.csrfToken, userID: userID, adminID: adminID,
             expiresAt: now.addingTimeInterval(Self.sessionLifetime))
         cookies.append(Cookies.setCookie(

@@ -31,7 +31,9 @@ enum DiscordAuthRoutes {
         guard let url = DiscordLinks.authorizeURL(state: state, config: context.config) else {
             return redirectToError(.oauthNotConfigured, context: context)
         }
-        try OAuthStateStore(context.db).create(
+        let states = OAuthStateStore(context.db)
+        try states.deleteExpired(now: context.now)
+        try states.create(
             stateHash: Secrets.sha256(state), sessionIDHash: session.idHash,
             returnTo: localPath(request.query["next"]), expiresAt: context.now.addingTimeInterval(loginStateLifetime))
         return .redirect(to: url)

@@ -46,6 +46,20 @@ extension EndToEnd {
                 == stack.webURL + "/discord/error?error=invalid_token")
         }
 
+        @Test func expiredSessionsAndStatesArePrunedWhenNewOnesStart() throws {
+            let (stack, _) = try EndToEnd.stack()
+            let db = EndToEnd.database(stack)
+            try db.query("""
+                INSERT INTO web_sessions (id_hash, csrf_token, expires_at) VALUES ('\\xdead', 'x', now() - interval '1 day');
+                """)
+            try db.query("""
+                INSERT INTO oauth_states (state_hash, session_id_hash, expires_at) VALUES ('\\xbeef', '\\x00', now() - interval '1 hour')
+                """)
+            #expect(try Browser(baseURL: stack.webURL).get("/login").status == 302)
+            #expect(try db.query("SELECT 1 FROM web_sessions WHERE id_hash = '\\xdead'").rows.isEmpty)
+            #expect(try db.query("SELECT 1 FROM oauth_states WHERE state_hash = '\\xbeef'").rows.isEmpty)
+        }
+
         @Test func aTamperedSessionCookieIsIgnored() throws {
             let (stack, _) = try EndToEnd.stack()
             let browser = Browser(baseURL: stack.webURL)
