@@ -21,16 +21,17 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "JSONSupport"),
         .target(name: "Store", dependencies: [
             "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DiscordKit", dependencies: [
-            "CCurl",
+            "CCurl", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Handlers", dependencies: [
-            "Store", "DiscordKit",
+            "Store", "DiscordKit", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -57,7 +58,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
-            "Handlers", "Store", "DiscordKit", "CFastCGI", "FCGIApp",
+            "Handlers", "Store", "DiscordKit", "CFastCGI", "FCGIApp", "JSONSupport",
         ]),
     ]
 )

@@ -1,3 +1,4 @@
+import JSONSupport
 /// Why a Discord REST call failed.
 public enum DiscordError: Error, CustomStringConvertible {
     /// A setting the call needs is missing (the message names it).
@@ -68,7 +69,7 @@ public enum DiscordError: Error, CustomStringConvertible {
 
     /// The error of a non-2xx response, from Discord's `{"code", "message", "errors"}` body when it has one.
     static func from(_ response: HTTPResponse) -> DiscordError {
-        let json = JSONValue.parse(response.body)
+        let json = JSON.parse(response.body)
         guard let object = json?.object else {
             return .api(status: response.status, code: 0, message: "HTTP \(response.status) without a Discord error body")
         }
@@ -84,7 +85,7 @@ public enum DiscordError: Error, CustomStringConvertible {
 
     /// Flattens `{"content": {"_errors": [{"message": "..."}]}, "embeds": {"0": {...}}}` into
     /// `content: ...`, `embeds.0.title: ...`.
-    private static func fieldErrors(_ value: JSONValue, path: String) -> [String] {
+    private static func fieldErrors(_ value: JSON, path: String) -> [String] {
         guard let object = value.object else { return [] }
         var lines: [String] = []
         if case .array(let errors)? = object["_errors"] {

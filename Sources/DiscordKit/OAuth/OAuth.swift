@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -113,7 +114,7 @@ extension DiscordClient {
             logger.notice("discord user lookup refused", metadata: ["discord.status": "\(response.status)"])
             throw .userInfoFailed(status: response.status, reason: reason)
         }
-        guard let object = JSONValue.parse(response.body)?.object else {
+        guard let object = JSON.parse(response.body)?.object else {
             throw .userInfoFailed(status: response.status, reason: "the body is not a JSON object")
         }
         guard let id = object["id"]?.string, !id.isEmpty else { throw .noUserID }
@@ -135,7 +136,7 @@ extension DiscordClient {
         } catch {
             throw Self.oauthError(error)
         }
-        let json = JSONValue.parse(response.body)
+        let json = JSON.parse(response.body)
         guard response.isSuccess else {
             let error = json?["error"]?.string
             let description = json?["error_description"]?.string ?? json?["message"]?.string

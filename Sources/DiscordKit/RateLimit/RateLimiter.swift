@@ -1,3 +1,4 @@
+import JSONSupport
 import Synchronization
 
 /// Which limits one request counts against (reference §3): the route's bucket, separated per top-level
@@ -134,7 +135,7 @@ public final class RateLimiter: Sendable {
         let headers = response.headers
         let limits = HeaderLimits(headers)
         let tooMany = response.status == 429
-        let body = tooMany ? JSONValue.parse(response.body) : nil
+        let body = tooMany ? JSON.parse(response.body) : nil
         return state.withLock { state in
             if let hash = limits.bucket, !hash.isEmpty, state.hashByRoute[key.route] != hash {
                 // The route's bucket is now known by name: carry over what was learned under the route key.

@@ -1,3 +1,4 @@
+import JSONSupport
 extension Request {
     /// Bodies of forms and JSON requests are small; uploads stream instead.
     public static let smallBodyLimit = 64 * 1024

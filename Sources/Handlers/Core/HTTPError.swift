@@ -1,3 +1,4 @@
+import JSONSupport
 /// A field that failed validation, with a message a user can act on.
 public struct FieldError: Sendable, Equatable {
     public let field: String

@@ -1,3 +1,4 @@
+import JSONSupport
 /// Writes a streamed response body; throws when the client has gone away.
 public protocol ResponseBodyWriter {
     func write(_ bytes: UnsafeRawBufferPointer) throws(ResponseWriteError)

@@ -1,3 +1,4 @@
+import JSONSupport
 import DiscordKit
 import Foundation
 import Store

@@ -1,3 +1,4 @@
+import JSONSupport
 import DiscordKit
 import Foundation
 import Store
@@ -60,7 +61,7 @@ enum OnboardingRoutes {
 
     private static func submitJSON(_ request: Request, _ context: RequestContext) throws -> Response {
         let body = try request.jsonObject()
-        let input = try validate { body[$0]?.stringValue }
+        let input = try validate { body[$0]?.string }
         let outcome = try submit(input, context: context)
         return .json([
             "success": true,

@@ -1,3 +1,4 @@
+@testable import JSONSupport
 import Testing
 @testable import FCGIApp
 @testable import Handlers

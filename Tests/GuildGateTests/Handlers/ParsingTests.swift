@@ -1,3 +1,4 @@
+@testable import JSONSupport
 import Testing
 @testable import Handlers
 
@@ -87,7 +88,7 @@ final class BytesBody: RequestBodyStream {
 
     @Test func parsesAndRoundTrips() throws {
         let parsed = try #require(JSON.parse(Array(#"{"name":"Ann","tags":[1,true,null]}"#.utf8)))
-        #expect(parsed["name"]?.stringValue == "Ann")
+        #expect(parsed["name"]?.string == "Ann")
         #expect(parsed["tags"] == [1, true, .null])
     }
 

@@ -27,9 +27,34 @@ public enum JSON: Sendable, Equatable {
         return members.first { $0.0 == key }?.1
     }
 
-    public var stringValue: String? {
+    public var string: String? {
         if case .string(let value) = self { return value }
         return nil
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    /// A whole number, also from a numeric string (Discord sends snowflakes and some counts as strings).
+    public var integer: Int? {
+        switch self {
+        case .number(let value) where value == value.rounded() && abs(value) < 9e15: return Int(value)
+        case .string(let value): return Int(value)
+        default: return nil
+        }
+    }
+
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// The members of an object by name (the last of repeated names), or nil for other values.
+    public var object: [String: JSON]? {
+        guard case .object(let members) = self else { return nil }
+        return Dictionary(members, uniquingKeysWith: { _, last in last })
     }
 
     /// Parses a JSON document (RFC 8259, nesting up to 64 levels); nil when it is not valid JSON.
