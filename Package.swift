@@ -22,8 +22,9 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "JSONSupport"),
+        .target(name: "ProcessSupport"),
         .target(name: "Store", dependencies: [
-            "CLibPQ",
+            "CLibPQ", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DiscordKit", dependencies: [
@@ -42,11 +43,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "BotWorker", dependencies: [
-            "Store", "DiscordKit", "Handlers",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .target(name: "DiscordGateway", dependencies: [
+            "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "BotWorker", dependencies: [
+            "Store", "DiscordKit", "DiscordGateway", "Handlers", "JSONSupport", "ProcessSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "DiscordSandbox", dependencies: [
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -58,7 +64,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
-            "Handlers", "Store", "DiscordKit", "CFastCGI", "FCGIApp", "JSONSupport",
+            "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
         ]),
     ]
 )

@@ -1,24 +1,103 @@
 import ArgumentParser
+import DiscordGateway
+import DiscordKit
 import Foundation
 import Handlers
+import JSONSupport
+import Logging
+import ProcessSupport
 import Store
 
 @main
-struct GuildGateBot: ParsableCommand {
+struct GuildGateBot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "guildgate-bot",
         abstract: "GuildGate's bot worker: the Discord gateway session, jobs and schedules.",
         subcommands: [Run.self])
 }
 
-/// `guildgate-bot run`. For now it checks that the database is reachable and migrated, then exits:
-/// the gateway session, the job queue and the schedules arrive with the bot-worker issue.
-struct Run: ParsableCommand {
+/// `guildgate-bot run`: holds the gateway session until SIGTERM or SIGINT, then closes it, lets the job
+/// in hand finish, writes what is pending and exits 0. Exits 1 when the settings or the database are
+/// unusable at start, and 78 (EX_CONFIG) when Discord refuses the bot for good (bad token, intents).
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the bot worker.")
 
-    func run() throws {
+    func run() async throws {
         let logger = Launch.logger("guildgate-bot")
-        Launch.checkDatabase(Launch.settings(logger: logger), logger: logger)
-        logger.info("database reachable; the gateway worker is not part of this build yet, exiting")
+        let config = Launch.settings(logger: logger)
+        Launch.checkDatabase(config, logger: logger)
+        let setup = Launch.reporting(logger) { try BotSetup(config: config, logger: logger) }
+
+        let bot = Bot(setup: setup, logger: logger)
+        let signals = ShutdownSignals()
+        let watcher = Task {
+            if await signals.wait() != nil { await bot.shutdown() }
+        }
+        defer { watcher.cancel() }
+        do {
+            try await bot.run()
+        } catch {
+            logger.critical("\(setup.explain(error))")
+            await bot.stopWorkers()
+            Foundation.exit(78)
+        }
+    }
+}
+
+/// Settings the bot needs beyond the shared ones, checked before anything starts.
+struct BotSetup: Sendable {
+    let config: AppConfig
+    let token: String
+    let guildID: String
+    let intents: GatewayIntents
+    let gatewayURL: String
+    let worker: String
+
+    init(config: AppConfig, logger: Logger) throws {
+        self.config = config
+        guard let token = config.discordBotToken else { throw ConfigError.missing("DISCORD_BOT_TOKEN") }
+        guard let guildID = config.discordGuildID else { throw ConfigError.missing("DISCORD_GUILD_ID") }
+        self.token = token
+        self.guildID = guildID
+        do {
+            intents = try config.discordGatewayIntents.map { text throws(GatewayIntents.ParseError) in try GatewayIntents(parsing: text) }
+                ?? .guildGateDefault
+        } catch {
+            throw ConfigError.invalid("DISCORD_GATEWAY_INTENTS", reason: "\(error)")
+        }
+        gatewayURL = try config.discordGatewayURL ?? Self.discoverGatewayURL(config: config, logger: logger)
+        worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    }
+
+    func discord(logger: Logger) -> DiscordClient {
+        DiscordClient(
+            configuration: DiscordConfiguration(
+                apiBase: config.discordAPIBase, botToken: token,
+                clientID: config.discordClientID, clientSecret: config.discordClientSecret),
+            transport: HTTPClient(), rateLimiter: RateLimiter(), logger: logger)
+    }
+
+    /// `GET /gateway/bot` (reference §2.2).
+    private static func discoverGatewayURL(config: AppConfig, logger: Logger) throws -> String {
+        let setup = DiscordClient(
+            configuration: DiscordConfiguration(apiBase: config.discordAPIBase, botToken: config.discordBotToken),
+            transport: HTTPClient(), rateLimiter: RateLimiter(), logger: logger)
+        let response = try setup.send(Route(.get, "/gateway/bot"))
+        guard let url = JSON.parse(response.body)?["url"]?.string else {
+            throw DiscordError.invalidResponse(status: response.status, reason: "GET /gateway/bot has no url")
+        }
+        return url
+    }
+
+    /// The operator's message for a fatal gateway error; for 4014 it asks Discord which of the requested
+    /// privileged intents are switched off, so the message names exactly those.
+    func explain(_ error: any Error) -> String {
+        guard case GatewayFatalError.disallowedIntents(let requested, nil) = error else { return "\(error)" }
+        let logger = Logger(label: "guildgate-bot")
+        guard let response = try? discord(logger: logger).send(Route(.get, "/applications/@me")),
+              let flags = JSON.parse(response.body)?["flags"]?.integer
+        else { return "\(error)" }
+        let disabled = requested.subtracting(GatewayIntents.enabledPrivileged(applicationFlags: flags))
+        return "\(GatewayFatalError.disallowedIntents(requested: requested, disabled: disabled.isEmpty ? nil : disabled))"
     }
 }

@@ -51,6 +51,11 @@ public enum JSON: Sendable, Equatable {
         return nil
     }
 
+    public var array: [JSON]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     /// The members of an object by name (the last of repeated names), or nil for other values.
     public var object: [String: JSON]? {
         guard case .object(let members) = self else { return nil }

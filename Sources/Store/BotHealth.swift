@@ -23,3 +23,30 @@ public struct BotHealthStore {
         return BotHealth(guildID: try row.string("guild_id"), latencyMS: row.optionalInt("latency_ms"), beatAt: beatAt)
     }
 }
+
+/// What guildgate-bot reports of its gateway session in each heartbeat row.
+public struct BotHeartbeat: Sendable, Equatable {
+    public let guildID: String
+    public let sessionStartedAt: Date
+    public let latencyMS: Int?
+    public let lastEventAt: Date?
+
+    public init(guildID: String, sessionStartedAt: Date, latencyMS: Int?, lastEventAt: Date?) {
+        self.guildID = guildID
+        self.sessionStartedAt = sessionStartedAt
+        self.latencyMS = latencyMS
+        self.lastEventAt = lastEventAt
+    }
+}
+
+extension BotHealthStore {
+    /// Writes the bot's heartbeat row for its guild, stamped with the database's clock.
+    public func beat(_ heartbeat: BotHeartbeat) throws(StoreError) {
+        try db.query("""
+            INSERT INTO bot_heartbeats (guild_id, session_started_at, latency_ms, last_event_at, beat_at)
+            VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (guild_id) DO UPDATE SET session_started_at = EXCLUDED.session_started_at,
+                latency_ms = EXCLUDED.latency_ms, last_event_at = EXCLUDED.last_event_at, beat_at = now()
+            """, [heartbeat.guildID, heartbeat.sessionStartedAt, heartbeat.latencyMS, heartbeat.lastEventAt])
+    }
+}

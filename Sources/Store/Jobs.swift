@@ -15,10 +15,15 @@ public struct Job: Sendable, Equatable {
     public let maxAttempts: Int
     public let runAt: Date?
     public let lastError: String?
+    /// What the job reported when it succeeded, as JSON text.
+    public let result: String?
     public let createdAt: Date?
     public let finishedAt: Date?
 
-    static let columns = "id, kind, payload::text AS payload, state, attempts, max_attempts, run_at, last_error, created_at, finished_at"
+    static let columns = """
+        id, kind, payload::text AS payload, state, attempts, max_attempts, run_at, last_error, result::text AS result,
+        created_at, finished_at
+        """
 
     init(_ row: Row) throws(StoreError) {
         id = try row.int("id")
@@ -30,27 +35,104 @@ public struct Job: Sendable, Equatable {
         maxAttempts = try row.int("max_attempts")
         runAt = row.date("run_at")
         lastError = row["last_error"]
+        result = row["result"]
         createdAt = row.date("created_at")
         finishedAt = row.date("finished_at")
     }
+
+    /// True when a worker claimed it again after an earlier worker's lock expired with no attempts left.
+    public var isOutOfAttempts: Bool { attempts > maxAttempts }
 }
 
-/// The `jobs` table: enqueueing and looking up. Workers claim jobs with `FOR UPDATE SKIP LOCKED`.
+/// The `jobs` and `schedules` tables: enqueueing, looking up, and the worker's side (claim with
+/// `FOR UPDATE SKIP LOCKED`, finish, retry with exponential backoff, fire due schedules).
 public struct JobStore {
     let db: PostgresConnection
     public init(_ db: PostgresConnection) { self.db = db }
 
+    /// The channel the insert trigger NOTIFYs with the job's kind.
+    public static let notificationChannel = "guildgate_jobs"
+
     /// Adds a job (the insert trigger NOTIFYs `guildgate_jobs`, waking the bot).
-    public func enqueue(kind: String, payloadJSON: String = "{}", runAt: Date? = nil, maxAttempts: Int = 5) throws(StoreError) -> Job {
+    public func enqueue(
+        kind: String, payloadJSON: String = "{}", runAt: Date? = nil, maxAttempts: Int = 5, backoffSeconds: Int = 10
+    ) throws(StoreError) -> Job {
         let result = try db.query("""
-            INSERT INTO jobs (kind, payload, run_at, max_attempts) VALUES ($1, $2::jsonb, coalesce($3::timestamptz, now()), $4)
+            INSERT INTO jobs (kind, payload, run_at, max_attempts, backoff_seconds)
+            VALUES ($1, $2::jsonb, coalesce($3::timestamptz, now()), $4, $5)
             RETURNING \(Job.columns)
-            """, [kind, payloadJSON, runAt, maxAttempts])
+            """, [kind, payloadJSON, runAt, maxAttempts, backoffSeconds])
         guard let row = result.first else { throw .unexpectedResult("enqueue returned no row") }
         return try Job(row)
     }
 
     public func job(id: Int) throws(StoreError) -> Job? {
         try db.query("SELECT \(Job.columns) FROM jobs WHERE id = $1", [id]).first.map(Job.init)
+    }
+
+    /// Claims the oldest due job, or one whose worker's lock expired (the worker died mid-job), and locks
+    /// it for `lease`. Concurrent workers never claim the same job.
+    public func claim(worker: String, lease: Duration) throws(StoreError) -> Job? {
+        try db.query("""
+            UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1,
+                locked_until = now() + make_interval(secs => $2)
+            WHERE id = (
+                SELECT id FROM jobs
+                WHERE (state = 'queued' AND run_at <= now()) OR (state = 'running' AND locked_until < now())
+                ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING \(Job.columns)
+            """, [worker, Int(lease.components.seconds)]).first.map(Job.init)
+    }
+
+    /// Marks a claimed job succeeded with what it reports.
+    public func succeed(_ job: Job, worker: String, resultJSON: String) throws(StoreError) {
+        try db.query("""
+            UPDATE jobs SET state = 'succeeded', result = $3::jsonb, last_error = NULL, finished_at = now(),
+                locked_by = NULL, locked_until = NULL
+            WHERE id = $1 AND locked_by = $2
+            """, [job.id, worker, resultJSON])
+    }
+
+    /// Records a failed attempt: queued again after `backoff_seconds × 2^(attempts−1)`, or failed for
+    /// good, with its error kept, once no attempts are left. Returns the job's new state.
+    @discardableResult
+    public func fail(_ job: Job, worker: String, error: String) throws(StoreError) -> Job.State {
+        let row = try db.query("""
+            UPDATE jobs SET
+                state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                run_at = CASE WHEN attempts >= max_attempts THEN run_at
+                    ELSE now() + make_interval(secs => backoff_seconds * power(2, least(attempts - 1, 16))) END,
+                finished_at = CASE WHEN attempts >= max_attempts THEN now() END,
+                last_error = $3, locked_by = NULL, locked_until = NULL
+            WHERE id = $1 AND locked_by = $2
+            RETURNING state
+            """, [job.id, worker, error]).first
+        return try row.flatMap { row throws(StoreError) in Job.State(rawValue: try row.string("state")) } ?? .failed
+    }
+
+    /// Enqueues one job for each enabled schedule that is due and moves it to its next run. Several
+    /// workers may call this at once: each due schedule fires once.
+    public func fireDueSchedules(payloadJSON: String) throws(StoreError) -> [Job] {
+        try db.query("""
+            WITH due AS (
+                SELECT name, interval_seconds FROM schedules
+                WHERE enabled AND next_run_at <= now() FOR UPDATE SKIP LOCKED),
+            moved AS (
+                UPDATE schedules s SET last_run_at = now(),
+                    next_run_at = now() + make_interval(secs => due.interval_seconds)
+                FROM due WHERE s.name = due.name RETURNING s.name)
+            INSERT INTO jobs (kind, payload) SELECT name, $1::jsonb FROM moved
+            RETURNING \(Job.columns)
+            """, [payloadJSON]).rows.map(Job.init)
+    }
+
+    /// When something next becomes due: a queued job, an expiring lock or a schedule (nil: nothing).
+    public func nextWakeup() throws(StoreError) -> Date? {
+        try db.query("""
+            SELECT least(
+                (SELECT min(run_at) FROM jobs WHERE state = 'queued'),
+                (SELECT min(locked_until) FROM jobs WHERE state = 'running'),
+                (SELECT min(next_run_at) FROM schedules WHERE enabled)) AS at
+            """).first?.date("at")
     }
 }

@@ -129,6 +129,10 @@ public enum Migrations {
             );
             INSERT INTO schedules (name, interval_seconds) VALUES ('presence.reconcile', 120);
             """),
+        Migration(version: 3, name: "job results", sql: """
+            -- What a succeeded job reports (counts, what it was coalesced with), shown by /api/jobs/{id}.
+            ALTER TABLE jobs ADD COLUMN result jsonb;
+            """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

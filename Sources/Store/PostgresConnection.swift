@@ -6,6 +6,8 @@ import Logging
 public final class PostgresConnection {
     private var connection: OpaquePointer?
     private let url: String
+    /// Channels this connection LISTENs on, subscribed again whenever it reconnects.
+    private var listenChannels: [String] = []
 
     /// A connection to `url` (a libpq connection string or URI), opened on first use, in the UTC time zone.
     public init(url: String) {
@@ -40,7 +42,50 @@ public final class PostgresConnection {
         if let connection, PQstatus(connection) == CONNECTION_OK { return }
         PQfinish(connection)
         connection = nil
-        connection = try Self.open(url)
+        let opened = try Self.open(url)
+        connection = opened
+        for channel in listenChannels {
+            let result = PQexec(opened, "LISTEN \(channel)")
+            defer { PQclear(result) }
+            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw Self.error(from: result, connection: opened) }
+        }
+    }
+
+    /// Subscribes to NOTIFY on `channel` (a plain identifier), now and after every reconnect.
+    public func listen(_ channel: String) throws(StoreError) {
+        precondition(channel.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }, "channel names are identifiers")
+        guard !listenChannels.contains(channel) else { return try ensureConnected() }
+        listenChannels.append(channel)
+        PQfinish(connection)
+        connection = nil
+        try ensureConnected()
+    }
+
+    /// Waits up to `timeout` for notifications on the LISTENed channels and returns their payloads
+    /// (empty on timeout). Throws when the connection is lost; the next call reconnects.
+    public func waitForNotifications(timeout: Duration) throws(StoreError) -> [String] {
+        try ensureConnected()
+        let pending = drainNotifications()
+        guard pending.isEmpty else { return pending }
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard poll(&descriptor, 1, milliseconds) > 0 else { return [] }
+        guard PQconsumeInput(connection) == 1 else {
+            let reason = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            connection = nil
+            throw .connectionFailed(reason)
+        }
+        return drainNotifications()
+    }
+
+    private func drainNotifications() -> [String] {
+        var payloads: [String] = []
+        while let notification = PQnotifies(connection) {
+            payloads.append(String(cString: notification.pointee.extra))
+            PQfreemem(notification)
+        }
+        return payloads
     }
 
     /// Runs one parameterized statement (`$1`, `$2`… placeholders) and returns its rows.

@@ -23,6 +23,12 @@ public struct AppConfig: Sendable {
     public var discordAPIBase: String
     public var discordAuthorizeURL: String
     public var discordGatewayURL: String?
+    /// `DISCORD_GATEWAY_INTENTS` as written (names or a number); guildgate-bot parses it.
+    public var discordGatewayIntents: String?
+    /// Discord allows one full member request per guild per 30 s; reconciles in between are coalesced.
+    public var memberRequestInterval: Int
+    /// How long a claimed job stays locked to its worker before another may retry it.
+    public var jobLeaseSeconds: Int
     public var discordClientID: String?
     public var discordClientSecret: String?
     public var discordRedirectURI: String
@@ -62,6 +68,11 @@ public struct AppConfig: Sendable {
             guard let found = value(name) else { throw .missing(name) }
             return found
         }
+        func positiveInteger(_ text: String?, name: String) throws(ConfigError) -> Int? {
+            guard let text else { return nil }
+            guard let number = Int(text), number > 0 else { throw .invalid(name, reason: "must be a positive whole number") }
+            return number
+        }
         func flag(_ name: String) -> Bool {
             ["1", "true", "yes", "on"].contains(value(name)?.lowercased() ?? "")
         }
@@ -76,6 +87,9 @@ public struct AppConfig: Sendable {
             ?? "https://discord.com/api/v10"
         discordAuthorizeURL = value("DISCORD_OAUTH_AUTHORIZE_URL") ?? "https://discord.com/oauth2/authorize"
         discordGatewayURL = value("DISCORD_GATEWAY_URL")
+        discordGatewayIntents = value("DISCORD_GATEWAY_INTENTS")
+        memberRequestInterval = try positiveInteger(value("GUILDGATE_MEMBER_REQUEST_INTERVAL"), name: "GUILDGATE_MEMBER_REQUEST_INTERVAL") ?? 30
+        jobLeaseSeconds = try positiveInteger(value("GUILDGATE_JOB_LEASE_SECONDS"), name: "GUILDGATE_JOB_LEASE_SECONDS") ?? 300
         discordClientID = value("DISCORD_CLIENT_ID")
         discordClientSecret = value("DISCORD_CLIENT_SECRET")
         discordRedirectURI = value("DISCORD_REDIRECT_URI") ?? webAppBaseURL + "/api/discord/callback"
@@ -84,14 +98,7 @@ public struct AppConfig: Sendable {
         discordStorageChannelIDs = (value("DISCORD_STORAGE_CHANNEL_IDS", "CHANNEL_ID") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         discordBotInviteURL = value("DISCORD_BOT_INVITE_URL")
-        if let limit = value("DISCORD_ATTACHMENT_LIMIT") {
-            guard let bytes = Int(limit), bytes > 0 else {
-                throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be a positive number of bytes")
-            }
-            discordAttachmentLimit = bytes
-        } else {
-            discordAttachmentLimit = 10_485_760
-        }
+        discordAttachmentLimit = try positiveInteger(value("DISCORD_ATTACHMENT_LIMIT"), name: "DISCORD_ATTACHMENT_LIMIT") ?? 10_485_760
         respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")
         bypassAuth = flag("BYPASS_AUTH")
         let key = try required("GUILDGATE_SECRET_KEY")

@@ -43,7 +43,8 @@ enum StaffRoutes {
         return .json([
             "id": .int(job.id), "kind": .string(job.kind), "state": .string(job.state.rawValue),
             "attempts": .int(job.attempts), "max_attempts": .int(job.maxAttempts), "last_error": job.lastError.json,
-            "created_at": job.createdAt.map(ISO8601.format).json, "finished_at": job.finishedAt.map(ISO8601.format).json,
+            "result": job.result.flatMap { JSON.parse(Array($0.utf8)) } ?? .null,
+            "created_at": job.createdAt.map(ISO8601Timestamp.format).json, "finished_at": job.finishedAt.map(ISO8601Timestamp.format).json,
         ])
     }
 
@@ -58,7 +59,7 @@ enum StaffRoutes {
                     "name": entry.name, "rank": entry.rank, "status": entry.status,
                     "status_label": label(entry.status), "custom_status": entry.customStatus ?? "",
                     "activity": entry.activity ?? "",
-                    "updated": entry.statusUpdatedAt.map { ISO8601.format($0) } ?? "",
+                    "updated": entry.statusUpdatedAt.map { ISO8601Timestamp.format($0) } ?? "",
                     "updated_ago": entry.statusUpdatedAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
                 ]
             },
@@ -86,7 +87,7 @@ enum StaffRoutes {
             "is_running": .bool(status.isRunning),
             "guild_id": (status.heartbeat?.guildID).json,
             "latency_ms": status.heartbeat?.latencyMS.map(JSON.int) ?? .null,
-            "last_heartbeat": status.heartbeat.map { ISO8601.format($0.beatAt) }.json,
+            "last_heartbeat": status.heartbeat.map { ISO8601Timestamp.format($0.beatAt) }.json,
         ]
     }
 
@@ -95,7 +96,7 @@ enum StaffRoutes {
             "id": .int(entry.id), "name": .string(entry.name), "rank": .string(entry.rank),
             "discord_id": .string(entry.discordID), "discord_status": .string(entry.status),
             "discord_custom_status": entry.customStatus.json, "discord_activity": entry.activity.json,
-            "discord_status_updated": entry.statusUpdatedAt.map(ISO8601.format).json,
+            "discord_status_updated": entry.statusUpdatedAt.map(ISO8601Timestamp.format).json,
         ]
     }
 
@@ -106,19 +107,6 @@ enum StaffRoutes {
         case "dnd": return "Do Not Disturb"
         default: return "Offline"
         }
-    }
-}
-
-/// ISO-8601 timestamps in UTC with milliseconds, e.g. `2026-11-23T22:36:00.123Z`.
-enum ISO8601 {
-    static func format(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        let millis = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), millis)
     }
 }
 

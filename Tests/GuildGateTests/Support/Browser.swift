@@ -77,7 +77,7 @@ final class Browser {
 /// The sandbox's control API.
 struct SandboxControl {
     let baseURL: String
-    private let browser: Browser
+    let browser: Browser
 
     init(baseURL: String) {
         self.baseURL = baseURL
@@ -125,7 +125,7 @@ struct SandboxControl {
         return requests.compactMap { $0["path"] as? String }
     }
 
-    private func expectOK(_ page: Page) throws {
+    func expectOK(_ page: Page) throws {
         guard (200..<300).contains(page.status) else {
             throw SandboxError(description: "sandbox control call answered \(page.status): \(page.body)")
         }

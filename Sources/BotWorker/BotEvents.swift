@@ -1,0 +1,90 @@
+import DiscordGateway
+import Foundation
+import JSONSupport
+import Logging
+import Store
+import Synchronization
+
+/// The bot's side of the gateway: presences to the ingest, member chunks to the reconciler, and the
+/// session facts the heartbeat row reports.
+final class BotEvents: GatewayEventHandler {
+    private struct Session {
+        var startedAt: Date
+        var live: Bool
+        var lastEventAt: Date?
+    }
+
+    private let ingest: PresenceIngest
+    private let reconciler: Mutex<MemberReconciler?> = Mutex(nil)
+    private let session = Mutex<Session?>(nil)
+    private let logger: Logger
+
+    init(ingest: PresenceIngest, logger: Logger) {
+        self.ingest = ingest
+        self.logger = logger
+    }
+
+    func attach(_ reconciler: MemberReconciler) {
+        self.reconciler.withLock { $0 = reconciler }
+    }
+
+    /// The heartbeat row's facts while the session is live.
+    func heartbeat(guildID: String, latency: Duration?) -> BotHeartbeat? {
+        session.withLock { session in
+            guard let session, session.live else { return nil }
+            return BotHeartbeat(
+                guildID: guildID, sessionStartedAt: session.startedAt,
+                latencyMS: latency.map { Int($0.wholeMilliseconds) },
+                lastEventAt: session.lastEventAt)
+        }
+    }
+
+    func handle(_ event: GatewayEvent) async {
+        let now = Date()
+        switch event {
+        case .ready(let ready):
+            session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
+            await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
+        case .resumed:
+            session.withLock { $0?.live = true; $0?.lastEventAt = now }
+        case .disconnected:
+            session.withLock { $0?.live = false }
+        case .dispatch(let name, let data):
+            session.withLock { $0?.lastEventAt = now }
+            await dispatch(name, data, at: now)
+        }
+    }
+
+    private func dispatch(_ name: String, _ data: JSON, at now: Date) async {
+        switch name {
+        case "PRESENCE_UPDATE":
+            if let record = PresenceMapping.record(data, guildID: nil, seenAt: now) { ingest.submit([record]) }
+        case "GUILD_CREATE":
+            guard let guildID = data["id"]?.string, data["unavailable"]?.bool != true else { return }
+            let records = PresenceMapping.records(
+                members: data["members"]?.array ?? [], presences: data["presences"]?.array ?? [], guildID: guildID, seenAt: now)
+            ingest.submit(records)
+            logger.info("guild available", metadata: ["guild_id": "\(guildID)", "members": "\(data["member_count"]?.integer ?? records.count)"])
+        case "GUILD_MEMBER_REMOVE":
+            if let guildID = data["guild_id"]?.string, let userID = data["user"]?["id"]?.string {
+                ingest.submit([.offline(guildID: guildID, discordID: userID, seenAt: now)])
+            }
+        case "GUILD_MEMBERS_CHUNK":
+            guard let guildID = data["guild_id"]?.string else { return }
+            let members = data["members"]?.array ?? []
+            // Without `presences` in the chunk (not asked for), a member's absence says nothing.
+            if let presences = data["presences"]?.array {
+                ingest.submit(PresenceMapping.records(members: members, presences: presences, guildID: guildID, seenAt: now))
+            }
+            await reconciler.withLock { $0 }?.chunk(
+                nonce: data["nonce"]?.string, index: data["chunk_index"]?.integer ?? 0,
+                count: data["chunk_count"]?.integer ?? 1, members: members.count)
+        case "RATE_LIMITED":
+            guard data["opcode"]?.integer == 8 else { return }
+            await reconciler.withLock { $0 }?.rateLimited(
+                nonce: data["meta"]?["nonce"]?.string, retryAfter: data["retry_after"]?.number ?? 30)
+        default:
+            logger.trace("dispatch ignored", metadata: ["event": "\(name)"])
+        }
+    }
+}
