@@ -1,0 +1,70 @@
+import Foundation
+
+/// A single `Range: bytes=…` request (RFC 9110 §14.2) resolved against a representation's length.
+public enum ByteRangeRequest: Equatable {
+    /// No usable range: send the whole representation (also for multiple ranges, which GuildGate does
+    /// not serve as multipart/byteranges, and for units other than bytes).
+    case whole
+    /// Bytes `lower...upper` (inclusive), answered with 206.
+    case partial(lower: Int, upper: Int)
+    /// A syntactically valid range outside the representation: 416 with `Content-Range: bytes */length`.
+    case unsatisfiable
+
+    public static func resolve(_ header: String?, length: Int) -> ByteRangeRequest {
+        guard let header else { return .whole }
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard trimmed.lowercased().hasPrefix("bytes=") else { return .whole }
+        let spec = trimmed.dropFirst("bytes=".count).trimmingCharacters(in: .whitespaces)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return .whole }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
+        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        let digits = { (text: String) in text.allSatisfy { $0.isASCII && $0.isNumber } }
+        guard digits(first), digits(last), !(first.isEmpty && last.isEmpty) else {
+            return .whole
+        }
+        if first.isEmpty {
+            // A suffix: the last N bytes.
+            guard let count = Int(last) else { return .whole }
+            guard count > 0, length > 0 else { return .unsatisfiable }
+            return .partial(lower: max(0, length - count), upper: length - 1)
+        }
+        guard let lower = Int(first) else { return .unsatisfiable }
+        guard lower < length else { return .unsatisfiable }
+        guard !last.isEmpty else { return .partial(lower: lower, upper: length - 1) }
+        // A last-pos past the end (or too big for Int) means the end.
+        let upper = min(Int(last) ?? Int.max, length - 1)
+        guard Int(last).map({ $0 >= lower }) ?? true else {
+            return .whole  // last-pos before first-pos is invalid syntax: ignore the header
+        }
+        return .partial(lower: lower, upper: upper)
+    }
+}
+
+/// `Content-Disposition` for a download (RFC 6266): an ASCII fallback `filename` plus the exact name
+/// as RFC 8187 `filename*`, so any name is safe in the header and shown right by browsers.
+public enum ContentDisposition {
+    public static func attachment(filename: String) -> String {
+        let fallback = String(filename.unicodeScalars.map { scalar -> Character in
+            switch scalar.value {
+            case 0x20...0x7E where scalar != "\"" && scalar != "\\" && scalar != "%" && scalar != ";": return Character(scalar)
+            default: return "_"
+            }
+        })
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encodeExtended(filename))"
+    }
+
+    /// RFC 8187 `value-chars`: attr-char stays, everything else is percent-encoded UTF-8.
+    static func encodeExtended(_ value: String) -> String {
+        let attrChars = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~".utf8)
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for byte in value.utf8 {
+            if attrChars.contains(byte) {
+                out.append(byte)
+            } else {
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
