@@ -11,6 +11,7 @@ final class Bot: Sendable {
     private let ingest: PresenceIngest
     private let gateway: GatewayClient
     private let events: BotEvents
+    private let reconciler: MemberReconciler
     private let jobs: JobRunner
     private let logger: Logger
 
@@ -38,6 +39,7 @@ final class Bot: Sendable {
         self.ingest = ingest
         self.gateway = gateway
         self.events = events
+        self.reconciler = reconciler
     }
 
     /// Runs until `shutdown()`; throws when Discord refuses the bot for good.
@@ -68,6 +70,7 @@ final class Bot: Sendable {
     }
 
     func stopWorkers() async {
+        await reconciler.abandon()
         await jobs.stop()
         ingest.finish()
     }

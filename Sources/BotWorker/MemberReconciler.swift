@@ -59,6 +59,7 @@ actor MemberReconciler {
     private var inFlight: [String: Request] = [:]
     private var last: [String: (at: ContinuousClock.Instant, report: ReconcileReport)] = [:]
     private var nonceCounter = 0
+    private var abandoned = false
 
     init(gateway: GatewayClient, ingest: PresenceIngest, minimumInterval: Duration, logger: Logger) {
         self.gateway = gateway
@@ -73,7 +74,8 @@ actor MemberReconciler {
     }
 
     func reconcile(guildID: String) async throws -> ReconcileReport {
-        if guilds == nil { await waitForSession(timeout: .seconds(30)) }
+        if guilds == nil, !abandoned { await waitForSession(timeout: .seconds(30)) }
+        guard !abandoned else { throw GatewayError.notConnected }
         guard let guilds else { throw GatewayError.notConnected }
         guard guilds.contains(guildID) else { throw ReconcileError.notInGuild(guildID) }
         if let nonce = inFlight.first(where: { $0.value.guildID == guildID })?.key {
@@ -103,6 +105,14 @@ actor MemberReconciler {
             await self?.fail(nonce: nonce, with: ReconcileError.timedOut(guildID))
         }
         return try await withCheckedThrowingContinuation { inFlight[nonce]?.waiters.append($0) }
+    }
+
+    /// The bot is stopping: reconciles waiting for a session or for chunks fail now instead of holding up
+    /// the job runner.
+    func abandon() {
+        abandoned = true
+        releaseSessionWaiters()
+        for nonce in inFlight.keys { fail(nonce: nonce, with: GatewayError.notConnected) }
     }
 
     /// Jobs claimed while the bot is still connecting wait for its first session.

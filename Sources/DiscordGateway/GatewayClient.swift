@@ -122,6 +122,10 @@ public final class GatewayClient: Sendable {
                 logger.info("gateway session ended; identifying anew", metadata: ["close_code": "\(closeCode.map(String.init) ?? "none")"])
                 state.withLock { $0.session = nil }
                 sequence.store(-1, ordering: .relaxed)
+                if case .invalidSession = end {
+                    // Discord advised waiting 1–5 s before identifying after an invalidated session.
+                    await sleepUnlessStopped(.milliseconds(Int.random(in: 1000...5000)))
+                }
             case .stop(let error):
                 throw error
             }
@@ -247,10 +251,6 @@ public final class GatewayClient: Sendable {
             case .invalidSession:
                 let resumable = payload.data.bool ?? false
                 logger.notice("the gateway invalidated the session (op 9)", metadata: ["resumable": "\(resumable)"])
-                if !resumable {
-                    // Discord advised waiting 1–5 s before identifying again.
-                    try await Task.sleep(for: .milliseconds(Int.random(in: 1000...5000)))
-                }
                 try? await outbound.close(.unknown(4000), reason: "session invalidated")
                 return .invalidSession(resumable: resumable)
             default:

@@ -109,7 +109,8 @@ extension EndToEnd {
         @Test func invalidSessionLeadsToAFreshIdentify() throws {
             let bot = try startBot()
             try sandbox.send("POST", "/_sandbox/gateway/invalidate", json: #"{"resumable":false}"#)
-            #expect(poll(timeout: 12) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 })
+            #expect(poll(timeout: 12) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 },
+                    "\((try? sandbox.gatewaySessions()) ?? [:]) \(bot.errorOutput.suffix(3000))")
             #expect(bot.waitForOutput("identifying anew", timeout: 1) || bot.errorOutput.contains("invalidated the session"))
         }
 
