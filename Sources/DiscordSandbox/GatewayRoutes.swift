@@ -1,4 +1,4 @@
-/// Where the gateway is (reference §2.2). The gateway itself is not served yet.
+/// Where the gateway is (reference §2.2). The gateway itself is `GatewayServer`, on the same port.
 enum GatewayRoutes {
     static var routes: [Route] {
         [

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
 
 #if canImport(Glibc)
 import Glibc
@@ -12,14 +13,21 @@ import Darwin
 #endif
 
 /// HTTP/1.1 plumbing: accepts connections, aggregates each request, hands it to the responder and
-/// writes the answer back, keeping connections alive as the client asks.
+/// writes the answer back, keeping connections alive as the client asks. A first request that asks for a
+/// WebSocket on a gateway path is upgraded instead and handed to the gateway.
 struct HTTPServer: Sendable {
     typealias Connection = NIOAsyncChannel<NIOHTTPServerRequestFull, HTTPServerResponsePart>
+
+    /// What a new connection turned into after its first request.
+    enum Accepted: Sendable {
+        case http(Connection)
+        case gateway(GatewayServer.Connection, GatewayTarget)
+    }
 
     /// Request bodies are held whole in memory up to this size; larger ones get 413.
     static let maxBodySize = 8 * 1024 * 1024
 
-    private let listener: NIOAsyncChannel<Connection, Never>
+    private let listener: NIOAsyncChannel<EventLoopFuture<Accepted>, Never>
     private let logger: Logger
 
     /// The address the listening socket is bound to (with the real port when 0 was asked for).
@@ -38,11 +46,25 @@ struct HTTPServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(
-                        NIOHTTPServerRequestAggregator(maxContentLength: maxBodySize)
+                    let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Accepted>(
+                        upgraders: [GatewayServer.upgrader { connection, target in .gateway(connection, target) }],
+                        notUpgradingCompletionHandler: { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHandler(
+                                    NIOHTTPServerRequestAggregator(maxContentLength: maxBodySize)
+                                )
+                                return .http(try Connection(wrappingChannelSynchronously: channel))
+                            }
+                        }
                     )
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    let accepted = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+                        configuration: NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgrade)
+                    )
+                    let upgrader = try channel.pipeline.syncOperations.handler(
+                        type: NIOTypedHTTPServerUpgradeHandler<Accepted>.self
+                    )
+                    try channel.pipeline.syncOperations.addHandler(GatewayUpgradeFilter(), position: .before(upgrader))
+                    return accepted
                 }
             }
         guard let localAddress = listener.channel.localAddress else {
@@ -52,11 +74,22 @@ struct HTTPServer: Sendable {
     }
 
     /// Serves until the task is cancelled, then closes the listener and every connection.
-    func run(responder: SandboxResponder) async throws {
+    func run(responder: SandboxResponder, gateway: GatewayServer) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { connections in
-                for try await connection in connections {
-                    group.addTask { await serve(connection, responder: responder) }
+                for try await accepted in connections {
+                    group.addTask {
+                        do {
+                            switch try await accepted.get() {
+                            case .http(let connection):
+                                await serve(connection, responder: responder)
+                            case .gateway(let connection, let target):
+                                await gateway.serve(connection, target: target)
+                            }
+                        } catch {
+                            logger.debug("connection ended before its first request", metadata: ["error": "\(error)"])
+                        }
+                    }
                 }
             }
         }

@@ -79,54 +79,74 @@ extension JSONValue: Decodable {
 // MARK: - Writing
 
 extension JSONValue {
+    /// Writes the JSON text in one go: built as a `String` first, since many small `ByteBuffer` writes
+    /// cost far more, above all in debug builds.
     func write(into buffer: inout ByteBuffer) {
+        buffer.writeString(text)
+    }
+
+    /// The JSON text.
+    var text: String {
+        var text = ""
+        append(to: &text)
+        return text
+    }
+
+    private func append(to text: inout String) {
         switch self {
         case .null:
-            buffer.writeStaticString("null")
+            text += "null"
         case .bool(let value):
-            buffer.writeString(value ? "true" : "false")
+            text += value ? "true" : "false"
         case .integer(let value):
-            buffer.writeString(String(value))
+            text += String(value)
         case .number(let value):
-            buffer.writeString(value.isFinite ? String(value) : "null")
+            text += value.isFinite ? String(value) : "null"
         case .string(let value):
-            Self.writeQuoted(value, into: &buffer)
+            Self.appendQuoted(value, to: &text)
         case .array(let elements):
-            buffer.writeStaticString("[")
+            text += "["
             for (index, element) in elements.enumerated() {
-                if index > 0 { buffer.writeStaticString(",") }
-                element.write(into: &buffer)
+                if index > 0 { text += "," }
+                element.append(to: &text)
             }
-            buffer.writeStaticString("]")
+            text += "]"
         case .object(let members):
-            buffer.writeStaticString("{")
+            text += "{"
             for (index, member) in members.enumerated() {
-                if index > 0 { buffer.writeStaticString(",") }
-                Self.writeQuoted(member.key, into: &buffer)
-                buffer.writeStaticString(":")
-                member.value.write(into: &buffer)
+                if index > 0 { text += "," }
+                Self.appendQuoted(member.key, to: &text)
+                text += ":"
+                member.value.append(to: &text)
             }
-            buffer.writeStaticString("}")
+            text += "}"
         }
     }
 
-    private static func writeQuoted(_ string: String, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString("\"")
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-            case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                buffer.writeStaticString("\\u00")
-                buffer.writeBytes([hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+    /// Strings without characters to escape (nearly all) are appended whole.
+    private static func appendQuoted(_ string: String, to text: inout String) {
+        text += "\""
+        guard string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            text += string
+            text += "\""
+            return
+        }
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{0}"..<"\u{20}":
+                let hex = Array("0123456789abcdef")
+                text += "\\u00"
+                text.append(hex[Int(scalar.value >> 4)])
+                text.append(hex[Int(scalar.value & 0xF)])
             default:
-                buffer.writeInteger(byte)
+                text.unicodeScalars.append(scalar)
             }
         }
-        buffer.writeStaticString("\"")
+        text += "\""
     }
 }

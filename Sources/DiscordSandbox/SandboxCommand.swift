@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import NIOCore
+import ProcessSupport
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -21,7 +22,10 @@ struct SandboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discord-sandbox",
         abstract: "A local stand-in for Discord's REST API and OAuth2, for tests and demos.",
-        discussion: "Control it over HTTP under /_sandbox/ (reset, test user, consent mode, faults, rate limits, request log)."
+        discussion: """
+            Serves the Discord Gateway (WebSocket) on the same port, at /gateway. Control it over HTTP under \
+            /_sandbox/ (reset, test user, consent mode, faults, rate limits, request log, gateway and guild members).
+            """
     )
 
     @Option(help: "Address to listen on as host:port; port 0 lets the OS pick.")
@@ -39,6 +43,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The bot token accepted as `Authorization: Bot <token>`.")
     var botToken = "sandbox-bot-token"
 
+    @Option(help: "The id of the one guild the bot is in (a snowflake).")
+    var guildId = "300000000000000003"
+
     @Option(help: "Base URL for absolute URLs the sandbox hands out. (default: http://<listen address>)")
     var publicUrl: String?
 
@@ -48,6 +55,9 @@ struct SandboxCommand: AsyncParsableCommand {
     func validate() throws {
         guard !clientId.isEmpty, clientId.count <= 20, clientId.allSatisfy(\.isASCIIDigit) else {
             throw ValidationError("--client-id must be a snowflake (digits only).")
+        }
+        guard !guildId.isEmpty, guildId.count <= 20, guildId.allSatisfy(\.isASCIIDigit), UInt64(guildId) != nil else {
+            throw ValidationError("--guild-id must be a snowflake (digits only).")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -70,18 +80,22 @@ struct SandboxCommand: AsyncParsableCommand {
             clientID: clientId,
             clientSecret: clientSecret,
             botToken: botToken,
+            guildID: guildId,
             publicURL: publicUrl ?? baseURL
         )
-        let routes = OAuthRoutes.routes + UserRoutes.routes + GatewayRoutes.routes + ControlRoutes.routes
+        let routes = OAuthRoutes.routes + UserRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
+            + ControlRoutes.routes + GatewayControlRoutes.routes
+        let state = SandboxState(routes: routes, configuration: configuration)
         let responder = SandboxResponder(
             router: Router(routes: routes),
-            state: SandboxState(routes: routes),
+            state: state,
             configuration: configuration,
             logger: logger
         )
+        let gateway = GatewayServer(state: state, configuration: configuration, logger: logger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run(responder: responder) }
+            group.addTask { try await server.run(responder: responder, gateway: gateway) }
             group.addTask {
                 if let signal = await signals.wait() {
                     logger.info("shutting down", metadata: ["signal": "\(signal)"])

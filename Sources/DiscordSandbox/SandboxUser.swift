@@ -65,6 +65,22 @@ struct SandboxUser: Sendable {
     }
 }
 
+extension SandboxUser {
+    /// The user as others see it, inside guild members and events: no email, locale or account settings.
+    var publicJSON: JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("id", .string(id)),
+            ("username", .string(username)),
+            ("avatar", .optional(avatar)),
+            ("discriminator", "0"),
+            ("public_flags", 0),
+        ]
+        if isBot { fields.append(("bot", true)) }
+        fields.append(("global_name", .optional(globalName)))
+        return .object(fields)
+    }
+}
+
 extension SandboxUser: Decodable {
     private enum CodingKeys: String, CodingKey {
         case id, username, avatar, email, verified, locale

@@ -1,0 +1,46 @@
+import NIOCore
+
+/// The payloads the sandbox writes that are not dispatches: HELLO, heartbeat ACK, RECONNECT, INVALID SESSION.
+enum GatewayFrame {
+    static func hello(heartbeatIntervalMilliseconds: Int) -> ByteBuffer {
+        payload(.hello, ["heartbeat_interval": .integer(heartbeatIntervalMilliseconds)])
+    }
+
+    static let heartbeatACK = payload(.heartbeatACK, nil)
+    static let reconnect = payload(.reconnect, nil)
+
+    /// `d` says whether the session may be resumed.
+    static func invalidSession(resumable: Bool) -> ByteBuffer {
+        payload(.invalidSession, .bool(resumable))
+    }
+
+    private static func payload(_ opcode: GatewayOpcode, _ data: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        JSONValue.object([("op", .integer(opcode.rawValue)), ("d", data), ("s", nil), ("t", nil)]).write(into: &buffer)
+        return buffer
+    }
+}
+
+/// A dispatch (op 0) before a session gives it a sequence number: its name and its `d`, encoded once
+/// however many sessions receive it.
+struct GatewayEvent: Sendable {
+    /// The intent a session needs to receive it; empty for events every session gets.
+    let requiredIntent: GatewayIntents
+    /// Events about the sandbox guild go only to sessions whose shard holds the guild.
+    let isAboutGuild: Bool
+    /// The frame's text around the sequence number: `{"op":0,"d":...,"s":` and `,"t":"NAME"}`.
+    private let head: String
+    private let tail: String
+
+    init(_ name: String, _ data: JSONValue, requires requiredIntent: GatewayIntents = [], isAboutGuild: Bool = true) {
+        self.requiredIntent = requiredIntent
+        self.isAboutGuild = isAboutGuild
+        head = #"{"op":0,"d":"# + data.text + #","s":"#
+        tail = #","t":"# + JSONValue.string(name).text + "}"
+    }
+
+    /// `{"op":0,"d":...,"s":N,"t":"NAME"}`.
+    func frame(sequence: Int) -> ByteBuffer {
+        ByteBuffer(string: head + String(sequence) + tail)
+    }
+}

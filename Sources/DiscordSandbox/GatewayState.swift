@@ -1,0 +1,201 @@
+import NIOCore
+
+/// The gateway side of the sandbox (reference §4): settings, the guild, sessions and the live connections
+/// they run on. It is a part of `SandboxState`, so it only changes under that lock; dispatches get their
+/// sequence numbers and are handed to connections under it too, so every connection sees them in order.
+struct GatewayState: Sendable {
+    /// Where a dispatch went: a session and the sequence number its last event got there.
+    struct Delivery: Sendable {
+        let sessionID: String
+        let sequence: Int
+
+        var json: JSONValue { ["session_id": .string(sessionID), "seq": .integer(sequence)] }
+    }
+
+    var settings = GatewaySettings()
+    var guild: SandboxGuild
+    var memberRequests = MemberRequestLog()
+    private(set) var sessions: [String: GatewaySession] = [:]
+    /// Open connections, identified or not.
+    private(set) var links: [Int: GatewayLink] = [:]
+    private(set) var identifies = 0
+    private(set) var resumes = 0
+    private(set) var connectionsOpened: [GatewayLink.Path: Int] = [:]
+    private var lastLinkID = 0
+
+    init(guild: SandboxGuild) {
+        self.guild = guild
+    }
+
+    // MARK: - Connections
+
+    mutating func connect(path: GatewayLink.Path, outputs: AsyncStream<GatewayLink.Output>.Continuation) -> GatewayLink {
+        lastLinkID += 1
+        let link = GatewayLink(id: lastLinkID, outputs: outputs)
+        links[link.id] = link
+        connectionsOpened[path, default: 0] += 1
+        return link
+    }
+
+    /// The connection is gone. Its session stays resumable for the resume window, unless the client closed
+    /// with 1000 or 1001, which ends it (reference §4.3).
+    mutating func disconnect(
+        _ link: GatewayLink,
+        sessionID: String?,
+        clientCloseCode: UInt16?,
+        now: ContinuousClock.Instant
+    ) {
+        links[link.id] = nil
+        guard let sessionID, isLive(sessionID, on: link) else { return }
+        if clientCloseCode == 1000 || clientCloseCode == 1001 {
+            sessions[sessionID] = nil
+        } else {
+            sessions[sessionID]?.linkID = nil
+            sessions[sessionID]?.resumableUntil = now + .milliseconds(settings.resumeWindowMilliseconds)
+        }
+    }
+
+    /// Whether the session exists and runs on this connection (it may have been invalidated, or resumed elsewhere).
+    func isLive(_ sessionID: String?, on link: GatewayLink) -> Bool {
+        guard let sessionID else { return false }
+        return sessions[sessionID]?.linkID == link.id
+    }
+
+    // MARK: - Sessions
+
+    /// IDENTIFY: starts a session on the connection with READY and, with the GUILDS intent, GUILD_CREATE.
+    mutating func identify(
+        _ identify: Identify,
+        on link: GatewayLink,
+        currentSessionID: String?,
+        configuration: SandboxConfiguration
+    ) throws(GatewayCloseCode) -> String {
+        guard !isLive(currentSessionID, on: link) else { throw .alreadyAuthenticated }
+        guard identify.token == configuration.botToken else { throw .authenticationFailed }
+        let intents = try identify.validIntents()
+        guard settings.enabledPrivilegedIntents.isSuperset(of: intents.intersection(.privileged)) else {
+            throw .disallowedIntents
+        }
+        let shard = try identify.validShard()
+        var session = GatewaySession(
+            serial: identifies + 1,
+            intents: intents,
+            shard: shard,
+            holdsGuild: shard?.holds(guildID: guild.id) ?? true,
+            linkID: link.id
+        )
+        var frames = [session.record(readyEvent(for: session, configuration: configuration))]
+        if session.holdsGuild, intents.contains(.guilds) {
+            let data = guild.createEventData(intents: intents, largeThreshold: identify.largeThreshold)
+            frames.append(session.record(GatewayEvent("GUILD_CREATE", data)))
+        }
+        sessions[session.id] = session
+        identifies += 1
+        link.send(frames)
+        return session.id
+    }
+
+    /// RESUME: replays the dispatches after the client's sequence number, then RESUMED, and moves the session
+    /// to this connection. Returns `nil` after answering INVALID SESSION (`false`) for a session that is
+    /// unknown, expired, invalidated, or whose missed dispatches are no longer kept.
+    mutating func resume(
+        _ resume: Resume,
+        on link: GatewayLink,
+        currentSessionID: String?,
+        botToken: String,
+        now: ContinuousClock.Instant
+    ) throws(GatewayCloseCode) -> String? {
+        guard !isLive(currentSessionID, on: link) else { throw .alreadyAuthenticated }
+        guard resume.token == botToken else { throw .authenticationFailed }
+        pruneExpiredSessions(now: now)
+        let id = resume.sessionID
+        guard let sequence = sessions[id]?.sequence else {
+            link.send(GatewayFrame.invalidSession(resumable: false))
+            return nil
+        }
+        guard resume.sequence <= sequence else { throw .invalidSequence }
+        guard var frames = sessions[id]?.replay(after: resume.sequence) else {
+            sessions[id] = nil
+            link.send(GatewayFrame.invalidSession(resumable: false))
+            return nil
+        }
+        // A connection the session was still live on is abandoned by the client: reap it.
+        if let previous = sessions[id]?.linkID { links[previous]?.drop() }
+        sessions[id]?.linkID = link.id
+        sessions[id]?.resumableUntil = nil
+        sessions[id]?.resumes += 1
+        if let resumed = sessions[id]?.record(GatewayEvent("RESUMED", [:], isAboutGuild: false)) {
+            frames.append(resumed)
+        }
+        resumes += 1
+        link.send(frames)
+        return id
+    }
+
+    /// Op 9 to every live session; when not resumable, every session (live or waiting) ends.
+    mutating func invalidateSessions(resumable: Bool) -> Int {
+        let count = sessions.count
+        for session in sessions.values {
+            if let linkID = session.linkID { links[linkID]?.send(GatewayFrame.invalidSession(resumable: resumable)) }
+        }
+        if !resumable { sessions = [:] }
+        return count
+    }
+
+    /// Applies new settings. Sessions using a privileged intent that is now disabled are invalidated and
+    /// their connections closed with 4003, as Discord does when an intent is switched off in the portal.
+    mutating func updateSettings(_ update: GatewaySettingsUpdate) -> GatewaySettings {
+        settings.apply(update)
+        let enabled = settings.enabledPrivilegedIntents
+        let revoked = sessions.values.filter { !enabled.isSuperset(of: $0.intents.intersection(.privileged)) }.map(\.id)
+        for id in revoked {
+            if let linkID = sessions[id]?.linkID { links[linkID]?.close(.notAuthenticated) }
+            sessions[id] = nil
+        }
+        return settings
+    }
+
+    mutating func pruneExpiredSessions(now: ContinuousClock.Instant) {
+        let expired = sessions.values.filter { $0.resumableUntil.map { $0 <= now } ?? false }.map(\.id)
+        for id in expired { sessions[id] = nil }
+    }
+
+    // MARK: - Dispatch
+
+    /// Sends the events to every session that may receive them, live or waiting to be resumed (then they
+    /// are only kept for replay). Each connection's writer gets its share in one hand-over.
+    @discardableResult
+    mutating func dispatch(_ events: [GatewayEvent], now: ContinuousClock.Instant) -> [Delivery] {
+        pruneExpiredSessions(now: now)
+        var deliveries: [Delivery] = []
+        for index in sessions.values.indices {
+            let frames = sessions.values[index].recordAccepted(events)
+            guard !frames.isEmpty else { continue }
+            let session = sessions.values[index]
+            if let linkID = session.linkID { links[linkID]?.send(frames) }
+            deliveries.append(Delivery(sessionID: session.id, sequence: session.sequence))
+        }
+        return deliveries
+    }
+
+    /// Sends the events to one session only, whatever its intents (answers to its own requests).
+    mutating func deliver(_ events: [GatewayEvent], to sessionID: String) {
+        guard let frames = sessions[sessionID]?.record(events) else { return }
+        if let linkID = sessions[sessionID]?.linkID { links[linkID]?.send(frames) }
+    }
+
+    private func readyEvent(for session: GatewaySession, configuration: SandboxConfiguration) -> GatewayEvent {
+        let guilds: [JSONValue] = session.holdsGuild ? [["id": .string(guild.id), "unavailable": true]] : []
+        var fields: [(key: String, value: JSONValue)] = [
+            ("v", 10),
+            ("user", configuration.botUser.json(includeEmail: true)),
+            ("guilds", .array(guilds)),
+            ("session_id", .string(session.id)),
+            ("resume_gateway_url", .string(configuration.resumeGatewayURL)),
+        ]
+        if let shard = session.shard { fields.append(("shard", shard.json)) }
+        let flags = settings.enabledPrivilegedIntents.applicationFlags
+        fields.append(("application", ["id": .string(configuration.clientID), "flags": .integer(flags)]))
+        return GatewayEvent("READY", .object(fields), isAboutGuild: false)
+    }
+}

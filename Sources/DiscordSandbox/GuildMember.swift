@@ -1,0 +1,127 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A member's presence as PRESENCE_UPDATE reports it (reference §4.9).
+struct MemberPresence: Sendable {
+    enum Status: String, Sendable, Decodable, CaseIterable {
+        case online, idle, dnd, offline
+    }
+
+    var status: Status
+    /// An array of activity objects, stored as given.
+    var activities: JSONValue
+    /// `{"desktop": ..., "mobile": ..., "web": ...}`; a missing platform means offline there.
+    var clientStatus: JSONValue
+
+    /// Without an explicit client status the member is on desktop, unless offline.
+    init(status: Status, activities: JSONValue = [], clientStatus: JSONValue? = nil) {
+        self.status = status
+        self.activities = activities
+        self.clientStatus = clientStatus ?? Self.desktopClientStatus(status)
+    }
+
+    private static func desktopClientStatus(_ status: Status) -> JSONValue {
+        status == .offline ? [:] : ["desktop": .string(status.rawValue)]
+    }
+
+    /// The partial presence update; `guild_id` is left out inside GUILD_CREATE and member chunks.
+    func json(userID: String, guildID: String?) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [("user", ["id": .string(userID)])]
+        if let guildID { fields.append(("guild_id", .string(guildID))) }
+        fields += [("status", .string(status.rawValue)), ("activities", activities), ("client_status", clientStatus)]
+        return .object(fields)
+    }
+}
+
+/// A member of the sandbox guild with its presence.
+struct GuildMember: Sendable {
+    var user: SandboxUser
+    /// ISO 8601, fixed when the member joined.
+    let joinedAt: String
+    var presence: MemberPresence
+
+    init(user: SandboxUser, presence: MemberPresence, joinedAt: Date) {
+        self.user = user
+        self.presence = presence
+        self.joinedAt = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(joinedAt)
+    }
+
+    var id: String { user.id }
+
+    /// The guild member object.
+    var json: JSONValue { .object(fields) }
+
+    /// The member object plus `guild_id`: the `d` of GUILD_MEMBER_ADD and GUILD_MEMBER_UPDATE.
+    func json(guildID: String) -> JSONValue {
+        json(appending: [("guild_id", .string(guildID))])
+    }
+
+    func json(appending extraFields: [(key: String, value: JSONValue)]) -> JSONValue {
+        .object(fields + extraFields)
+    }
+
+    private var fields: [(key: String, value: JSONValue)] {
+        [
+            ("user", user.publicJSON),
+            ("nick", nil),
+            ("avatar", nil),
+            ("roles", []),
+            ("joined_at", .string(joinedAt)),
+            ("premium_since", nil),
+            ("deaf", false),
+            ("mute", false),
+            ("flags", 0),
+            ("pending", false),
+        ]
+    }
+}
+
+extension GuildMember: Decodable {
+    private enum CodingKeys: String, CodingKey {
+        case id, username, avatar, bot, status, activities
+        case globalName = "global_name"
+        case clientStatus = "client_status"
+    }
+
+    /// An entry of `POST /_sandbox/guild/members`: `id` and `username` required; `status` defaults to
+    /// offline, `activities` to `[]`.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let id = try container.decode(String.self, forKey: .id)
+        guard !id.isEmpty, id.count <= 20, id.allSatisfy(\.isASCIIDigit) else {
+            throw DecodingError.dataCorruptedError(forKey: .id, in: container, debugDescription: "not a snowflake")
+        }
+        let username = try container.decode(String.self, forKey: .username)
+        guard (2...32).contains(username.count) else {
+            throw DecodingError.dataCorruptedError(forKey: .username, in: container, debugDescription: "2...32 characters")
+        }
+        let activities = try container.decodeIfPresent(JSONValue.self, forKey: .activities) ?? []
+        guard case .array = activities else {
+            throw DecodingError.dataCorruptedError(forKey: .activities, in: container, debugDescription: "must be an array")
+        }
+        let clientStatus = try container.decodeIfPresent(JSONValue.self, forKey: .clientStatus)
+        if let clientStatus {
+            guard case .object = clientStatus else {
+                throw DecodingError.dataCorruptedError(forKey: .clientStatus, in: container, debugDescription: "must be an object")
+            }
+        }
+        self.init(
+            user: SandboxUser(
+                id: id,
+                username: username,
+                globalName: try container.decodeIfPresent(String.self, forKey: .globalName),
+                avatar: try container.decodeIfPresent(String.self, forKey: .avatar),
+                isBot: try container.decodeIfPresent(Bool.self, forKey: .bot) ?? false
+            ),
+            presence: MemberPresence(
+                status: try container.decodeIfPresent(MemberPresence.Status.self, forKey: .status) ?? .offline,
+                activities: activities,
+                clientStatus: clientStatus
+            ),
+            joinedAt: Date()
+        )
+    }
+}
