@@ -19,7 +19,7 @@ final class Bot: Sendable {
         self.setup = setup
         self.logger = logger
         let ingest = PresenceIngest(databaseURL: setup.config.databaseURL, logger: logger)
-        let events = BotEvents(ingest: ingest, logger: logger)
+        let events = BotEvents(ingest: ingest, commands: BotCommands(setup: setup, logger: logger), logger: logger)
         let gateway = GatewayClient(
             configuration: GatewayConfiguration(url: setup.gatewayURL, token: setup.token, intents: setup.intents),
             handler: events, logger: logger)
@@ -27,12 +27,16 @@ final class Bot: Sendable {
             gateway: gateway, ingest: ingest, minimumInterval: .seconds(setup.config.memberRequestInterval), logger: logger)
         events.attach(reconciler)
         let defaultGuild = setup.guildID
+        let cleanup = FileCleanup(
+            databaseURL: setup.config.databaseURL, storageChannels: setup.config.discordStorageChannelIDs,
+            logger: logger, discord: { setup.discord(logger: logger) })
         jobs = JobRunner(
             databaseURL: setup.config.databaseURL, worker: setup.worker, lease: .seconds(setup.config.jobLeaseSeconds),
             handlers: [
-                "presence.reconcile": { payload in
+                "presence.reconcile": .async { payload in
                     try await reconciler.reconcile(guildID: payload["guild_id"]?.string ?? defaultGuild).json
                 },
+                "files.cleanup": .blocking { payload in try cleanup.run(payload) },
             ],
             schedulePayload: ["guild_id": .string(setup.guildID), "requested_by": "schedule"],
             logger: logger)

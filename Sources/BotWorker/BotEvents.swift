@@ -15,12 +15,15 @@ final class BotEvents: GatewayEventHandler {
     }
 
     private let ingest: PresenceIngest
+    private let commands: BotCommands
+    private let botID = Mutex<String?>(nil)
     private let reconciler: Mutex<MemberReconciler?> = Mutex(nil)
     private let session = Mutex<Session?>(nil)
     private let logger: Logger
 
-    init(ingest: PresenceIngest, logger: Logger) {
+    init(ingest: PresenceIngest, commands: BotCommands, logger: Logger) {
         self.ingest = ingest
+        self.commands = commands
         self.logger = logger
     }
 
@@ -44,6 +47,8 @@ final class BotEvents: GatewayEventHandler {
         switch event {
         case .ready(let ready):
             session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
+            botID.withLock { $0 = ready.botUserID }
+            commands.register(applicationID: ready.applicationID ?? ready.botUserID)
             await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
         case .resumed:
             session.withLock { $0?.live = true; $0?.lastEventAt = now }
@@ -79,6 +84,10 @@ final class BotEvents: GatewayEventHandler {
             await reconciler.withLock { $0 }?.chunk(
                 nonce: data["nonce"]?.string, index: data["chunk_index"]?.integer ?? 0,
                 count: data["chunk_count"]?.integer ?? 1, members: members.count)
+        case "MESSAGE_CREATE":
+            if let botID = botID.withLock({ $0 }) { commands.message(data, botID: botID) }
+        case "INTERACTION_CREATE":
+            commands.interaction(data)
         case "RATE_LIMITED":
             guard data["opcode"]?.integer == 8 else { return }
             await reconciler.withLock { $0 }?.rateLimited(

@@ -52,6 +52,8 @@ struct BotSetup: Sendable {
     let intents: GatewayIntents
     let gatewayURL: String
     let worker: String
+    /// One limiter for every REST call the process makes, as Discord counts them per bot.
+    let rateLimiter = RateLimiter()
 
     init(config: AppConfig, logger: Logger) throws {
         self.config = config
@@ -74,7 +76,7 @@ struct BotSetup: Sendable {
             configuration: DiscordConfiguration(
                 apiBase: config.discordAPIBase, botToken: token,
                 clientID: config.discordClientID, clientSecret: config.discordClientSecret),
-            transport: HTTPClient(), rateLimiter: RateLimiter(), logger: logger)
+            transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
     }
 
     /// `GET /gateway/bot` (reference §2.2).

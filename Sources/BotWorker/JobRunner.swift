@@ -5,8 +5,12 @@ import Logging
 import Store
 import Synchronization
 
-/// What a job kind does with its payload; the JSON it returns is kept as the job's result.
-typealias JobHandler = @Sendable (JSON) async throws -> JSON
+/// What a job kind does with its payload; the JSON it returns is kept as the job's result. Blocking work
+/// (REST calls over libcurl, database) runs on the runner's thread; async work (the gateway) on a task.
+enum JobHandler: Sendable {
+    case blocking(@Sendable (JSON) throws -> JSON)
+    case async(@Sendable (JSON) async throws -> JSON)
+}
 
 /// The job queue's worker, on a thread of its own (libpq blocks): fires due schedules, claims jobs with
 /// `FOR UPDATE SKIP LOCKED`, sleeps on `LISTEN guildgate_jobs` until something is due, and records each
@@ -93,7 +97,10 @@ final class JobRunner: Sendable {
             outcome = .failure(JobFailure.lockExpired(attempts: job.maxAttempts))
         } else if let handler = handlers[job.kind] {
             let payload = JSON.parse(Array(job.payload.utf8)) ?? [:]
-            outcome = Self.wait { try await handler(payload) }
+            switch handler {
+            case .blocking(let body): outcome = Result { try body(payload) }
+            case .async(let body): outcome = Self.wait { try await body(payload) }
+            }
         } else {
             outcome = .failure(JobFailure.unknownKind(job.kind))
         }

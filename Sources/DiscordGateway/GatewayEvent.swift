@@ -5,6 +5,8 @@ public struct GatewayReady: Sendable, Equatable {
     public let sessionID: String
     public let resumeURL: String
     public let botUserID: String
+    /// The application the bot belongs to (slash commands are registered under it).
+    public let applicationID: String?
     /// The guilds the bot is in; each is backfilled by a GUILD_CREATE.
     public let guildIDs: [String]
 
@@ -15,6 +17,7 @@ public struct GatewayReady: Sendable, Equatable {
         self.sessionID = sessionID
         self.resumeURL = resumeURL
         self.botUserID = botUserID
+        applicationID = data["application"]?["id"]?.string
         guildIDs = data["guilds"]?.array?.compactMap { $0["id"]?.string } ?? []
     }
 }

@@ -48,7 +48,7 @@ enum ControlRoutes {
                 return .json(faultsJSON([]))
             },
             .control(.GET, "/ratelimits") { context in
-                .json(context.state.withLock { rateLimitsJSON($0.rateLimiter) })
+                .json(context.state.withLock { rateLimitsJSON($0) })
             },
             .control(.PUT, "/ratelimits", handler: setRateLimits),
             .control(.GET, "/requests") { context in
@@ -61,12 +61,15 @@ enum ControlRoutes {
         ]
     }
 
-    /// `{"route": "GET /users/@me", "limit": N, "window_ms": M}` and/or `{"global_per_second": N}`.
+    /// `{"route": "GET /users/@me", "limit": N, "window_ms": M}` and/or `{"global_per_second": N}` and/or
+    /// `{"enabled": false}` (no limits at all, and no `X-RateLimit-*` headers, until switched on again).
     @Sendable
     static func setRateLimits(_ context: RequestContext) async throws -> SandboxResponse {
         let setting = try context.decodeBody(RateLimitSetting.self)
-        guard setting.route != nil || setting.globalPerSecond != nil else {
-            throw HTTPError.control("give \"route\" with \"limit\"/\"window_ms\", or \"global_per_second\"")
+        guard setting.route != nil || setting.globalPerSecond != nil || setting.enabled != nil else {
+            throw HTTPError.control(
+                "give \"route\" with \"limit\"/\"window_ms\", \"global_per_second\" or \"enabled\""
+            )
         }
         return try context.state.withLock { parts throws(HTTPError) in
             if let route = setting.route {
@@ -82,7 +85,10 @@ enum ControlRoutes {
             if let global = setting.globalPerSecond {
                 parts.rateLimiter.setGlobalPerSecond(global)
             }
-            return .json(rateLimitsJSON(parts.rateLimiter))
+            if let enabled = setting.enabled {
+                parts.rateLimiter.setEnabled(enabled)
+            }
+            return .json(rateLimitsJSON(parts))
         }
     }
 
@@ -90,7 +96,10 @@ enum ControlRoutes {
         ["faults": .array(faults.map(\.json))]
     }
 
-    private static func rateLimitsJSON(_ limiter: RateLimiter) -> JSONValue {
+    /// The limits, and `limited_requests`: the 429s the limiter (not a fault) sent since the request log was
+    /// last cleared.
+    private static func rateLimitsJSON(_ parts: SandboxState.Parts) -> JSONValue {
+        let limiter = parts.rateLimiter
         let routes = limiter.bucketsByRoute.sorted { $0.key < $1.key }.map { route, bucket -> JSONValue in
             let limit = limiter.limit(bucket: bucket)
             return [
@@ -100,7 +109,12 @@ enum ControlRoutes {
                 "window_ms": .integer(limit.window.wholeMilliseconds),
             ]
         }
-        return ["global_per_second": .integer(limiter.globalPerSecond), "routes": .array(routes)]
+        return [
+            "enabled": .bool(limiter.isEnabled),
+            "global_per_second": .integer(limiter.globalPerSecond),
+            "limited_requests": .integer(parts.requestLog.rateLimited),
+            "routes": .array(routes),
+        ]
     }
 }
 
@@ -130,9 +144,10 @@ private struct RateLimitSetting: Decodable {
     let limit: Int?
     let windowMilliseconds: Int?
     let globalPerSecond: Int?
+    let enabled: Bool?
 
     private enum CodingKeys: String, CodingKey {
-        case route, limit
+        case route, limit, enabled
         case windowMilliseconds = "window_ms"
         case globalPerSecond = "global_per_second"
     }
@@ -140,6 +155,7 @@ private struct RateLimitSetting: Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         route = try container.decodeIfPresent(String.self, forKey: .route)
+        enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled)
         limit = try container.decodeIfPresent(Int.self, forKey: .limit)
         windowMilliseconds = try container.decodeIfPresent(Int.self, forKey: .windowMilliseconds)
         globalPerSecond = try container.decodeIfPresent(Int.self, forKey: .globalPerSecond)

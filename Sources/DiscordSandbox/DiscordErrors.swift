@@ -19,17 +19,44 @@ extension HTTPError {
         code: 40333
     )
 
+    static let badRequest = HTTPError(.badRequest, discordMessage: "400: Bad Request")
+    static let unknownChannel = HTTPError(.notFound, discordMessage: "Unknown Channel", code: 10003)
+    static let unknownMessage = HTTPError(.notFound, discordMessage: "Unknown Message", code: 10008)
+    static let unknownWebhook = HTTPError(.notFound, discordMessage: "Unknown Webhook", code: 10015)
+    static let unknownInteraction = HTTPError(.notFound, discordMessage: "Unknown interaction", code: 10062)
+    static let interactionAcknowledged = HTTPError(
+        .badRequest,
+        discordMessage: "Interaction has already been acknowledged.",
+        code: 40060
+    )
+    static let invalidWebhookToken = HTTPError(.unauthorized, discordMessage: "Invalid Webhook Token", code: 50027)
+    static let emptyMessage = HTTPError(.badRequest, discordMessage: "Cannot send an empty message", code: 50006)
+    static let invalidRecipients = HTTPError(.badRequest, discordMessage: "Invalid Recipient(s)", code: 50033)
+    static let directMessageChannel = HTTPError(.forbidden, discordMessage: "Cannot execute action on a DM channel", code: 50003)
+    static let bulkDeleteTooOld = HTTPError(
+        .badRequest,
+        discordMessage: "You can only bulk delete messages that are under 14 days old.",
+        code: 50034
+    )
+
+    /// A body over Discord's request size, or a file over the attachment size limit (reference §2.3).
+    static let requestEntityTooLarge = HTTPError(.payloadTooLarge, discordMessage: "Request entity too large", code: 40005)
+    static let missingAccess = HTTPError(.forbidden, discordMessage: "Missing Access", code: 50001)
+    static let invalidJSON = HTTPError(.badRequest, discordMessage: "The request body contains invalid JSON.", code: 50109)
+
     /// `50035 Invalid Form Body` with one field error.
     static func invalidFormBody(field: String, code: String, message: String) -> HTTPError {
-        let fieldErrors: JSONValue = ["_errors": [["code": .string(code), "message": .string(message)]]]
-        return HTTPError(
-            .badRequest,
-            json: [
-                "message": "Invalid Form Body",
-                "code": 50035,
-                "errors": .object([(key: field, value: fieldErrors)]),
-            ]
-        )
+        invalidFormBody(path: [field], code: code, message: message)
+    }
+
+    /// `50035 Invalid Form Body` with one error at a nested field: `["attachments", "0", "id"]` becomes
+    /// `{"attachments": {"0": {"id": {"_errors": [...]}}}}`, as Discord nests them.
+    static func invalidFormBody(path: [String], code: String, message: String) -> HTTPError {
+        var errors: JSONValue = ["_errors": [["code": .string(code), "message": .string(message)]]]
+        for key in path.reversed() {
+            errors = .object([(key: key, value: errors)])
+        }
+        return HTTPError(.badRequest, json: ["message": "Invalid Form Body", "code": 50035, "errors": errors])
     }
 
     /// RFC 6749 error bodies of the token endpoint.

@@ -1,8 +1,14 @@
 import NIOHTTP1
 
-/// A failure to inject into the next `count` requests for one method and path
-/// (body of `POST /_sandbox/faults`).
+/// A failure to inject into the next `count` requests for one method and path, or into each such request
+/// with some `probability` until faults are cleared (body of `POST /_sandbox/faults`).
 struct Fault: Sendable {
+    /// How many requests the fault still applies to, or the chance it applies to each.
+    enum Budget: Sendable {
+        case count(Int)
+        case probability(Double)
+    }
+
     enum Kind: String, Sendable, Decodable {
         /// Answer with `status` and `body` instead of handling the request.
         case status
@@ -16,9 +22,10 @@ struct Fault: Sendable {
 
     /// `nil` matches every method.
     let method: String?
-    /// Matched exactly against the decoded path, without the query.
+    /// Matched against the decoded path without the query, and against the path below `/api/v10` or `/api`.
+    /// A `*` or `{name}` segment matches any one segment: `/channels/*/messages`, `/channels/{id}/messages`.
     let path: String
-    var remaining: Int
+    var budget: Budget
     let kind: Kind
     let status: HTTPResponseStatus
     let body: JSONValue?
@@ -27,15 +34,33 @@ struct Fault: Sendable {
     /// For `ratelimit`: send the global-limit 429 instead of a route bucket's.
     let global: Bool
 
-    func matches(method: HTTPMethod, path: String) -> Bool {
-        remaining > 0 && path == self.path && (self.method.map { $0 == method.rawValue } ?? true)
+    func matches(method: HTTPMethod, path: String, routePath: Substring) -> Bool {
+        guard self.method.map({ $0 == method.rawValue }) ?? true else { return false }
+        return Self.pattern(self.path, matches: path[...]) || Self.pattern(self.path, matches: routePath)
+    }
+
+    private static func pattern(_ pattern: String, matches path: Substring) -> Bool {
+        let patternSegments = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let pathSegments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard patternSegments.count == pathSegments.count else { return false }
+        return zip(patternSegments, pathSegments).allSatisfy { expected, actual in
+            let isWildcard = expected == "*" || (expected.count > 2 && expected.hasPrefix("{") && expected.hasSuffix("}"))
+            return isWildcard ? !actual.isEmpty : expected == actual
+        }
     }
 
     var json: JSONValue {
-        [
+        let remaining: JSONValue
+        let probability: JSONValue
+        switch budget {
+        case .count(let count): (remaining, probability) = (.integer(count), .null)
+        case .probability(let chance): (remaining, probability) = (.null, .number(chance))
+        }
+        return [
             "method": .optional(method),
             "path": .string(path),
-            "remaining": .integer(remaining),
+            "remaining": remaining,
+            "probability": probability,
             "kind": .string(kind.rawValue),
             "status": .integer(Int(status.code)),
             "body": body ?? .null,
@@ -47,7 +72,7 @@ struct Fault: Sendable {
 
 extension Fault: Decodable {
     private enum CodingKeys: String, CodingKey {
-        case method, path, count, kind, status, body, global
+        case method, path, count, probability, kind, status, body, global
         case delayMilliseconds = "delay_ms"
     }
 
@@ -58,9 +83,24 @@ extension Fault: Decodable {
         guard path.hasPrefix("/") else {
             throw DecodingError.dataCorruptedError(forKey: .path, in: container, debugDescription: "must start with /")
         }
-        remaining = try container.decodeIfPresent(Int.self, forKey: .count) ?? 1
-        guard remaining >= 1 else {
-            throw DecodingError.dataCorruptedError(forKey: .count, in: container, debugDescription: "must be at least 1")
+        if let probability = try container.decodeIfPresent(Double.self, forKey: .probability) {
+            guard probability > 0, probability <= 1 else {
+                throw DecodingError.dataCorruptedError(forKey: .probability, in: container, debugDescription: "must be in (0, 1]")
+            }
+            guard !container.contains(.count) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .count,
+                    in: container,
+                    debugDescription: "give either count or probability"
+                )
+            }
+            budget = .probability(probability)
+        } else {
+            let count = try container.decodeIfPresent(Int.self, forKey: .count) ?? 1
+            guard count >= 1 else {
+                throw DecodingError.dataCorruptedError(forKey: .count, in: container, debugDescription: "must be at least 1")
+            }
+            budget = .count(count)
         }
         kind = try container.decode(Kind.self, forKey: .kind)
         let code = try container.decodeIfPresent(Int.self, forKey: .status) ?? 500
@@ -93,12 +133,23 @@ struct FaultQueue: Sendable {
         faults = []
     }
 
-    /// Uses up one application of the first fault matching the request, if any.
-    mutating func take(method: HTTPMethod, path: String) -> Fault? {
-        guard let index = faults.firstIndex(where: { $0.matches(method: method, path: path) }) else { return nil }
-        let fault = faults[index]
-        faults[index].remaining -= 1
-        if faults[index].remaining == 0 { faults.remove(at: index) }
-        return fault
+    /// The first matching fault that applies to the request, if any: a counted one is used up by one, a
+    /// probabilistic one applies by chance (when it does not, the next matching fault gets its turn).
+    mutating func take(method: HTTPMethod, path: String, routePath: Substring) -> Fault? {
+        for index in faults.indices where faults[index].matches(method: method, path: path, routePath: routePath) {
+            let fault = faults[index]
+            switch fault.budget {
+            case .probability(let chance):
+                guard Double.random(in: 0..<1) < chance else { continue }
+            case .count(let count):
+                if count == 1 {
+                    faults.remove(at: index)
+                } else {
+                    faults[index].budget = .count(count - 1)
+                }
+            }
+            return fault
+        }
+        return nil
     }
 }

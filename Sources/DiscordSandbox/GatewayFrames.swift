@@ -28,13 +28,22 @@ struct GatewayEvent: Sendable {
     let requiredIntent: GatewayIntents
     /// Events about the sandbox guild go only to sessions whose shard holds the guild.
     let isAboutGuild: Bool
+    /// Events without a guild (DMs) go only to shard 0 (reference §4.11).
+    let isDirect: Bool
     /// The frame's text around the sequence number: `{"op":0,"d":...,"s":` and `,"t":"NAME"}`.
     private let head: String
     private let tail: String
 
-    init(_ name: String, _ data: JSONValue, requires requiredIntent: GatewayIntents = [], isAboutGuild: Bool = true) {
+    init(
+        _ name: String,
+        _ data: JSONValue,
+        requires requiredIntent: GatewayIntents = [],
+        isAboutGuild: Bool = true,
+        isDirect: Bool = false
+    ) {
         self.requiredIntent = requiredIntent
         self.isAboutGuild = isAboutGuild
+        self.isDirect = isDirect
         head = #"{"op":0,"d":"# + data.text + #","s":"#
         tail = #","t":"# + JSONValue.string(name).text + "}"
     }

@@ -5,6 +5,8 @@ struct GatewayIntents: OptionSet, Sendable {
     static let guilds = GatewayIntents(rawValue: 1 << 0)
     static let guildMembers = GatewayIntents(rawValue: 1 << 1)
     static let guildPresences = GatewayIntents(rawValue: 1 << 8)
+    static let guildMessages = GatewayIntents(rawValue: 1 << 9)
+    static let directMessages = GatewayIntents(rawValue: 1 << 12)
     static let messageContent = GatewayIntents(rawValue: 1 << 15)
 
     /// Must be switched on in the Developer Portal before a bot may identify with them (else 4014).

@@ -47,6 +47,7 @@ struct GatewaySession: Sendable {
 
     func accepts(_ event: GatewayEvent) -> Bool {
         intents.contains(event.requiredIntent) && (holdsGuild || !event.isAboutGuild)
+            && (!event.isDirect || (shard?.id ?? 0) == 0)
     }
 
     /// Gives the event the next sequence number and keeps it for replay; returns the frame to send.

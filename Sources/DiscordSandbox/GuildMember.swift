@@ -63,6 +63,11 @@ struct GuildMember: Sendable {
         .object(fields + extraFields)
     }
 
+    /// The member object without `user`, as MESSAGE_CREATE carries it next to the author.
+    var partialJSON: JSONValue {
+        .object(fields.filter { $0.key != "user" })
+    }
+
     private var fields: [(key: String, value: JSONValue)] {
         [
             ("user", user.publicJSON),

@@ -16,7 +16,7 @@ import Darwin
 /// writes the answer back, keeping connections alive as the client asks. A first request that asks for a
 /// WebSocket on a gateway path is upgraded instead and handed to the gateway.
 struct HTTPServer: Sendable {
-    typealias Connection = NIOAsyncChannel<NIOHTTPServerRequestFull, HTTPServerResponsePart>
+    typealias Connection = NIOAsyncChannel<AggregatedRequest, HTTPServerResponsePart>
 
     /// What a new connection turned into after its first request.
     enum Accepted: Sendable {
@@ -24,20 +24,19 @@ struct HTTPServer: Sendable {
         case gateway(GatewayServer.Connection, GatewayTarget)
     }
 
-    /// Request bodies are held whole in memory up to this size; larger ones get 413.
-    static let maxBodySize = 8 * 1024 * 1024
-
     private let listener: NIOAsyncChannel<EventLoopFuture<Accepted>, Never>
     private let logger: Logger
 
     /// The address the listening socket is bound to (with the real port when 0 was asked for).
     let localAddress: SocketAddress
 
-    /// Binds the listening socket. Oversized or unparsable requests (including headers over 80 KiB)
-    /// are answered 413/400 by NIO's handlers before they reach the responder.
+    /// Binds the listening socket. Request bodies are held whole in memory up to `bodyLimit` bytes (chosen
+    /// per request); larger ones reach the responder as too large. Unparsable requests (including headers over
+    /// 80 KiB) are answered 400 by NIO's handlers before they reach the responder.
     static func bind(
         host: String,
         port: Int,
+        bodyLimit: @escaping @Sendable (HTTPRequestHead) -> Int,
         logger: Logger
     ) async throws -> HTTPServer {
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -51,7 +50,7 @@ struct HTTPServer: Sendable {
                         notUpgradingCompletionHandler: { channel in
                             channel.eventLoop.makeCompletedFuture {
                                 try channel.pipeline.syncOperations.addHandler(
-                                    NIOHTTPServerRequestAggregator(maxContentLength: maxBodySize)
+                                    RequestAggregator(limit: bodyLimit)
                                 )
                                 return .http(try Connection(wrappingChannelSynchronously: channel))
                             }
@@ -99,11 +98,11 @@ struct HTTPServer: Sendable {
         do {
             try await connection.executeThenClose { requests, responses in
                 for try await request in requests {
-                    switch await responder.respond(to: request.head, body: request.body) {
+                    switch await responder.respond(to: request) {
                     case .respond(let response):
                         let keepAlive = request.head.isKeepAlive
                         try await responses.write(
-                            contentsOf: Self.parts(of: response, version: request.head.version, keepAlive: keepAlive)
+                            contentsOf: Self.parts(of: response, to: request.head, keepAlive: keepAlive)
                         )
                         guard keepAlive else { return }
                     case .dropConnection:
@@ -119,11 +118,17 @@ struct HTTPServer: Sendable {
         }
     }
 
-    private static func parts(of response: SandboxResponse, version: HTTPVersion, keepAlive: Bool) -> [HTTPServerResponsePart] {
+    /// The answer to a `HEAD` request has the headers of the `GET` answer but no body.
+    private static func parts(
+        of response: SandboxResponse,
+        to request: HTTPRequestHead,
+        keepAlive: Bool
+    ) -> [HTTPServerResponsePart] {
         var headers = response.headers
         headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
-        let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
+        let head = HTTPResponseHead(version: request.version, status: response.status, headers: headers)
+        guard request.method != .HEAD else { return [.head(head), .end(nil)] }
         return [.head(head), .body(.byteBuffer(response.body)), .end(nil)]
     }
 }

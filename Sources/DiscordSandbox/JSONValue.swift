@@ -1,5 +1,11 @@
 import NIOCore
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A JSON document as the sandbox writes it: objects keep the order their keys were written in,
 /// so responses read like Discord's in a terminal.
 enum JSONValue: Sendable {
@@ -32,6 +38,30 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(elements.map { (key: $0.0, value: $0.1) })
+    }
+}
+
+// MARK: - Access
+
+extension JSONValue {
+    /// The member named `key` of an object; `nil` for a missing key or a value that is not an object.
+    subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.key == key }?.value
+    }
+
+    /// An object with `other`'s members replacing its own of the same name and added after them; other values
+    /// are returned as they are.
+    func merging(_ other: JSONValue) -> JSONValue {
+        guard case .object(let own) = self, case .object(let new) = other else { return self }
+        let replaced = own.map { member in (key: member.key, value: other[member.key] ?? member.value) }
+        return .object(replaced + new.filter { member in self[member.key] == nil })
+    }
+
+    /// An object with more members after its own; other values are returned as they are.
+    func appending(_ members: [(key: String, value: JSONValue)]) -> JSONValue {
+        guard case .object(let own) = self else { return self }
+        return .object(own + members)
     }
 }
 
@@ -72,6 +102,17 @@ extension JSONValue: Decodable {
             self = .number(number)
         } else {
             self = .string(try value.decode(String.self))
+        }
+    }
+}
+
+extension JSONValue {
+    /// The JSON body of a Discord request; text that is not JSON is Discord's 50109.
+    init(discordBody buffer: ByteBuffer) throws(HTTPError) {
+        do {
+            self = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw HTTPError.invalidJSON
         }
     }
 }

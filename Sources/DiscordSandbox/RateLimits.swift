@@ -14,6 +14,8 @@ struct RateLimit: Sendable {
 
     /// Generous enough that an ordinary flow never meets it; tests lower it through the control API.
     static let routeDefault = RateLimit(limit: 50, window: .seconds(1))
+    /// Message create, per channel: the limit Discord applies in practice (reference §3 calls it folklore).
+    static let messageCreate = RateLimit(limit: 5, window: .seconds(5))
 }
 
 /// The state of one bucket after counting a request: what the `X-RateLimit-*` headers say.
@@ -41,15 +43,18 @@ struct RateLimitRejection: Sendable {
 }
 
 /// Per-route buckets keyed by (bucket, major parameters, caller), plus the global per-bot-token limit.
-/// Windows are fixed: they start with the first request and reset `window` later.
+/// Windows are fixed: they start with the first request and reset `window` later. Switched off, it lets
+/// every request through without counting it or sending `X-RateLimit-*` headers.
 struct RateLimiter: Sendable {
     static let defaultGlobalPerSecond = 50
     /// Path parameters that make a separate bucket per resource, like Discord's top-level resources.
-    static let majorParameterNames = ["channel.id", "guild.id", "webhook.id", "webhook.token"]
+    static let majorParameterNames = ["channel.id", "guild.id", "webhook.id", "webhook.token", "interaction.id"]
 
     enum Decision: Sendable {
         case allowed(BucketStatus)
         case limited(RateLimitRejection)
+        /// The limiter is switched off.
+        case unlimited
     }
 
     private struct BucketKey: Hashable {
@@ -67,13 +72,16 @@ struct RateLimiter: Sendable {
     /// Route name (`GET /users/@me`) → bucket name; routes sharing a bucket map to the same name.
     let bucketsByRoute: [String: String]
     private let hashesByBucket: [String: String]
-    private var limitsByBucket: [String: RateLimit] = [:]
+    private var limitsByBucket: [String: RateLimit]
     private(set) var globalPerSecond = RateLimiter.defaultGlobalPerSecond
+    private(set) var isEnabled = true
     private var windows: [BucketKey: Window] = [:]
     private var globalWindows: [String: Window] = [:]
 
-    init(bucketsByRoute: [String: String]) {
+    /// - Parameter limitsByBucket: buckets whose limit is not `RateLimit.routeDefault`.
+    init(bucketsByRoute: [String: String], limitsByBucket: [String: RateLimit]) {
         self.bucketsByRoute = bucketsByRoute
+        self.limitsByBucket = limitsByBucket
         hashesByBucket = Dictionary(
             Set(bucketsByRoute.values).map { ($0, Self.hash(bucket: $0)) },
             uniquingKeysWith: { first, _ in first }
@@ -99,6 +107,13 @@ struct RateLimiter: Sendable {
         globalWindows = [:]
     }
 
+    /// Switches every limit off or on; either way all windows start afresh.
+    mutating func setEnabled(_ enabled: Bool) {
+        isEnabled = enabled
+        windows = [:]
+        globalWindows = [:]
+    }
+
     /// Counts one request: first against the bot token's global limit, then against the route bucket.
     mutating func admit(
         bucket: String,
@@ -107,6 +122,7 @@ struct RateLimiter: Sendable {
         botToken: String?,
         now: ContinuousClock.Instant
     ) -> Decision {
+        guard isEnabled else { return .unlimited }
         if let botToken {
             var global = current(globalWindows[botToken], window: .seconds(1), now: now)
             guard global.used < globalPerSecond else {

@@ -73,11 +73,17 @@ struct RequestContext: Sendable {
 struct Route: Sendable {
     typealias Handler = @Sendable (RequestContext) async throws -> SandboxResponse
 
+    /// Request bodies up to this size are read; larger ones are answered 413 without reaching the handler.
+    static let defaultMaxBodySize = 8 * 1024 * 1024
+
     let method: HTTPMethod
     let template: PathTemplate
     let mounts: Set<Mount>
     /// The rate-limit bucket this route counts against; `nil` for routes Discord does not limit this way.
     let rateLimitBucket: String?
+    /// The bucket's limit until the control API changes it; `nil` for the limiter's default.
+    let rateLimit: RateLimit?
+    let maxBodySize: Int
     /// Browser pages are exempt from the bot `User-Agent` check.
     let isBrowserPage: Bool
     let handler: Handler
@@ -91,6 +97,8 @@ struct Route: Sendable {
         _ path: String,
         alsoUnversioned: Bool = false,
         sharedBucket: String? = nil,
+        rateLimit: RateLimit? = nil,
+        maxBodySize: Int = Route.defaultMaxBodySize,
         handler: @escaping Handler
     ) -> Route {
         Route(
@@ -98,6 +106,22 @@ struct Route: Sendable {
             template: PathTemplate(path),
             mounts: alsoUnversioned ? [.apiV10, .api] : [.apiV10],
             rateLimitBucket: sharedBucket ?? "\(method.rawValue) \(path)",
+            rateLimit: rateLimit,
+            maxBodySize: maxBodySize,
+            isBrowserPage: false,
+            handler: handler
+        )
+    }
+
+    /// A file on the CDN host, at the site root: no `User-Agent` check, no rate limits.
+    static func cdn(_ method: HTTPMethod, _ path: String, handler: @escaping Handler) -> Route {
+        Route(
+            method: method,
+            template: PathTemplate(path),
+            mounts: [.site],
+            rateLimitBucket: nil,
+            rateLimit: nil,
+            maxBodySize: defaultMaxBodySize,
             isBrowserPage: false,
             handler: handler
         )
@@ -110,6 +134,8 @@ struct Route: Sendable {
             template: PathTemplate(path),
             mounts: [.site, .api, .apiV10],
             rateLimitBucket: nil,
+            rateLimit: nil,
+            maxBodySize: defaultMaxBodySize,
             isBrowserPage: true,
             handler: handler
         )
@@ -122,6 +148,8 @@ struct Route: Sendable {
             template: PathTemplate(path),
             mounts: [.control],
             rateLimitBucket: nil,
+            rateLimit: nil,
+            maxBodySize: defaultMaxBodySize,
             isBrowserPage: false,
             handler: handler
         )
@@ -136,6 +164,14 @@ struct Router: Sendable {
     }
 
     let routes: [Route]
+
+    /// How large a body the request's route takes; unknown routes get the default.
+    func maxBodySize(for head: HTTPRequestHead) -> Int {
+        let target = head.uri.prefix { $0 != "?" }
+        guard let path = try? URLEncoding.decode(target, plusIsSpace: false) else { return Route.defaultMaxBodySize }
+        let (mount, routePath) = Mount.split(path)
+        return match(method: head.method, mount: mount, routePath: routePath).route?.maxBodySize ?? Route.defaultMaxBodySize
+    }
 
     func match(method: HTTPMethod, mount: Mount, routePath: Substring) -> Match {
         var pathMatched = false

@@ -23,8 +23,9 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "discord-sandbox",
         abstract: "A local stand-in for Discord's REST API and OAuth2, for tests and demos.",
         discussion: """
-            Serves the Discord Gateway (WebSocket) on the same port, at /gateway. Control it over HTTP under \
-            /_sandbox/ (reset, test user, consent mode, faults, rate limits, request log, gateway and guild members).
+            Serves the Discord Gateway (WebSocket) on the same port, at /gateway, and the attachment CDN at \
+            /attachments/. Control it over HTTP under /_sandbox/ (reset, test user, consent mode, faults, rate \
+            limits, request log, gateway and guild members, messages, CDN, interactions).
             """
     )
 
@@ -46,6 +47,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The id of the one guild the bot is in (a snowflake).")
     var guildId = "300000000000000003"
 
+    @Option(help: "The guild's text channels (comma-separated snowflakes); other channel ids are unknown.")
+    var channelIds = "300000000000000010,300000000000000011,300000000000000012"
+
     @Option(help: "Base URL for absolute URLs the sandbox hands out. (default: http://<listen address>)")
     var publicUrl: String?
 
@@ -58,6 +62,12 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         guard !guildId.isEmpty, guildId.count <= 20, guildId.allSatisfy(\.isASCIIDigit), UInt64(guildId) != nil else {
             throw ValidationError("--guild-id must be a snowflake (digits only).")
+        }
+        let channels = textChannelIDs
+        guard !channels.isEmpty, channels.allSatisfy({ Snowflake.value($0) != nil }), Set(channels).count == channels.count,
+            !channels.contains(guildId)
+        else {
+            throw ValidationError("--channel-ids must be distinct snowflakes, comma-separated, other than --guild-id.")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -74,24 +84,28 @@ struct SandboxCommand: AsyncParsableCommand {
         let logger = Logger(label: "discord-sandbox")
         let signals = ShutdownSignals()
 
-        let server = try await HTTPServer.bind(host: listen.host, port: listen.port, logger: logger)
+        let routes = OAuthRoutes.routes + UserRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
+            + ChannelRoutes.routes + MessageRoutes.routes + CDNRoutes.routes + ApplicationCommandRoutes.routes
+            + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
+            + MessageControlRoutes.routes + InteractionControlRoutes.routes
+        let router = Router(routes: routes)
+        let server = try await HTTPServer.bind(
+            host: listen.host,
+            port: listen.port,
+            bodyLimit: { router.maxBodySize(for: $0) },
+            logger: logger
+        )
         let baseURL = "http://\(Self.urlHost(server.localAddress))"
         let configuration = SandboxConfiguration(
             clientID: clientId,
             clientSecret: clientSecret,
             botToken: botToken,
             guildID: guildId,
+            textChannelIDs: textChannelIDs,
             publicURL: publicUrl ?? baseURL
         )
-        let routes = OAuthRoutes.routes + UserRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
-            + ControlRoutes.routes + GatewayControlRoutes.routes
         let state = SandboxState(routes: routes, configuration: configuration)
-        let responder = SandboxResponder(
-            router: Router(routes: routes),
-            state: state,
-            configuration: configuration,
-            logger: logger
-        )
+        let responder = SandboxResponder(router: router, state: state, configuration: configuration, logger: logger)
         let gateway = GatewayServer(state: state, configuration: configuration, logger: logger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -111,6 +125,10 @@ struct SandboxCommand: AsyncParsableCommand {
             try await group.next()
             group.cancelAll()
         }
+    }
+
+    private var textChannelIDs: [String] {
+        channelIds.split(separator: ",").map { String($0.trimmingSpaces) }
     }
 
     /// `127.0.0.1:8190`, or `[::1]:8190` for IPv6.

@@ -5,14 +5,25 @@ struct SandboxConfiguration: Sendable {
     let botToken: String
     /// The one guild the bot is in.
     let guildID: String
-    /// Base for absolute URLs the sandbox hands out, without a trailing slash (`http://127.0.0.1:8190`).
+    /// The guild's text channels, in channel list order.
+    let textChannelIDs: [String]
+    /// Base for absolute URLs the sandbox hands out, CDN URLs included, without a trailing slash
+    /// (`http://127.0.0.1:8190`).
     let publicURL: String
 
-    init(clientID: String, clientSecret: String, botToken: String, guildID: String, publicURL: String) {
+    init(
+        clientID: String,
+        clientSecret: String,
+        botToken: String,
+        guildID: String,
+        textChannelIDs: [String],
+        publicURL: String
+    ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.botToken = botToken
         self.guildID = guildID
+        self.textChannelIDs = textChannelIDs
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
     }
 

@@ -14,13 +14,15 @@ struct SandboxGuild: Sendable {
     let botID: String
     /// When the bot joined: the guild's `joined_at`.
     let joinedAt: String
+    let textChannelIDs: [String]
     private(set) var members: [GuildMember]
     private var indexByID: [String: Int]
     private var generatedCount = 0
 
-    init(id: String, bot: SandboxUser, now: Date) {
+    init(id: String, bot: SandboxUser, textChannelIDs: [String], now: Date) {
         self.id = id
         botID = bot.id
+        self.textChannelIDs = textChannelIDs
         let botMember = GuildMember(user: bot, presence: MemberPresence(status: .online), joinedAt: now)
         joinedAt = botMember.joinedAt
         members = [botMember]
@@ -116,7 +118,11 @@ struct SandboxGuild: Sendable {
             "member_count": .integer(members.count),
             "voice_states": [],
             "members": .array(listed.map(\.json)),
-            "channels": [],
+            "channels": .array(
+                textChannelIDs.enumerated().map { position, channelID in
+                    SandboxChannel(id: channelID, kind: .guildText(position: position)).json(guildID: nil, lastMessageID: nil)
+                }
+            ),
             "threads": [],
             "presences": .array(presences),
             "stage_instances": [],

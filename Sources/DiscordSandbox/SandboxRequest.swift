@@ -13,7 +13,7 @@ struct SandboxRequest: Sendable {
     let body: ByteBuffer
 
     /// Fails with a 400 response when the target is not an origin-form path or is badly percent-encoded.
-    init(head: HTTPRequestHead, body: ByteBuffer?) throws(HTTPError) {
+    init(head: HTTPRequestHead, body: ByteBuffer) throws(HTTPError) {
         let target = head.uri[...]
         guard target.hasPrefix("/") else {
             throw HTTPError(.badRequest, discordMessage: "400: Bad Request")
@@ -34,10 +34,22 @@ struct SandboxRequest: Sendable {
         }
         method = head.method
         headers = head.headers
-        self.body = body ?? ByteBuffer()
+        self.body = body
     }
 
     var userAgent: String? { headers.first(name: "user-agent") }
+
+    /// A parameter of the `Content-Type` header (`boundary`), unquoted.
+    func contentTypeParameter(_ name: String) -> String? {
+        guard let value = headers.first(name: "content-type") else { return nil }
+        for parameter in value.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, pair[0].trimmingSpaces.lowercased() == name else { continue }
+            let raw = pair[1].trimmingSpaces
+            return String(raw.count >= 2 && raw.hasPrefix("\"") && raw.hasSuffix("\"") ? raw.dropFirst().dropLast() : raw)
+        }
+        return nil
+    }
 
     var authorization: Authorization? {
         headers.first(name: "authorization").map(Authorization.init(headerValue:))

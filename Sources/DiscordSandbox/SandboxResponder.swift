@@ -15,7 +15,7 @@ enum ResponderOutcome: Sendable {
     case dropConnection
 }
 
-/// Turns one request into an outcome. For Discord-facing requests, in order: injected fault,
+/// Turns one request into an outcome. For Discord-facing requests, in order: injected fault, body size,
 /// `User-Agent` check, routing, rate limits, handler; then the request log. `/_sandbox` requests
 /// skip all of that and are not logged.
 struct SandboxResponder: Sendable {
@@ -24,22 +24,25 @@ struct SandboxResponder: Sendable {
     let configuration: SandboxConfiguration
     let logger: Logger
 
-    func respond(to head: HTTPRequestHead, body: ByteBuffer?) async -> ResponderOutcome {
+    func respond(to aggregated: AggregatedRequest) async -> ResponderOutcome {
         let received = Date()
         let request: SandboxRequest
         do {
-            request = try SandboxRequest(head: head, body: body)
+            request = try SandboxRequest(head: aggregated.head, body: aggregated.body)
         } catch {
-            logger.debug("malformed request target", metadata: ["method": "\(head.method.rawValue)"])
+            logger.debug("malformed request target", metadata: ["method": "\(aggregated.head.method.rawValue)"])
             return .respond(error.response)
         }
         let (mount, routePath) = Mount.split(request.path)
         let match = router.match(method: request.method, mount: mount, routePath: routePath)
         if mount == .control {
+            guard !aggregated.isTooLarge else {
+                return .respond(.json(["error": "request body too large"], status: .payloadTooLarge))
+            }
             return .respond(await control(request, match: match))
         }
 
-        let fault = state.withLock { $0.faults.take(method: request.method, path: request.path) }
+        let fault = state.withLock { $0.faults.take(method: request.method, path: request.path, routePath: routePath) }
         if let fault {
             logger.info(
                 "injecting fault",
@@ -50,6 +53,12 @@ struct SandboxResponder: Sendable {
         var rateLimitScope: RateLimitRejection.Scope?
         if let fault, let injected = await inject(fault, match: match) {
             outcome = injected
+        } else if aggregated.isTooLarge {
+            logger.info(
+                "request body too large",
+                metadata: ["method": "\(request.method.rawValue)", "path": "\(request.path)"]
+            )
+            outcome = .respond(HTTPError.requestEntityTooLarge.response)
         } else {
             let (response, scope) = await discord(request, mount: mount, match: match)
             outcome = .respond(response)
@@ -134,6 +143,8 @@ struct SandboxResponder: Sendable {
             switch decision {
             case .allowed(let status):
                 bucketStatus = status
+            case .unlimited:
+                break
             case .limited(let rejection):
                 logger.info(
                     "rate limited",

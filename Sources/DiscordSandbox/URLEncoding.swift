@@ -29,8 +29,17 @@ enum URLEncoding {
         return decoded
     }
 
+    /// Encodes one path segment: unreserved characters stay, the rest (a space too) becomes `%XX`.
+    static func encodePathSegment(_ string: String) -> String {
+        percentEncode(string, spaceAsPlus: false)
+    }
+
     /// Form-encodes one name or value: unreserved characters stay, a space becomes `+`, the rest `%XX`.
     private static func encodeFormComponent(_ string: String) -> String {
+        percentEncode(string, spaceAsPlus: true)
+    }
+
+    private static func percentEncode(_ string: String, spaceAsPlus: Bool) -> String {
         var encoded = ""
         for byte in string.utf8 {
             switch byte {
@@ -38,7 +47,7 @@ enum URLEncoding {
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
+            case UInt8(ascii: " ") where spaceAsPlus:
                 encoded.append("+")
             default:
                 let hex = Array("0123456789ABCDEF".unicodeScalars)

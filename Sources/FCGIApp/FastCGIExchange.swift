@@ -33,6 +33,11 @@ struct FastCGIExchange {
         let omitBody = params["REQUEST_METHOD"] == "HEAD"
         do {
             try write(response, to: writer, omitBody: omitBody)
+        } catch .aborted {
+            // Closing without END_REQUEST makes nginx drop the client's connection: the client sees a
+            // broken transfer instead of a short body it could take for the whole.
+            shutdown(request.pointee.ipcFd, Int32(SHUT_RDWR))
+            request.pointee.keepConnection = 0
         } catch {
             logger.notice("client went away during the response", metadata: ["path": "\(rawURI)"])
             request.pointee.keepConnection = 0
@@ -120,7 +125,7 @@ struct FastCGIExchange {
                 throw error
             } catch {
                 logger.error("response stream failed", metadata: ["error": "\(error)"])
-                throw .clientDisconnected
+                throw .aborted
             }
         }
         try writer.flush()

@@ -133,6 +133,44 @@ public enum Migrations {
             -- What a succeeded job reports (counts, what it was coalesced with), shown by /api/jobs/{id}.
             ALTER TABLE jobs ADD COLUMN result jsonb;
             """),
+        Migration(version: 4, name: "files stored on Discord", sql: """
+            -- A file split into encrypted parts posted as Discord attachments. Only complete files are listed
+            -- as such; uploading rows whose heartbeat stops (the web process died) are cleaned up by a job.
+            CREATE TABLE files (
+                id bigserial PRIMARY KEY,
+                owner_user_id bigint REFERENCES users(id) ON DELETE SET NULL,
+                name text NOT NULL,
+                content_type text NOT NULL DEFAULT 'application/octet-stream',
+                size bigint NOT NULL DEFAULT 0,
+                sha256 bytea,
+                salt bytea NOT NULL,
+                part_size integer NOT NULL CHECK (part_size > 0),
+                parts integer NOT NULL DEFAULT 0,
+                state text NOT NULL DEFAULT 'uploading'
+                    CHECK (state IN ('uploading', 'complete', 'failed', 'damaged', 'deleting')),
+                error text,
+                heartbeat_at timestamptz NOT NULL DEFAULT now(),
+                created_at timestamptz NOT NULL DEFAULT now(),
+                completed_at timestamptz
+            );
+            CREATE INDEX files_owner ON files (owner_user_id, created_at DESC);
+            CREATE INDEX files_unfinished ON files (state, heartbeat_at) WHERE state <> 'complete';
+
+            -- One encrypted part: where it is on Discord (not its CDN URL, which expires) and its digest.
+            CREATE TABLE file_parts (
+                file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                index integer NOT NULL,
+                channel_id text NOT NULL,
+                message_id text NOT NULL,
+                attachment_id text NOT NULL,
+                size integer NOT NULL,
+                sha256 bytea NOT NULL,
+                PRIMARY KEY (file_id, index)
+            );
+            CREATE INDEX file_parts_message ON file_parts (channel_id, message_id);
+
+            INSERT INTO schedules (name, interval_seconds) VALUES ('files.cleanup', 300);
+            """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -179,6 +179,33 @@ public struct Row: Sendable {
     let values: [String?]
     let index: [String: Int]
 
+    /// A `bytea` column (hex output format), or nil when NULL or malformed.
+    public func bytes(_ column: String) -> [UInt8]? {
+        guard let text = self[column], text.hasPrefix("\\x"), text.utf8.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count / 2 - 1)
+        var high: UInt8?
+        for character in text.utf8.dropFirst(2) {
+            guard let nibble = Self.hexValue(character) else { return nil }
+            if let first = high {
+                bytes.append(first << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return character - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+
     public subscript(_ column: String) -> String? {
         guard let position = index[column] else { return nil }
         return values[position]

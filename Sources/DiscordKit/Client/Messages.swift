@@ -152,3 +152,14 @@ extension DiscordClient {
         }
     }
 }
+
+/// Discord ids carry their creation time: milliseconds since 2015-01-01 in the bits above 22.
+public enum Snowflake {
+    static let discordEpochMilliseconds: Int64 = 1_420_070_400_000
+
+    /// The smallest id created at `date`: `after=` this lists what was posted since.
+    public static func lowerBound(for date: Date) -> String {
+        let milliseconds = max(0, Int64(date.timeIntervalSince1970 * 1000) - discordEpochMilliseconds)
+        return String(UInt64(milliseconds) << 22)
+    }
+}

@@ -37,6 +37,8 @@ public struct AppConfig: Sendable {
     public var discordStorageChannelIDs: [String]
     public var discordBotInviteURL: String?
     public var discordAttachmentLimit: Int
+    /// The largest file `POST /files` accepts (`GUILDGATE_MAX_FILE_SIZE`, default 2 GiB).
+    public var maxFileSize: Int
     public var respondToAllMessages: Bool
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
@@ -99,6 +101,10 @@ public struct AppConfig: Sendable {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         discordBotInviteURL = value("DISCORD_BOT_INVITE_URL")
         discordAttachmentLimit = try positiveInteger(value("DISCORD_ATTACHMENT_LIMIT"), name: "DISCORD_ATTACHMENT_LIMIT") ?? 10_485_760
+        guard discordAttachmentLimit > FileCipher.overhead else {
+            throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be more than \(FileCipher.overhead) bytes")
+        }
+        maxFileSize = try positiveInteger(value("GUILDGATE_MAX_FILE_SIZE"), name: "GUILDGATE_MAX_FILE_SIZE") ?? 2 << 30
         respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")
         bypassAuth = flag("BYPASS_AUTH")
         let key = try required("GUILDGATE_SECRET_KEY")

@@ -16,6 +16,7 @@ public struct Application: Sendable {
         DiscordAuthRoutes.register(on: &router)
         AdminRoutes.register(on: &router)
         StaffRoutes.register(on: &router)
+        FileRoutes.register(on: &router)
         self.router = router
     }
 

@@ -17,6 +17,10 @@ public enum HTTPError: Error, Equatable {
     case forbidden(String)
     case notFound
     case methodNotAllowed(allowed: [String])
+    /// The resource is not in a state that allows this (an upload still in progress).
+    case conflict(String)
+    /// The resource is gone for good (a damaged file).
+    case gone(String)
     case payloadTooLarge(limit: Int)
     case unsupportedMediaType(expected: String)
     case tooManyRequests(retryAfterSeconds: Int)
@@ -30,6 +34,8 @@ public enum HTTPError: Error, Equatable {
         case .forbidden: return .forbidden
         case .notFound: return .notFound
         case .methodNotAllowed: return .methodNotAllowed
+        case .conflict: return .conflict
+        case .gone: return .gone
         case .payloadTooLarge: return .payloadTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .tooManyRequests: return .tooManyRequests
@@ -47,6 +53,8 @@ public enum HTTPError: Error, Equatable {
         case .forbidden: return "forbidden"
         case .notFound: return "not_found"
         case .methodNotAllowed: return "method_not_allowed"
+        case .conflict: return "conflict"
+        case .gone: return "gone"
         case .payloadTooLarge: return "payload_too_large"
         case .unsupportedMediaType: return "unsupported_media_type"
         case .tooManyRequests: return "too_many_requests"
@@ -58,7 +66,7 @@ public enum HTTPError: Error, Equatable {
     public var message: String {
         switch self {
         case .badRequest(let message), .unauthorized(let message), .forbidden(let message),
-             .serviceUnavailable(let message):
+             .serviceUnavailable(let message), .conflict(let message), .gone(let message):
             return message
         case .validation: return "Some fields are invalid."
         case .notFound: return "There is nothing at this address."

@@ -56,7 +56,12 @@ public final class RequestContext {
 
     private func lookUpSession() throws -> BrowserSession? {
         guard let cookie = request.cookies[Self.cookieName] else { return nil }
-        let parts = cookie.split(separator: ".", maxSplits: 1).map(String.init)
+        return try session(fromValue: cookie)
+    }
+
+    /// The session a cookie value (`id.signature`) names, also when presented as a bearer token.
+    func session(fromValue value: String) throws -> BrowserSession? {
+        let parts = value.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2,
               Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0]).utf8))
         else { return nil }

@@ -7,6 +7,9 @@ public protocol ResponseBodyWriter {
 
 public enum ResponseWriteError: Error, Equatable {
     case clientDisconnected
+    /// The handler could not produce the rest of a streamed body: the response must end as broken, not
+    /// as complete and short.
+    case aborted
 }
 
 /// An HTTP response: status, headers and a body held in memory or streamed.

@@ -10,6 +10,8 @@ public struct AppEnvironment: Sendable {
     public let rateLimiter: RateLimiter
     public let logger: Logger
     public let clock: @Sendable () -> Date
+    /// Signed attachment URLs of stored file parts, until shortly before they expire.
+    public let attachmentURLs = AttachmentURLCache()
     let sessionKey: [UInt8]
     /// Built once: it depends on settings only.
     let botInviteURL: String

@@ -18,17 +18,20 @@ public enum FilePartError: Error, Equatable, CustomStringConvertible {
 /// `GUILDGATE_SECRET_KEY` with the file's random salt), and part `n` is sealed under the nonce
 /// `0⁴ ‖ n` (big-endian): each key seals each index once, so nonces never repeat, and a part moved to
 /// another position or file fails authentication. A sealed part is the ciphertext followed by the tag.
-public struct FileCipher {
+public struct FileCipher: Sendable {
     /// Bytes a sealed part has beyond its plaintext.
     public static let overhead = 16
     public static let saltLength = 16
 
-    private let key: SymmetricKey
+    private let keyBytes: [UInt8]
 
     public init(secretKey: [UInt8], salt: [UInt8]) {
-        key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secretKey), salt: salt, info: Array("guildgate:file-part".utf8), outputByteCount: 32)
+        keyBytes = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secretKey), salt: salt, info: Array("guildgate:file-part".utf8), outputByteCount: 32
+        ).withUnsafeBytes { Array($0) }
     }
+
+    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
 
     public static func randomSalt() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()

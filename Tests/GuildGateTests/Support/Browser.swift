@@ -6,7 +6,8 @@ import Testing
 struct Page {
     let status: Int
     let headers: [String: String]
-    let body: String
+    let bytes: [UInt8]
+    var body: String { String(decoding: bytes, as: UTF8.self) }
 
     var location: String? { headers["location"] }
     var json: [String: Any]? {
@@ -25,7 +26,8 @@ struct Page {
 /// A cookie-keeping client over real libcurl that never follows redirects, like a careful browser.
 final class Browser {
     let baseURL: String
-    private let client = HTTPClient()
+    /// Large enough for the file tests' downloads.
+    private let client = HTTPClient(configuration: .init(timeout: .seconds(120), maxResponseBytes: 512 << 20))
     private(set) var cookies: [String: String] = [:]
 
     init(baseURL: String) {
@@ -58,7 +60,7 @@ final class Browser {
             if key == "set-cookie", url.hasPrefix(baseURL) { remember(cookie: value) }
             flattened[key] = flattened[key].map { $0 + ", " + value } ?? value
         }
-        return Page(status: response.status, headers: flattened, body: String(decoding: response.body, as: UTF8.self))
+        return Page(status: response.status, headers: flattened, bytes: response.body)
     }
 
     private func remember(cookie: String) {

@@ -93,3 +93,15 @@ enum RawFastCGI {
         return String(decoding: output, as: UTF8.self)
     }
 }
+
+extension RawFastCGI {
+    /// Writes all of `bytes` to a connected socket.
+    static func sendAll(_ descriptor: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return }
+            offset += sent
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import Crypto
+import DiscordKit
+import Foundation
+import Logging
+import Store
+
+/// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next one while
+/// the current one is written, and each is checked against its SHA-256 and GCM tag before a byte of it
+/// is sent. A part that fails the checks aborts the response: wrong bytes are never served.
+struct FileDownload: Sendable {
+    let file: StoredFile
+    let parts: [StoredFilePart]
+    let cipher: FileCipher
+    let environment: AppEnvironment
+    let logger: Logger
+
+    /// Writes bytes `lower...upper` (inclusive) of the file.
+    func stream(lower: Int, upper: Int, to writer: ResponseBodyWriter) throws {
+        guard file.size > 0, upper >= lower else { return }
+        let first = lower / file.partSize
+        let last = upper / file.partSize
+        guard last < parts.count else { throw FilePartError.authenticationFailed(part: last) }
+        let fetcher = PartFetcher(parts: Array(parts[first...last]), download: self)
+        defer { fetcher.cancel() }
+        for index in first...last {
+            let plaintext = try fetcher.next()
+            let partStart = index * file.partSize
+            let from = max(lower - partStart, 0)
+            let to = min(upper - partStart, plaintext.count - 1)
+            guard from <= to else { continue }
+            try plaintext[from...to].withUnsafeBytes { try writer.write($0) }
+        }
+    }
+
+    /// One part's plaintext, verified. Uses a cached URL, or re-reads the part's message for a fresh one;
+    /// a URL that expired on the way (404/403 from the CDN) is refreshed once and the fetch retried.
+    func plaintext(of part: StoredFilePart, discord: DiscordClient) throws -> [UInt8] {
+        var refreshed = false
+        while true {
+            let url = try attachmentURL(part, discord: discord, forceRefresh: refreshed)
+            let sealed: [UInt8]
+            do {
+                sealed = try discord.downloadAttachment(url: url)
+            } catch {
+                guard case .api(let status, _, _) = error, status == 404 || status == 403, !refreshed else { throw error }
+                logger.info("attachment URL no longer served; refreshing", metadata: ["part": "\(part.index)"])
+                environment.attachmentURLs.forget(attachmentID: part.attachmentID)
+                refreshed = true
+                continue
+            }
+            guard Array(SHA256.hash(data: sealed)) == part.sha256 else { throw FilePartError.digestMismatch(part: part.index) }
+            return try cipher.open(sealed, part: part.index)
+        }
+    }
+
+    private func attachmentURL(_ part: StoredFilePart, discord: DiscordClient, forceRefresh: Bool) throws -> String {
+        let now = environment.clock()
+        if !forceRefresh, let url = environment.attachmentURLs.url(attachmentID: part.attachmentID, now: now) { return url }
+        let message = try discord.message(channelID: part.channelID, messageID: part.messageID)
+        environment.attachmentURLs.store(message, now: now)
+        guard let url = message.attachments.first(where: { $0.id == part.attachmentID })?.url else {
+            throw FilePartError.authenticationFailed(part: part.index)
+        }
+        return url
+    }
+}
+
+/// Fetches parts one ahead of the writer on a thread of its own (with its own curl handle).
+private final class PartFetcher: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [Result<[UInt8], any Error>] = []
+    private var cancelled = false
+
+    init(parts: [StoredFilePart], download: FileDownload) {
+        let environment = download.environment
+        let thread = Thread { [self] in
+            let discord = DiscordClient(
+                configuration: environment.discordConfiguration, transport: HTTPClient(),
+                rateLimiter: environment.rateLimiter, logger: download.logger)
+            for part in parts {
+                let result = Result { try download.plaintext(of: part, discord: discord) }
+                condition.lock()
+                while ready.count >= 1, !cancelled { condition.wait() }
+                let stop = cancelled
+                if !stop { ready.append(result) }
+                condition.broadcast()
+                condition.unlock()
+                if stop { return }
+                if case .failure = result { return }
+            }
+        }
+        thread.name = "part-fetcher"
+        thread.start()
+    }
+
+    func next() throws -> [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty { condition.wait() }
+        let result = ready.removeFirst()
+        condition.broadcast()
+        return try result.get()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import JSONSupport
+import Store
+
+/// Files stored on Discord: the `/files` page, uploads (form and API), listing, deleting and downloads.
+enum FileRoutes {
+    static func register(on router: inout Router) {
+        router.get("/files", page)
+        router.post("/files", uploadForm)
+        router.get("/files/{id}/download", content)
+        router.post("/api/files", uploadAPI)
+        router.get("/api/files", list)
+        router.get("/api/files/{id}", show)
+        router.delete("/api/files/{id}", remove)
+        router.get("/api/files/{id}/content", content)
+    }
+
+    // MARK: - Upload
+
+    private static func uploadForm(_ request: Request, _ context: RequestContext) throws -> Response {
+        let actor = try context.fileActor(checkCSRFHeader: false)
+        let file = try receive(request, context, actor: actor, csrfRequired: request.header("authorization") == nil)
+        if request.header("accept")?.contains("application/json") == true { return .json(json(file)) }
+        return .redirect(to: "/files", status: .seeOther)
+    }
+
+    private static func uploadAPI(_ request: Request, _ context: RequestContext) throws -> Response {
+        let actor = try context.fileActor(checkCSRFHeader: true)
+        let file = try receive(request, context, actor: actor, csrfRequired: false)
+        var response = Response.json(json(file), status: .created)
+        response.addHeader("Location", "/api/files/\(file.id)")
+        return response
+    }
+
+    /// Streams the multipart body into a `FileUpload`. With `csrfRequired`, a `csrf_token` field (or the
+    /// `X-CSRF-Token` header) must come before the file.
+    private static func receive(_ request: Request, _ context: RequestContext, actor: FileActor, csrfRequired: Bool) throws -> StoredFile {
+        guard let boundary = request.header("content-type").flatMap(MultipartParser.boundary) else {
+            throw HTTPError.unsupportedMediaType(expected: "multipart/form-data with a boundary")
+        }
+        let maxSize = context.config.maxFileSize
+        if let declared = request.header("content-length").flatMap(Int.init), declared > maxSize + 1 << 20 {
+            throw HTTPError.payloadTooLarge(limit: maxSize)
+        }
+        guard let body = request.body else { throw HTTPError.badRequest("The upload has no body.") }
+        var csrfVerified = !csrfRequired
+        if csrfRequired, request.header("x-csrf-token") != nil {
+            try context.verifyCSRF(request.header("x-csrf-token"))
+            csrfVerified = true
+        }
+        var parser = MultipartParser(boundary: boundary)
+        var upload: FileUpload?
+        var field: (name: String, value: [UInt8])?
+        var fileDone = false
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        do {
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { buffer throws(RequestBodyError) in try body.read(into: buffer) }
+                if count == 0 { break }
+                let events = try chunk.withUnsafeBytes { buffer in try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+                for event in events {
+                    switch event {
+                    case .part(let headers) where headers.name == "file" && headers.filename != nil:
+                        guard upload == nil else { throw HTTPError.badRequest("Send one file per request, in the field \"file\".") }
+                        guard csrfVerified else {
+                            throw HTTPError.forbidden("This form has expired or did not come from this site. Reload the page and try again.")
+                        }
+                        upload = try FileUpload(
+                            context: context, ownerUserID: actor.userID, name: headers.filename ?? "file",
+                            contentType: contentType(headers.contentType))
+                        context.logger.info("upload started", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
+                    case .part(let headers):
+                        field = (headers.name, [])
+                    case .data(let bytes):
+                        if let upload, field == nil {
+                            try bytes.withUnsafeBytes { try upload.append($0) }
+                        } else if field != nil {
+                            guard field!.value.count + bytes.count <= 4096 else { throw HTTPError.badRequest("A form field is too long.") }
+                            field!.value += bytes
+                        }
+                    case .partEnd:
+                        if let done = field {
+                            if done.name == "csrf_token", csrfRequired {
+                                try context.verifyCSRF(String(decoding: done.value, as: UTF8.self))
+                                csrfVerified = true
+                            }
+                            field = nil
+                        } else if upload != nil {
+                            fileDone = true
+                        }
+                    case .end:
+                        continue
+                    }
+                }
+            }
+            try parser.finish()
+            guard let upload, fileDone else { throw HTTPError.badRequest("The form has no file in the field \"file\".") }
+            let file = try upload.finish()
+            context.logger.info("upload stored", metadata: ["file_id": "\(file.id)", "size": "\(file.size)", "parts": "\(file.parts)"])
+            return file
+        } catch {
+            let reason = "\(error)"
+            upload?.abandon(reason: reason)
+            switch error {
+            case is RequestBodyError:
+                context.logger.notice("upload aborted by the client", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
+                throw ClientGone()
+            case let multipart as MultipartError:
+                throw HTTPError.badRequest(multipart.description)
+            case let storage as FileStorageError:
+                context.logger.error("upload failed", metadata: ["file_id": "\(upload?.fileID ?? 0)", "error": "\(storage)"])
+                throw HTTPError.serviceUnavailable("The file could not be stored on Discord: \(storage)")
+            default:
+                throw error
+            }
+        }
+    }
+
+    /// A part's declared type when it is a plain `type/subtype`; anything else is stored as bytes.
+    private static func contentType(_ declared: String?) -> String {
+        guard let declared = declared?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+              declared.count <= 100, declared.split(separator: "/").count == 2,
+              declared.allSatisfy({ $0.isLetter || $0.isNumber || "/+-.".contains($0) })
+        else { return "application/octet-stream" }
+        return declared
+    }
+
+    // MARK: - Listing and deleting
+
+    private static func list(_ request: Request, _ context: RequestContext) throws -> Response {
+        let actor = try context.fileActor(checkCSRFHeader: false)
+        let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
+        return .json(.array(files.map(json)))
+    }
+
+    private static func show(_ request: Request, _ context: RequestContext) throws -> Response {
+        .json(json(try context.accessibleFile(request, try context.fileActor(checkCSRFHeader: false))))
+    }
+
+    /// The row goes at once (the file disappears from lists); its messages are deleted by a job.
+    private static func remove(_ request: Request, _ context: RequestContext) throws -> Response {
+        let file = try context.accessibleFile(request, try context.fileActor(checkCSRFHeader: true))
+        try FileStore(context.db).mark(fileID: file.id, state: .deleting, error: nil)
+        _ = try JobStore(context.db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(file.id)}")
+        context.logger.info("file deleted", metadata: ["file_id": "\(file.id)"])
+        return Response(status: .noContent)
+    }
+
+    static func json(_ file: StoredFile) -> JSON {
+        [
+            "id": .int(file.id), "name": .string(file.name), "size": .int(file.size),
+            "sha256": file.sha256.map { .string(hex($0)) } ?? .null, "parts": .int(file.parts),
+            "stored_parts": .int(file.storedParts), "state": .string(file.state.rawValue),
+            "content_type": .string(file.contentType),
+            "created_at": file.createdAt.map(ISO8601Timestamp.format).json,
+            "download_url": .string("/api/files/\(file.id)/content"),
+        ]
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - Download
+
+    private static func content(_ request: Request, _ context: RequestContext) throws -> Response {
+        let file = try context.accessibleFile(request, try context.fileActor(checkCSRFHeader: false))
+        switch file.state {
+        case .complete: break
+        case .damaged: throw HTTPError.gone("This file is damaged: a stored part failed its integrity check.")
+        default: throw HTTPError.conflict("This file is not completely stored.")
+        }
+        let etag = "\"" + hex(file.sha256 ?? []) + "\""
+        var headers: [(String, String)] = [
+            ("ETag", etag), ("Accept-Ranges", "bytes"), ("Content-Type", file.contentType),
+            ("Content-Disposition", ContentDisposition.attachment(filename: file.name)),
+            ("Content-Security-Policy", "sandbox; default-src 'none'"), ("Cache-Control", "private, no-cache"),
+        ]
+        if let match = request.header("if-none-match"), match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+            return Response(status: .notModified, headers: headers.filter { $0.0 == "ETag" || $0.0 == "Cache-Control" })
+        }
+        var rangeHeader = request.header("range")
+        if let condition = request.header("if-range"), condition != etag { rangeHeader = nil }
+        let lower: Int
+        let upper: Int
+        var status = HTTPStatus.ok
+        switch ByteRangeRequest.resolve(rangeHeader, length: file.size) {
+        case .whole:
+            (lower, upper) = (0, file.size - 1)
+        case .partial(let first, let last):
+            (lower, upper) = (first, last)
+            status = .partialContent
+            headers.append(("Content-Range", "bytes \(first)-\(last)/\(file.size)"))
+        case .unsatisfiable:
+            return Response(status: .rangeNotSatisfiable, headers: [("Content-Range", "bytes */\(file.size)")])
+        }
+        headers.append(("Content-Length", String(max(0, upper - lower + 1))))
+        let download = FileDownload(
+            file: file, parts: try FileStore(context.db).parts(fileID: file.id),
+            cipher: FileCipher(secretKey: context.config.secretKey, salt: file.salt),
+            environment: context.services.environment, logger: context.logger)
+        let db = context.db
+        let logger = context.logger
+        return Response(status: status, headers: headers, body: .stream { writer in
+            do {
+                try download.stream(lower: lower, upper: upper, to: writer)
+            } catch let damage as FilePartError {
+                logger.error("stored part failed verification; download aborted", metadata: ["file_id": "\(file.id)", "error": "\(damage)"])
+                try? FileStore(db).mark(fileID: file.id, state: .damaged, error: damage.description)
+                throw damage
+            }
+        })
+    }
+
+    // MARK: - Page
+
+    private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
+        guard let session = try context.session(), session.userID != nil || session.adminID != nil else {
+            return .redirect(to: "/login?next=/files")
+        }
+        let actor = try context.fileActor(checkCSRFHeader: false)
+        let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
+        return try context.render("files", [
+            "files": files.map { file -> [String: Any] in
+                [
+                    "id": file.id, "name": file.name, "size": ByteCount.format(file.size), "state": file.state.rawValue,
+                    "complete": file.state == .complete,
+                    "created": file.createdAt.map { RelativeTime.ago($0, now: context.now) } ?? "",
+                ]
+            },
+            "empty": files.isEmpty,
+            "max_size": ByteCount.format(context.config.maxFileSize),
+            "part_size": PartLayout(attachmentLimit: context.config.discordAttachmentLimit).plainPartSize,
+        ])
+    }
+}
+
+/// "1.5 MB", "734 KB", "12 bytes" (decimal units, as file managers show them).
+enum ByteCount {
+    static func format(_ bytes: Int) -> String {
+        switch bytes {
+        case ..<1000: return "\(bytes) bytes"
+        case ..<1_000_000: return String(format: "%.0f KB", Double(bytes) / 1e3)
+        case ..<1_000_000_000: return String(format: "%.1f MB", Double(bytes) / 1e6)
+        default: return String(format: "%.2f GB", Double(bytes) / 1e9)
+        }
+    }
+}

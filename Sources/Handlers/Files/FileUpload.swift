@@ -1,0 +1,128 @@
+import Crypto
+import DiscordKit
+import Foundation
+import Logging
+import Store
+
+/// One file on its way to Discord: plaintext fills a part, a full part is sealed and joins a batch, a full
+/// batch goes to the poster; stored parts are recorded as they come back. Nothing holds the whole file.
+final class FileUpload {
+    let fileID: Int
+    private let name: String
+    private let layout: PartLayout
+    private let cipher: FileCipher
+    private let db: PostgresConnection
+    private let files: FileStore
+    private let poster: PartPoster
+    private let maxSize: Int
+    private var buffer: [UInt8] = []
+    private var batch: PartBatch
+    private var nextIndex = 0
+    private var size = 0
+    private var digest = SHA256()
+    private var finished = false
+    private var lastHeartbeat = Date()
+
+    init(context: RequestContext, ownerUserID: Int?, name: String, contentType: String) throws {
+        let config = context.config
+        guard !config.discordStorageChannelIDs.isEmpty else {
+            throw HTTPError.serviceUnavailable("File storage is not configured: set DISCORD_STORAGE_CHANNEL_IDS.")
+        }
+        layout = PartLayout(attachmentLimit: config.discordAttachmentLimit)
+        let salt = FileCipher.randomSalt()
+        cipher = FileCipher(secretKey: config.secretKey, salt: salt)
+        db = context.db
+        files = FileStore(db)
+        maxSize = config.maxFileSize
+        self.name = name
+        fileID = try files.create(ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize)
+        batch = PartBatch(fileID: fileID)
+        let environment = context.services.environment
+        var fileLogger = context.logger
+        fileLogger[metadataKey: "file_id"] = "\(fileID)"
+        let logger = fileLogger
+        poster = PartPoster(
+            channels: config.discordStorageChannelIDs, maxInFlight: 2, attachmentLimit: config.discordAttachmentLimit, logger: logger
+        ) {
+            DiscordClient(configuration: environment.discordConfiguration, transport: HTTPClient(), rateLimiter: environment.rateLimiter, logger: logger)
+        }
+        buffer.reserveCapacity(layout.plainPartSize)
+    }
+
+    deinit {
+        poster.close()
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) throws {
+        size += bytes.count
+        guard size <= maxSize else { throw HTTPError.payloadTooLarge(limit: maxSize) }
+        digest.update(bufferPointer: bytes)
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let take = min(rest.count, layout.plainPartSize - buffer.count)
+            buffer.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
+            if buffer.count == layout.plainPartSize { try sealPart() }
+        }
+        try record()
+    }
+
+    /// Stores what is left and marks the file complete; returns its row.
+    func finish() throws -> StoredFile {
+        if !buffer.isEmpty || nextIndex == 0 { try sealPart() }
+        if !batch.parts.isEmpty { try poster.submit(batch) }
+        try poster.waitForAll()
+        try record()
+        guard try files.complete(fileID: fileID, size: size, sha256: Array(digest.finalize()), parts: nextIndex),
+              let file = try files.file(id: fileID)
+        else { throw FileStorageError.incomplete }
+        finished = true
+        return file
+    }
+
+    /// The upload will not finish: the file is marked failed so the cleanup job deletes its messages.
+    func abandon(reason: String) {
+        guard !finished else { return }
+        poster.close()
+        try? record()
+        try? files.mark(fileID: fileID, state: .failed, error: reason)
+        _ = try? JobStore(db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(fileID)}")
+    }
+
+    private func sealPart() throws {
+        batch.parts.append((nextIndex, try cipher.seal(buffer, part: nextIndex)))
+        nextIndex += 1
+        buffer.removeAll(keepingCapacity: true)
+        if batch.parts.count == layout.partsPerMessage {
+            try poster.submit(batch)
+            batch = PartBatch(fileID: fileID)
+        }
+    }
+
+    private func record() throws {
+        let parts = poster.takeStored()
+        if !parts.isEmpty {
+            try files.addParts(parts, fileID: fileID)
+            lastHeartbeat = Date()
+        } else if Date().timeIntervalSince(lastHeartbeat) > 30 {
+            try files.heartbeat(fileID: fileID)
+            lastHeartbeat = Date()
+        }
+    }
+}
+
+/// How a file is cut: plaintext per part so that a sealed part fits `DISCORD_ATTACHMENT_LIMIT`, and parts
+/// per message so that a message stays under Discord's 25 MiB request limit (at most 10 attachments).
+struct PartLayout: Equatable {
+    static let requestLimit = 25 * 1024 * 1024
+    /// Room for the multipart framing and payload_json of one message.
+    static let requestOverhead = 64 * 1024
+
+    let plainPartSize: Int
+    let partsPerMessage: Int
+
+    init(attachmentLimit: Int) {
+        plainPartSize = max(1, attachmentLimit - FileCipher.overhead)
+        partsPerMessage = min(10, max(1, (Self.requestLimit - Self.requestOverhead) / attachmentLimit))
+    }
+}

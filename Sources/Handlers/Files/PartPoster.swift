@@ -1,0 +1,173 @@
+import Crypto
+import DiscordKit
+import Foundation
+import Logging
+import Store
+
+/// Encrypted parts bound for one Discord message.
+struct PartBatch {
+    let fileID: Int
+    var parts: [(index: Int, sealed: [UInt8])] = []
+
+    var bytes: Int { parts.reduce(0) { $0 + $1.sealed.count } }
+    var firstIndex: Int { parts.first?.index ?? 0 }
+}
+
+/// Why storing a file on Discord failed.
+public enum FileStorageError: Error, Equatable, CustomStringConvertible {
+    /// 413 (40005 / 50045): the attachment limit is set higher than Discord accepts; retrying cannot help.
+    case attachmentTooLarge(bytes: Int, limit: Int)
+    case notConfigured(String)
+    case discord(String)
+    case incomplete
+
+    public var description: String {
+        switch self {
+        case .attachmentTooLarge(let bytes, let limit):
+            return "Discord refused a \(bytes)-byte part as too large: DISCORD_ATTACHMENT_LIMIT (\(limit)) is above what "
+                + "this bot may upload; lower it (the default, 10485760, is Discord's limit for bots)"
+        case .notConfigured(let what): return what
+        case .discord(let reason): return "storing a part on Discord failed: \(reason)"
+        case .incomplete: return "not every part of the file was stored"
+        }
+    }
+}
+
+/// Posts part batches as messages, one worker thread per storage channel so channels fill in parallel,
+/// each within its own rate-limit bucket (the process-wide limiter paces them). At most `maxInFlight`
+/// batches are out at once, which bounds the memory an upload holds whatever the file's size.
+final class PartPoster: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [PartBatch] = []
+    private var inFlight = 0
+    private var stored: [StoredFilePart] = []
+    private var failure: FileStorageError?
+    private var closed = false
+    private var workersLeft: Int
+
+    private let maxInFlight: Int
+    private let attachmentLimit: Int
+    private let logger: Logger
+
+    /// - Parameter clients: one Discord client per channel (each with its own curl handle).
+    init(channels: [String], maxInFlight: Int, attachmentLimit: Int, logger: Logger, client: @escaping @Sendable () -> DiscordClient) {
+        self.maxInFlight = maxInFlight
+        self.attachmentLimit = attachmentLimit
+        self.logger = logger
+        workersLeft = channels.count
+        for channel in channels {
+            let thread = Thread { [self] in work(channel: channel, discord: client()) }
+            thread.name = "parts-\(channel)"
+            thread.start()
+        }
+    }
+
+    /// Hands a batch to the workers, waiting while `maxInFlight` are out; throws the first failure.
+    func submit(_ batch: PartBatch) throws(FileStorageError) {
+        condition.lock()
+        defer { condition.unlock() }
+        while inFlight >= maxInFlight, failure == nil { condition.wait() }
+        if let failure { throw failure }
+        queue.append(batch)
+        inFlight += 1
+        condition.broadcast()
+    }
+
+    /// Parts stored since the last call.
+    func takeStored() -> [StoredFilePart] {
+        condition.lock()
+        defer { condition.unlock() }
+        let parts = stored
+        stored.removeAll()
+        return parts
+    }
+
+    /// Waits until every submitted batch is stored or one failed.
+    func waitForAll() throws(FileStorageError) {
+        condition.lock()
+        defer { condition.unlock() }
+        while inFlight > 0, failure == nil { condition.wait() }
+        if let failure { throw failure }
+    }
+
+    /// Stops the workers once their current batch is done (or failed).
+    func close() {
+        condition.lock()
+        closed = true
+        queue.removeAll()
+        condition.broadcast()
+        while workersLeft > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func work(channel: String, discord: DiscordClient) {
+        while let batch = next() {
+            let outcome = Result { () throws(FileStorageError) -> [StoredFilePart] in try post(batch, channel: channel, discord: discord) }
+            condition.lock()
+            switch outcome {
+            case .success(let parts): stored += parts
+            case .failure(let error): failure = failure ?? error
+            }
+            inFlight -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+        condition.lock()
+        workersLeft -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func next() -> PartBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty, !closed { condition.wait() }
+        return closed ? nil : queue.removeFirst()
+    }
+
+    /// Posts one batch, retrying what Discord may still accept: the message nonce is enforced, so a retry
+    /// after a lost answer returns the first message instead of storing the parts twice.
+    private func post(_ batch: PartBatch, channel: String, discord: DiscordClient) throws(FileStorageError) -> [StoredFilePart] {
+        let files = batch.parts.map { AttachmentUpload(filename: "gg-\(batch.fileID)-\($0.index).bin", bytes: $0.sealed) }
+        let last = batch.parts.last?.index ?? batch.firstIndex
+        let content = "guildgate file \(batch.fileID) parts \(batch.firstIndex)-\(last)"
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let message = try discord.createMessage(
+                    channelID: channel, content: content, nonce: "gg\(batch.fileID)p\(batch.firstIndex)", files: files)
+                return try parts(of: batch, in: message)
+            } catch .api(413, _, _) {
+                throw .attachmentTooLarge(bytes: batch.parts.map(\.sealed.count).max() ?? 0, limit: attachmentLimit)
+            } catch .notConfigured(let what) {
+                throw .notConfigured(what)
+            } catch {
+                guard attempt < 5, Self.isWorthRetrying(error) else { throw .discord("\(error)") }
+                logger.notice("storing a part failed; retrying", metadata: [
+                    "file_id": "\(batch.fileID)", "part": "\(batch.firstIndex)", "attempt": "\(attempt)", "error": "\(error)",
+                ])
+                Thread.sleep(forTimeInterval: 0.25 * Double(1 << attempt))
+            }
+        }
+    }
+
+    private static func isWorthRetrying(_ error: DiscordError) -> Bool {
+        switch error {
+        case .transport, .rateLimited, .invalidResponse: return true
+        case .api(let status, _, _): return status >= 500 || status == 429
+        case .notConfigured, .cloudflareBan, .invalidRequest: return false
+        }
+    }
+
+    private func parts(of batch: PartBatch, in message: DiscordMessage) throws(DiscordError) -> [StoredFilePart] {
+        try batch.parts.map { part throws(DiscordError) in
+            guard let attachment = message.attachments.first(where: { $0.filename == "gg-\(batch.fileID)-\(part.index).bin" }),
+                  attachment.size == part.sealed.count
+            else { throw .invalidResponse(status: 200, reason: "the message lacks part \(part.index) or its size differs") }
+            return StoredFilePart(
+                index: part.index, channelID: message.channelID, messageID: message.id, attachmentID: attachment.id,
+                size: part.sealed.count, sha256: Array(SHA256.hash(data: part.sealed)))
+        }
+    }
+}

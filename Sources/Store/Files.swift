@@ -1,0 +1,156 @@
+import Foundation
+
+/// A file stored on Discord, as its metadata row says.
+public struct StoredFile: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case uploading, complete, failed, damaged, deleting
+    }
+
+    public let id: Int
+    public let ownerUserID: Int?
+    public let name: String
+    public let contentType: String
+    public let size: Int
+    public let sha256: [UInt8]?
+    public let salt: [UInt8]
+    /// Plaintext bytes per part (the last part may be shorter).
+    public let partSize: Int
+    public let parts: Int
+    /// Parts stored so far (equals `parts` once complete).
+    public let storedParts: Int
+    public let state: State
+    public let error: String?
+    public let createdAt: Date?
+
+    static let columns = """
+        f.id, f.owner_user_id, f.name, f.content_type, f.size, f.sha256, f.salt, f.part_size, f.parts, f.state, f.error,
+        f.created_at, (SELECT count(*) FROM file_parts p WHERE p.file_id = f.id) AS stored_parts
+        """
+
+    init(_ row: Row) throws(StoreError) {
+        id = try row.int("id")
+        ownerUserID = row.optionalInt("owner_user_id")
+        name = try row.string("name")
+        contentType = try row.string("content_type")
+        size = try row.int("size")
+        sha256 = row.bytes("sha256")
+        salt = row.bytes("salt") ?? []
+        partSize = try row.int("part_size")
+        parts = try row.int("parts")
+        storedParts = try row.int("stored_parts")
+        guard let state = State(rawValue: try row.string("state")) else { throw .unexpectedResult("unknown file state") }
+        self.state = state
+        error = row["error"]
+        createdAt = row.date("created_at")
+    }
+}
+
+/// Where one encrypted part lives on Discord.
+public struct StoredFilePart: Sendable, Equatable {
+    public let index: Int
+    public let channelID: String
+    public let messageID: String
+    public let attachmentID: String
+    /// Bytes as stored (ciphertext and tag).
+    public let size: Int
+    /// SHA-256 of the stored bytes.
+    public let sha256: [UInt8]
+
+    public init(index: Int, channelID: String, messageID: String, attachmentID: String, size: Int, sha256: [UInt8]) {
+        self.index = index
+        self.channelID = channelID
+        self.messageID = messageID
+        self.attachmentID = attachmentID
+        self.size = size
+        self.sha256 = sha256
+    }
+}
+
+/// The `files` and `file_parts` tables.
+public struct FileStore {
+    let db: PostgresConnection
+    public init(_ db: PostgresConnection) { self.db = db }
+
+    public func create(ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], partSize: Int) throws(StoreError) -> Int {
+        guard let row = try db.query("""
+            INSERT INTO files (owner_user_id, name, content_type, salt, part_size) VALUES ($1, $2, $3, $4, $5) RETURNING id
+            """, [ownerUserID, name, contentType, ByteA(salt), partSize]).first
+        else { throw .unexpectedResult("file insert returned no row") }
+        return try row.int("id")
+    }
+
+    /// Records stored parts and shows the upload is alive.
+    public func addParts(_ parts: [StoredFilePart], fileID: Int) throws(StoreError) {
+        for part in parts {
+            try db.query("""
+                INSERT INTO file_parts (file_id, index, channel_id, message_id, attachment_id, size, sha256)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
+                """, [fileID, part.index, part.channelID, part.messageID, part.attachmentID, part.size, ByteA(part.sha256)])
+        }
+        try heartbeat(fileID: fileID)
+    }
+
+    /// Shows the upload is alive while its client is slow (the cleanup takes quiet uploads for dead).
+    public func heartbeat(fileID: Int) throws(StoreError) {
+        try db.query("UPDATE files SET heartbeat_at = now() WHERE id = $1", [fileID])
+    }
+
+    /// Marks an upload complete, only if it is still uploading and every part is recorded; false otherwise.
+    public func complete(fileID: Int, size: Int, sha256: [UInt8], parts: Int) throws(StoreError) -> Bool {
+        try db.query("""
+            UPDATE files SET state = 'complete', size = $2, sha256 = $3, parts = $4, completed_at = now(), heartbeat_at = now()
+            WHERE id = $1 AND state = 'uploading' AND (SELECT count(*) FROM file_parts WHERE file_id = $1) = $4
+            """, [fileID, size, ByteA(sha256), parts]).affectedRows == 1
+    }
+
+    /// An upload or download went wrong: `failed` (its parts are cleaned up) or `damaged` (kept for inspection).
+    public func mark(fileID: Int, state: StoredFile.State, error: String?) throws(StoreError) {
+        try db.query("UPDATE files SET state = $2, error = $3 WHERE id = $1", [fileID, state.rawValue, error])
+    }
+
+    public func file(id: Int) throws(StoreError) -> StoredFile? {
+        try db.query("SELECT \(StoredFile.columns) FROM files f WHERE f.id = $1", [id]).first.map(StoredFile.init)
+    }
+
+    /// Newest first; `ownerUserID` nil lists everyone's (admins). Files being deleted are left out.
+    public func list(ownerUserID: Int?, limit: Int = 500) throws(StoreError) -> [StoredFile] {
+        try db.query("""
+            SELECT \(StoredFile.columns) FROM files f
+            WHERE ($1::bigint IS NULL OR f.owner_user_id = $1) AND f.state <> 'deleting'
+            ORDER BY f.created_at DESC, f.id DESC LIMIT $2
+            """, [ownerUserID, limit]).rows.map { row throws(StoreError) in try StoredFile(row) }
+    }
+
+    public func parts(fileID: Int) throws(StoreError) -> [StoredFilePart] {
+        try db.query("""
+            SELECT index, channel_id, message_id, attachment_id, size, sha256 FROM file_parts WHERE file_id = $1 ORDER BY index
+            """, [fileID]).rows.map { row throws(StoreError) in
+            StoredFilePart(
+                index: try row.int("index"), channelID: try row.string("channel_id"), messageID: try row.string("message_id"),
+                attachmentID: try row.string("attachment_id"), size: try row.int("size"), sha256: row.bytes("sha256") ?? [])
+        }
+    }
+
+    /// Files whose Discord messages should go: failed or deleted ones, and uploads whose process stopped
+    /// refreshing them for `staleAfter` seconds.
+    public func cleanupCandidates(staleAfter seconds: Int) throws(StoreError) -> [Int] {
+        try db.query("""
+            SELECT id FROM files
+            WHERE state IN ('failed', 'deleting') OR (state = 'uploading' AND heartbeat_at < now() - make_interval(secs => $1))
+            ORDER BY id LIMIT 100
+            """, [seconds]).rows.map { row throws(StoreError) in try row.int("id") }
+    }
+
+    /// Takes a file out of the upload path before its messages are deleted (a stale upload becomes failed).
+    public func markForCleanup(fileID: Int) throws(StoreError) {
+        try db.query("UPDATE files SET state = 'failed', error = coalesce(error, 'the upload stopped before it finished') WHERE id = $1 AND state = 'uploading'", [fileID])
+    }
+
+    public func forgetPart(fileID: Int, messageID: String) throws(StoreError) {
+        try db.query("DELETE FROM file_parts WHERE file_id = $1 AND message_id = $2", [fileID, messageID])
+    }
+
+    public func delete(fileID: Int) throws(StoreError) {
+        try db.query("DELETE FROM files WHERE id = $1", [fileID])
+    }
+}

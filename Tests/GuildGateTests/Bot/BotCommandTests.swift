@@ -1,0 +1,33 @@
+@testable import BotWorker
+import Foundation
+import JSONSupport
+import Testing
+
+@Suite struct BotCommandTests {
+    @Test func commandsAreFoundAfterMentionsAndPrefixes() {
+        #expect(BotCommand.parse("<@42> list", botID: "42")?.0 == .list)
+        #expect(BotCommand.parse("<@!42>   Download  My Report.pdf ", botID: "42").map { "\($0.0) \($0.argument)" } == "download My Report.pdf")
+        #expect(BotCommand.parse("!help", botID: "42")?.0 == .help)
+        #expect(BotCommand.parse("/upload", botID: "42")?.0 == .upload)
+        #expect(BotCommand.parse("hello there", botID: "42") == nil)
+        #expect(BotCommand.parse("<@43> list", botID: "42") == nil)
+        #expect(BotCommand.parse("", botID: "42") == nil)
+    }
+
+    @Test func slashCommandDefinitionsAreValidForDiscord() throws {
+        let definitions = try #require(BotCommand.definitions.array)
+        #expect(definitions.count == 4)
+        for definition in definitions {
+            let name = try #require(definition["name"]?.string)
+            #expect((1...32).contains(name.count) && name == name.lowercased())
+            #expect((1...100).contains(definition["description"]?.string?.count ?? 0))
+        }
+        #expect(definitions.last?["options"]?.array?.first?["required"]?.bool == true)
+    }
+
+    @Test func namesInRepliesCannotFormatOrMention() {
+        #expect(BotCommands.safe("**@everyone** <#1>") == "\\*\\*\\@everyone\\*\\* \\<\\#1\\>")
+        #expect(BotCommands.link(to: "", in: [], baseURL: "https://g.example").contains("Which file?"))
+        #expect(BotCommands.listing([], baseURL: "https://g.example") == "You have no stored files. Upload one at https://g.example/files.")
+    }
+}
