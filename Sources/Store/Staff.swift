@@ -61,18 +61,20 @@ public struct StaffStore {
 
     /// Active staff ordered by rank then name, each with the presence seen in `guildID` (offline when none).
     public func roster(guildID: String?) throws(StoreError) -> [RosterEntry] {
+        // With a guild the presence is one primary-key match (a hash join); without one, the newest of any guild.
+        let presence = guildID == nil ? """
+            LEFT JOIN LATERAL (
+                SELECT status, custom_status, activity, updated_at FROM presences
+                WHERE discord_id = s.discord_id ORDER BY updated_at DESC LIMIT 1
+            ) p ON true
+            """ : "LEFT JOIN presences p ON p.guild_id = $1 AND p.discord_id = s.discord_id"
         let result = try db.query("""
             SELECT s.id, s.name, s.rank, s.discord_id, coalesce(p.status, 'offline') AS status,
                    p.custom_status, p.activity, p.updated_at
-            FROM staff s
-            LEFT JOIN LATERAL (
-                SELECT status, custom_status, activity, updated_at FROM presences
-                WHERE discord_id = s.discord_id AND ($1::text IS NULL OR guild_id = $1)
-                ORDER BY updated_at DESC LIMIT 1
-            ) p ON true
+            FROM staff s \(presence)
             WHERE s.active
             ORDER BY s.sort_order, s.rank, lower(s.name), s.id
-            """, [guildID])
+            """, guildID.map { [$0] } ?? [])
         return try result.rows.map { row throws(StoreError) in
             RosterEntry(
                 id: try row.int("id"), name: try row.string("name"), rank: try row.string("rank"),

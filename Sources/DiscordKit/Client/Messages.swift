@@ -38,14 +38,45 @@ public struct DiscordMessage: Sendable, Equatable {
     }
 }
 
-/// A file to attach to a new message.
-public struct AttachmentUpload: Sendable {
-    public let filename: String
-    public let bytes: [UInt8]
+/// A message being put together, its attachments written straight into the request body as they come,
+/// so a message of two 10 MiB parts costs 20 MiB once, not once per copy. The multipart form puts the files
+/// first and `payload_json` last, as discord.js does.
+public struct MessageDraft: Sendable {
+    private let content: String
+    private let nonce: String?
+    private let boundary = "guildgate-" + (0..<24).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
+    private var body: [UInt8] = []
+    public private(set) var filenames: [String] = []
 
-    public init(filename: String, bytes: [UInt8]) {
-        self.filename = filename
-        self.bytes = bytes
+    /// With a `nonce`, Discord enforces it: a retried request returns the message the first one created
+    /// instead of posting a second one.
+    public init(content: String, nonce: String? = nil, reservingCapacity capacity: Int = 0) {
+        self.content = content
+        self.nonce = nonce
+        body.reserveCapacity(capacity)
+    }
+
+    /// Adds a file; `write` appends its bytes (it may be called several times) to the body.
+    public mutating func attach(filename: String, write: (inout [UInt8]) throws -> Void) rethrows {
+        let safe = String(filename.map { $0 == "\"" || $0 == "\r" || $0 == "\n" ? "_" : $0 })
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"files[\(filenames.count)]\"; filename=\"\(safe)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        try write(&body)
+        body += Array("\r\n".utf8)
+        filenames.append(filename)
+    }
+
+    /// The finished request body: JSON without files, multipart with them.
+    public consuming func requestBody() -> RequestBody {
+        var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
+        if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
+        guard !filenames.isEmpty else { return .json(Array(JSON.object(payload).serialized.utf8)) }
+        payload.append(("attachments", .array(filenames.enumerated().map { index, name in
+            ["id": .int(index), "filename": .string(name)]
+        })))
+        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n".utf8)
+        body += Array(JSON.object(payload).serialized.utf8)
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+        return RequestBody(bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
     }
 }
 
@@ -60,41 +91,10 @@ public enum CDNURL {
     }
 }
 
-extension RequestBody {
-    /// `multipart/form-data` with `payload_json` and `files[n]`, the shape message create takes with files.
-    public static func multipart(payload: JSON, files: [AttachmentUpload]) -> RequestBody {
-        let boundary = "guildgate-" + (0..<24).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
-        var body: [UInt8] = []
-        body.reserveCapacity(files.reduce(1024) { $0 + $1.bytes.count + 256 })
-        func append(_ text: String) { body.append(contentsOf: Array(text.utf8)) }
-        append("--\(boundary)\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n")
-        append(payload.serialized)
-        for (index, file) in files.enumerated() {
-            let name = file.filename.replacingOccurrences(of: "\"", with: "_").replacingOccurrences(of: "\r", with: "_")
-                .replacingOccurrences(of: "\n", with: "_")
-            append("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"files[\(index)]\"; filename=\"\(name)\"\r\n")
-            append("Content-Type: application/octet-stream\r\n\r\n")
-            body.append(contentsOf: file.bytes)
-        }
-        append("\r\n--\(boundary)--\r\n")
-        return RequestBody(bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
-    }
-}
-
 extension DiscordClient {
-    /// Posts a message, with files as attachments. With a `nonce`, Discord enforces it: a retried request
-    /// returns the message the first one created instead of posting a second one.
-    public func createMessage(channelID: String, content: String, nonce: String? = nil, files: [AttachmentUpload] = []) throws(DiscordError) -> DiscordMessage {
-        var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
-        if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
-        if !files.isEmpty {
-            payload.append(("attachments", .array(files.enumerated().map { index, file in
-                ["id": .int(index), "filename": .string(file.filename)]
-            })))
-        }
-        let body: RequestBody = files.isEmpty
-            ? .json(Array(JSON.object(payload).serialized.utf8)) : .multipart(payload: .object(payload), files: files)
-        return try DiscordMessage(json(send(Route(.post, "/channels/\(channelID)/messages"), body: body)))
+    /// Posts a message built with ``MessageDraft`` (the same body may be sent again after a failure).
+    public func createMessage(channelID: String, body: RequestBody) throws(DiscordError) -> DiscordMessage {
+        try DiscordMessage(json(send(Route(.post, "/channels/\(channelID)/messages"), body: body)))
     }
 
     /// Reads a message again: its attachments come with freshly signed URLs.

@@ -222,7 +222,11 @@ private final class Transfer {
         } else if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
             headers[headers.count - 1].value += " " + line.trimmingWhitespace()  // obsolete line folding
         } else if let colon = line.firstIndex(of: ":") {
-            headers.append((name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingWhitespace()))
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingWhitespace()
+            headers.append((name: name, value: value))
+            // One allocation for a large body (an attachment) instead of a doubling series of them.
+            if name.lowercased() == "content-length", let length = Int(value), length <= limit { body.reserveCapacity(length) }
         }
     }
 

@@ -39,8 +39,16 @@ public struct FileCipher: Sendable {
     }
 
     public func seal(_ plaintext: [UInt8], part index: Int) throws -> [UInt8] {
+        var sealed: [UInt8] = []
+        try seal(plaintext, part: index) { sealed.append(contentsOf: $0) }
+        return sealed
+    }
+
+    /// Seals a part and hands the ciphertext, then the tag, to `write`, without another copy of the part.
+    public func seal(_ plaintext: [UInt8], part index: Int, write: (UnsafeRawBufferPointer) -> Void) throws {
         let box = try AES.GCM.seal(plaintext, using: key, nonce: Self.nonce(index))
-        return Array(box.ciphertext) + Array(box.tag)
+        box.ciphertext.withUnsafeBytes(write)
+        box.tag.withUnsafeBytes(write)
     }
 
     public func open(_ sealed: [UInt8], part index: Int) throws(FilePartError) -> [UInt8] {

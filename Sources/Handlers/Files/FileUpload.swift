@@ -36,7 +36,7 @@ final class FileUpload {
         maxSize = config.maxFileSize
         self.name = name
         fileID = try files.create(ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize)
-        batch = PartBatch(fileID: fileID)
+        batch = PartBatch(fileID: fileID, firstIndex: 0, capacity: layout.messageCapacity)
         let environment = context.services.environment
         var fileLogger = context.logger
         fileLogger[metadataKey: "file_id"] = "\(fileID)"
@@ -90,12 +90,12 @@ final class FileUpload {
     }
 
     private func sealPart() throws {
-        batch.parts.append((nextIndex, try cipher.seal(buffer, part: nextIndex)))
+        try batch.add(buffer, index: nextIndex, cipher: cipher)
         nextIndex += 1
         buffer.removeAll(keepingCapacity: true)
         if batch.parts.count == layout.partsPerMessage {
             try poster.submit(batch)
-            batch = PartBatch(fileID: fileID)
+            batch = PartBatch(fileID: fileID, firstIndex: nextIndex, capacity: layout.messageCapacity)
         }
     }
 
@@ -120,6 +120,8 @@ struct PartLayout: Equatable {
 
     let plainPartSize: Int
     let partsPerMessage: Int
+    /// Bytes of a full message's request body.
+    var messageCapacity: Int { partsPerMessage * (plainPartSize + FileCipher.overhead) + Self.requestOverhead }
 
     init(attachmentLimit: Int) {
         plainPartSize = max(1, attachmentLimit - FileCipher.overhead)

@@ -4,13 +4,41 @@ import Foundation
 import Logging
 import Store
 
-/// Encrypted parts bound for one Discord message.
+/// Encrypted parts bound for one Discord message, written straight into its request body.
 struct PartBatch {
-    let fileID: Int
-    var parts: [(index: Int, sealed: [UInt8])] = []
+    struct Part {
+        let index: Int
+        let size: Int
+        let sha256: [UInt8]
+    }
 
-    var bytes: Int { parts.reduce(0) { $0 + $1.sealed.count } }
-    var firstIndex: Int { parts.first?.index ?? 0 }
+    let fileID: Int
+    let firstIndex: Int
+    private(set) var draft: MessageDraft
+    private(set) var parts: [Part] = []
+
+    init(fileID: Int, firstIndex: Int, capacity: Int) {
+        self.fileID = fileID
+        self.firstIndex = firstIndex
+        // The nonce makes a retried post return the first message instead of storing the parts twice.
+        draft = MessageDraft(content: "guildgate file \(fileID) parts from \(firstIndex)", nonce: "gg\(fileID)p\(firstIndex)", reservingCapacity: capacity)
+    }
+
+    static func filename(fileID: Int, index: Int) -> String { "gg-\(fileID)-\(index).bin" }
+
+    /// Seals part `index` into the message.
+    mutating func add(_ plaintext: [UInt8], index: Int, cipher: FileCipher) throws {
+        var digest = SHA256()
+        var size = 0
+        try draft.attach(filename: Self.filename(fileID: fileID, index: index)) { body in
+            try cipher.seal(plaintext, part: index) { bytes in
+                body.append(contentsOf: bytes)
+                digest.update(bufferPointer: bytes)
+                size += bytes.count
+            }
+        }
+        parts.append(Part(index: index, size: size, sha256: Array(digest.finalize())))
+    }
 }
 
 /// Why storing a file on Discord failed.
@@ -128,18 +156,14 @@ final class PartPoster: @unchecked Sendable {
     /// Posts one batch, retrying what Discord may still accept: the message nonce is enforced, so a retry
     /// after a lost answer returns the first message instead of storing the parts twice.
     private func post(_ batch: PartBatch, channel: String, discord: DiscordClient) throws(FileStorageError) -> [StoredFilePart] {
-        let files = batch.parts.map { AttachmentUpload(filename: "gg-\(batch.fileID)-\($0.index).bin", bytes: $0.sealed) }
-        let last = batch.parts.last?.index ?? batch.firstIndex
-        let content = "guildgate file \(batch.fileID) parts \(batch.firstIndex)-\(last)"
+        let body = batch.draft.requestBody()
         var attempt = 0
         while true {
             attempt += 1
             do {
-                let message = try discord.createMessage(
-                    channelID: channel, content: content, nonce: "gg\(batch.fileID)p\(batch.firstIndex)", files: files)
-                return try parts(of: batch, in: message)
+                return try parts(of: batch, in: try discord.createMessage(channelID: channel, body: body))
             } catch .api(413, _, _) {
-                throw .attachmentTooLarge(bytes: batch.parts.map(\.sealed.count).max() ?? 0, limit: attachmentLimit)
+                throw .attachmentTooLarge(bytes: batch.parts.map(\.size).max() ?? 0, limit: attachmentLimit)
             } catch .notConfigured(let what) {
                 throw .notConfigured(what)
             } catch {
@@ -162,12 +186,13 @@ final class PartPoster: @unchecked Sendable {
 
     private func parts(of batch: PartBatch, in message: DiscordMessage) throws(DiscordError) -> [StoredFilePart] {
         try batch.parts.map { part throws(DiscordError) in
-            guard let attachment = message.attachments.first(where: { $0.filename == "gg-\(batch.fileID)-\(part.index).bin" }),
-                  attachment.size == part.sealed.count
-            else { throw .invalidResponse(status: 200, reason: "the message lacks part \(part.index) or its size differs") }
+            let name = PartBatch.filename(fileID: batch.fileID, index: part.index)
+            guard let attachment = message.attachments.first(where: { $0.filename == name }), attachment.size == part.size else {
+                throw .invalidResponse(status: 200, reason: "the message lacks part \(part.index) or its size differs")
+            }
             return StoredFilePart(
                 index: part.index, channelID: message.channelID, messageID: message.id, attachmentID: attachment.id,
-                size: part.sealed.count, sha256: Array(SHA256.hash(data: part.sealed)))
+                size: part.size, sha256: part.sha256)
         }
     }
 }

@@ -198,3 +198,55 @@ func poll(timeout: TimeInterval, _ condition: () throws -> Bool) -> Bool {
     } while Date() < deadline
     return (try? condition()) == true
 }
+
+extension EndToEnd.BotWorker {
+    @Test func theBotAnswersCommandsInDirectMessagesAndAsSlashCommands() throws {
+        let (browser, csrf) = try EndToEnd.logIn(stack, sandbox, username: "cmd_user")
+        let userID = try #require(try sandbox.browser.get("/_sandbox/oauth/user").json?["id"] as? String)
+        let upload = try browser.send("POST", "/api/files", headers: [
+            "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
+        ], body: EndToEnd.FileStorage.multipart(Array("minutes".utf8), name: "Meeting notes.txt"))
+        let fileID = try #require(upload.json?["id"] as? Int)
+        let bot = try startBot()
+        let botAPI = Browser(baseURL: stack.sandboxURL + "/api/v10")
+        let auth = ["Authorization": "Bot sandbox-bot-token", "Content-Type": "application/json", "User-Agent": "DiscordBot (https://guildgate.test, 1)"]
+        let clientID = try #require(stack.settings["DISCORD_CLIENT_ID"])
+        #expect(poll(timeout: 5) {
+            (try JSONSerialization.jsonObject(with: Data(botAPI.get("/applications/\(clientID)/commands", headers: auth).bytes)) as? [Any])?.count == 4
+        }, "the slash commands were not registered")
+
+        let dm = try #require(try botAPI.send("POST", "/users/@me/channels", headers: auth, body: Array(#"{"recipient_id":"\#(userID)"}"#.utf8)).json?["id"] as? String)
+        try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: """
+            {"t":"MESSAGE_CREATE","d":{"id":"900000000000000001","channel_id":"\(dm)","author":{"id":"\(userID)","username":"cmd_user"},
+             "content":"list","mentions":[],"attachments":[],"embeds":[],"type":0,"timestamp":"2026-11-30T00:00:00.000000+00:00"}}
+            """)
+        func replies() throws -> [String] {
+            let page = try sandbox.browser.get("/_sandbox/channels/\(dm)/messages")
+            let messages = try JSONSerialization.jsonObject(with: Data(page.bytes)) as? [[String: Any]] ?? []
+            return messages.compactMap { $0["content"] as? String }
+        }
+        #expect(poll(timeout: 5) { try replies().contains { $0.contains("Meeting notes.txt") && $0.contains("/files/\(fileID)/download") } },
+                "\((try? replies()) ?? []) \(bot.errorOutput.suffix(1500))")
+
+        try sandbox.addMember(id: userID, username: "cmd_user", status: "online")
+        let interaction = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"user_id":"\#(userID)","command":"download","options":{"file":"meeting"}}"#.utf8))
+        let interactionID = try #require(interaction.json?["id"] as? String, "\(interaction.status) \(interaction.body)")
+        func answer() throws -> String? {
+            let state = try sandbox.browser.get("/_sandbox/interactions/\(interactionID)").json ?? [:]
+            let responses = state["responses"] as? [[String: Any]] ?? []
+            return responses.compactMap { (($0["data"] as? [String: Any]) ?? ($0["body"] as? [String: Any]))?["content"] as? String }.first
+                ?? (responses.isEmpty ? nil : "\(responses)")
+        }
+        #expect(poll(timeout: 3) { try answer()?.contains("/files/\(fileID)/download") == true }, "\((try? answer()) ?? nil ?? "no answer")")
+
+        try sandbox.addMember(id: "500000000000000077", username: "stranger")
+        let stranger = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+            body: Array(#"{"user_id":"500000000000000077","command":"list"}"#.utf8))
+        let strangerID = try #require(stranger.json?["id"] as? String)
+        #expect(poll(timeout: 3) {
+            let state = try sandbox.browser.get("/_sandbox/interactions/\(strangerID)").json ?? [:]
+            return "\(state["responses"] ?? "")".contains("not linked")
+        })
+    }
+}

@@ -42,4 +42,16 @@ import Testing
     static func database(_ stack: TestStack) -> PostgresConnection {
         PostgresConnection(url: stack.databaseURL)
     }
+
+    /// A browser signed in with a Discord account no other test uses (its id is the sandbox's OAuth user's),
+    /// and the session's CSRF token.
+    static func logIn(_ stack: TestStack, _ sandbox: SandboxControl, username: String) throws -> (Browser, String) {
+        try useFreshDiscordAccount(sandbox, username: username)
+        let browser = Browser(baseURL: stack.webURL)
+        let callback = try authorize(browser, url: try #require(try browser.get("/login?next=/files").location))
+        #expect(callback.status == 302)
+        let page = try browser.get("/files")
+        #expect(page.status == 200, "\(page.body.prefix(500))")
+        return (browser, try #require(Browser.csrfToken(in: page)))
+    }
 }

@@ -17,18 +17,7 @@ extension EndToEnd {
         init() throws {
             (stack, sandbox) = try EndToEnd.stack()
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)
-            (owner, csrf) = try Self.logIn(stack, sandbox, username: "file_owner")
-        }
-
-        /// A browser signed in with a Discord account no other test uses, and its CSRF token.
-        static func logIn(_ stack: TestStack, _ sandbox: SandboxControl, username: String) throws -> (Browser, String) {
-            try EndToEnd.useFreshDiscordAccount(sandbox, username: username)
-            let browser = Browser(baseURL: stack.webURL)
-            let callback = try EndToEnd.authorize(browser, url: try #require(try browser.get("/login?next=/files").location))
-            #expect(callback.status == 302)
-            let page = try browser.get("/files")
-            #expect(page.status == 200, "\(page.body.prefix(500))")
-            return (browser, try #require(Browser.csrfToken(in: page)))
+            (owner, csrf) = try EndToEnd.logIn(stack, sandbox, username: "file_owner")
         }
 
         static func randomBytes(_ count: Int) -> [UInt8] {
@@ -156,9 +145,24 @@ extension EndToEnd {
             #expect(limits["limited_requests"] as? Int ?? 0 == 0, "the uploader ran into Discord's own limits: \(limits)")
         }
 
+        @Test func theFilesPageUploadsThroughItsFormAndListsTheFile() throws {
+            let body = Array("--gg-test-boundary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(csrf)\r\n".utf8)
+                + Self.multipart(Array("hello".utf8), name: "from-the-form.txt")
+            let posted = try owner.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: body)
+            #expect(posted.status == 303)
+            #expect(posted.location == "/files")
+            let page = try owner.get("/files")
+            #expect(page.body.contains("from-the-form.txt"))
+            #expect(page.body.contains("/download"))
+            let forged = Array("--gg-test-boundary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nforged\r\n".utf8)
+                + Self.multipart(Array("x".utf8), name: "forged.txt")
+            #expect(try owner.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: forged).status == 403)
+            #expect(try Browser(baseURL: stack.webURL).get("/files").location == "/login?next=/files")
+        }
+
         @Test func usersSeeOnlyTheirOwnFilesAndAdminsSeeAll() throws {
             let id = try #require(try upload(Self.randomBytes(100), name: "secret.txt").json?["id"] as? Int)
-            let (other, otherCSRF) = try Self.logIn(stack, sandbox, username: "file_other")
+            let (other, otherCSRF) = try EndToEnd.logIn(stack, sandbox, username: "file_other")
             #expect(try other.get("/api/files/\(id)").status == 404)
             #expect(try other.get("/api/files/\(id)/content").status == 404)
             #expect(try other.send("DELETE", "/api/files/\(id)", headers: ["X-CSRF-Token": otherCSRF], body: []).status == 404)
