@@ -56,27 +56,36 @@ public struct MessageDraft: Sendable {
         body.reserveCapacity(capacity)
     }
 
-    /// Adds a file; `write` appends its bytes (it may be called several times) to the body.
-    public mutating func attach(filename: String, write: (inout [UInt8]) throws -> Void) rethrows {
+    /// Starts a file; its bytes follow with `append`, then `endFile`.
+    public mutating func beginFile(filename: String) {
         let safe = String(filename.map { $0 == "\"" || $0 == "\r" || $0 == "\n" ? "_" : $0 })
         body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"files[\(filenames.count)]\"; filename=\"\(safe)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
-        try write(&body)
-        body += Array("\r\n".utf8)
         filenames.append(filename)
     }
 
-    /// The finished request body: JSON without files, multipart with them.
-    public consuming func requestBody() -> RequestBody {
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        body.append(contentsOf: bytes)
+    }
+
+    public mutating func endFile() {
+        body += Array("\r\n".utf8)
+    }
+
+    /// The finished request body: JSON without files, multipart with them. The draft is left empty; the
+    /// body takes over its buffer rather than copying it.
+    public mutating func finish() -> RequestBody {
         var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
         if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
         guard !filenames.isEmpty else { return .json(Array(JSON.object(payload).serialized.utf8)) }
         payload.append(("attachments", .array(filenames.enumerated().map { index, name in
             ["id": .int(index), "filename": .string(name)]
         })))
-        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n".utf8)
-        body += Array(JSON.object(payload).serialized.utf8)
-        body += Array("\r\n--\(boundary)--\r\n".utf8)
-        return RequestBody(bytes: body, contentType: "multipart/form-data; boundary=\(boundary)")
+        var bytes: [UInt8] = []
+        swap(&bytes, &body)
+        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n".utf8)
+        bytes += Array(JSON.object(payload).serialized.utf8)
+        bytes += Array("\r\n--\(boundary)--\r\n".utf8)
+        return RequestBody(bytes: bytes, contentType: "multipart/form-data; boundary=\(boundary)")
     }
 }
 

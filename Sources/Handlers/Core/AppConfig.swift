@@ -101,8 +101,8 @@ public struct AppConfig: Sendable {
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         discordBotInviteURL = value("DISCORD_BOT_INVITE_URL")
         discordAttachmentLimit = try positiveInteger(value("DISCORD_ATTACHMENT_LIMIT"), name: "DISCORD_ATTACHMENT_LIMIT") ?? 10_485_760
-        guard discordAttachmentLimit > FileCipher.overhead else {
-            throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be more than \(FileCipher.overhead) bytes")
+        guard discordAttachmentLimit > FileCipher.tagSize else {
+            throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be more than \(FileCipher.tagSize) bytes")
         }
         maxFileSize = try positiveInteger(value("GUILDGATE_MAX_FILE_SIZE"), name: "GUILDGATE_MAX_FILE_SIZE") ?? 2 << 30
         respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")

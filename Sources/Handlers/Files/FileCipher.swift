@@ -15,12 +15,14 @@ public enum FilePartError: Error, Equatable, CustomStringConvertible {
 }
 
 /// AES-256-GCM for the parts of one stored file. The key is derived per file (HKDF-SHA256 of
-/// `GUILDGATE_SECRET_KEY` with the file's random salt), and part `n` is sealed under the nonce
-/// `0⁴ ‖ n` (big-endian): each key seals each index once, so nonces never repeat, and a part moved to
-/// another position or file fails authentication. A sealed part is the ciphertext followed by the tag.
+/// `GUILDGATE_SECRET_KEY` with the file's random salt). A part is sealed in chunks of 1 MiB, each with its
+/// own tag, under the nonce `chunk (4 bytes) ‖ part (8 bytes)`: each key seals each (part, chunk) once, so
+/// nonces never repeat, and a chunk moved within or between parts fails authentication. Chunks let an
+/// upload and a download hold 1 MiB of plaintext at a time instead of a whole part; the stored part's
+/// SHA-256 (kept in the database) catches a part cut short.
 public struct FileCipher: Sendable {
-    /// Bytes a sealed part has beyond its plaintext.
-    public static let overhead = 16
+    public static let chunkSize = 1 << 20
+    public static let tagSize = 16
     public static let saltLength = 16
 
     private let keyBytes: [UInt8]
@@ -38,33 +40,80 @@ public struct FileCipher: Sendable {
         return (0..<saltLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
-    public func seal(_ plaintext: [UInt8], part index: Int) throws -> [UInt8] {
-        var sealed: [UInt8] = []
-        try seal(plaintext, part: index) { sealed.append(contentsOf: $0) }
-        return sealed
+    /// Chunks in a part of `plain` bytes (an empty part is one empty chunk).
+    public static func chunks(plain: Int) -> Int { max(1, (plain + chunkSize - 1) / chunkSize) }
+
+    /// Bytes a part of `plain` bytes takes once sealed.
+    public static func sealedSize(plain: Int) -> Int { plain + tagSize * chunks(plain: plain) }
+
+    /// The most plaintext a part may carry so that it stays within `attachmentLimit` bytes sealed.
+    public static func plainPartSize(attachmentLimit: Int) -> Int {
+        // Whole chunks with their tags, then what is left of the limit as a last, shorter chunk.
+        let whole = attachmentLimit / (chunkSize + tagSize)
+        let rest = attachmentLimit - whole * (chunkSize + tagSize)
+        return max(1, whole * chunkSize + max(0, rest - tagSize))
     }
 
-    /// Seals a part and hands the ciphertext, then the tag, to `write`, without another copy of the part.
-    public func seal(_ plaintext: [UInt8], part index: Int, write: (UnsafeRawBufferPointer) -> Void) throws {
-        let box = try AES.GCM.seal(plaintext, using: key, nonce: Self.nonce(index))
+    /// Seals chunk `chunk` of part `part` and hands the ciphertext, then the tag, to `write`.
+    public func sealChunk(_ plaintext: UnsafeRawBufferPointer, part: Int, chunk: Int, write: (UnsafeRawBufferPointer) -> Void) throws {
+        let box = try AES.GCM.seal(plaintext, using: key, nonce: Self.nonce(part: part, chunk: chunk))
         box.ciphertext.withUnsafeBytes(write)
         box.tag.withUnsafeBytes(write)
     }
 
-    public func open(_ sealed: [UInt8], part index: Int) throws(FilePartError) -> [UInt8] {
-        guard sealed.count >= Self.overhead else { throw .authenticationFailed(part: index) }
-        do {
-            let box = try AES.GCM.SealedBox(
-                nonce: Self.nonce(index), ciphertext: sealed.dropLast(Self.overhead), tag: sealed.suffix(Self.overhead))
-            return Array(try AES.GCM.open(box, using: key))
-        } catch {
-            throw .authenticationFailed(part: index)
+    /// A whole part sealed (for tests and small data).
+    public func seal(_ plaintext: [UInt8], part: Int) throws -> [UInt8] {
+        var sealed: [UInt8] = []
+        let count = Self.chunks(plain: plaintext.count)
+        try plaintext.withUnsafeBytes { bytes in
+            for chunk in 0..<count {
+                let range = (chunk * Self.chunkSize)..<min(bytes.count, (chunk + 1) * Self.chunkSize)
+                try sealChunk(UnsafeRawBufferPointer(rebasing: bytes[range]), part: part, chunk: chunk) { sealed.append(contentsOf: $0) }
+            }
+        }
+        return sealed
+    }
+
+    /// Opens a sealed part of `plainSize` bytes and hands `range` of its plaintext (default: all) to `write`,
+    /// a chunk at a time; only chunks that authenticate are ever handed out.
+    public func open(
+        _ sealed: [UInt8], part: Int, plainSize: Int, range: Range<Int>? = nil, write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        guard sealed.count == Self.sealedSize(plain: plainSize) else { throw FilePartError.authenticationFailed(part: part) }
+        let wanted = range ?? 0..<plainSize
+        for chunk in 0..<Self.chunks(plain: plainSize) {
+            let plainStart = chunk * Self.chunkSize
+            let plainEnd = min(plainSize, plainStart + Self.chunkSize)
+            guard plainStart < wanted.upperBound else { break }
+            guard plainEnd > wanted.lowerBound else { continue }
+            let sealedStart = plainStart + chunk * Self.tagSize
+            let ciphertext = sealed[sealedStart..<(sealedStart + plainEnd - plainStart)]
+            let tag = sealed[(sealedStart + plainEnd - plainStart)..<(sealedStart + plainEnd - plainStart + Self.tagSize)]
+            let plaintext: Data
+            do {
+                let box = try AES.GCM.SealedBox(nonce: Self.nonce(part: part, chunk: chunk), ciphertext: ciphertext, tag: tag)
+                plaintext = try AES.GCM.open(box, using: key)
+            } catch {
+                throw FilePartError.authenticationFailed(part: part)
+            }
+            let from = max(wanted.lowerBound, plainStart) - plainStart
+            let to = min(wanted.upperBound, plainEnd) - plainStart
+            guard from < to else { continue }
+            try plaintext.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[from..<to])) }
         }
     }
 
-    private static func nonce(_ index: Int) -> AES.GCM.Nonce {
+    /// A whole part opened (for tests and small data).
+    public func open(_ sealed: [UInt8], part: Int, plainSize: Int) throws -> [UInt8] {
+        var plaintext: [UInt8] = []
+        try open(sealed, part: part, plainSize: plainSize) { plaintext.append(contentsOf: $0) }
+        return plaintext
+    }
+
+    private static func nonce(part: Int, chunk: Int) -> AES.GCM.Nonce {
         var bytes = [UInt8](repeating: 0, count: 12)
-        withUnsafeBytes(of: UInt64(index).bigEndian) { bytes.replaceSubrange(4..<12, with: $0) }
+        withUnsafeBytes(of: UInt32(truncatingIfNeeded: chunk).bigEndian) { bytes.replaceSubrange(0..<4, with: $0) }
+        withUnsafeBytes(of: UInt64(part).bigEndian) { bytes.replaceSubrange(4..<12, with: $0) }
         // Twelve bytes is always a valid GCM nonce.
         return try! AES.GCM.Nonce(data: bytes)
     }

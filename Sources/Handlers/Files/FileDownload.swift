@@ -5,8 +5,9 @@ import Logging
 import Store
 
 /// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next one while
-/// the current one is written, and each is checked against its SHA-256 and GCM tag before a byte of it
-/// is sent. A part that fails the checks aborts the response: wrong bytes are never served.
+/// the current one is written. A part is checked against its SHA-256 before any of it is used, and each
+/// 1 MiB chunk against its GCM tag before it is sent. A failed check aborts the response: wrong bytes are
+/// never served.
 struct FileDownload: Sendable {
     let file: StoredFile
     let parts: [StoredFilePart]
@@ -23,18 +24,17 @@ struct FileDownload: Sendable {
         let fetcher = PartFetcher(parts: Array(parts[first...last]), download: self)
         defer { fetcher.cancel() }
         for index in first...last {
-            let plaintext = try fetcher.next()
+            let sealed = try fetcher.next()
             let partStart = index * file.partSize
-            let from = max(lower - partStart, 0)
-            let to = min(upper - partStart, plaintext.count - 1)
-            guard from <= to else { continue }
-            try plaintext[from...to].withUnsafeBytes { try writer.write($0) }
+            let plainSize = min(file.partSize, file.size - partStart)
+            let range = max(lower - partStart, 0)..<(min(upper - partStart, plainSize - 1) + 1)
+            try cipher.open(sealed, part: index, plainSize: plainSize, range: range) { try writer.write($0) }
         }
     }
 
-    /// One part's plaintext, verified. Uses a cached URL, or re-reads the part's message for a fresh one;
-    /// a URL that expired on the way (404/403 from the CDN) is refreshed once and the fetch retried.
-    func plaintext(of part: StoredFilePart, discord: DiscordClient) throws -> [UInt8] {
+    /// One part as stored, checked against its SHA-256. Uses a cached URL, or re-reads the part's message
+    /// for a fresh one; a URL that expired on the way (404/403 from the CDN) is refreshed once.
+    func sealedPart(_ part: StoredFilePart, discord: DiscordClient) throws -> [UInt8] {
         var refreshed = false
         while true {
             let url = try attachmentURL(part, discord: discord, forceRefresh: refreshed)
@@ -49,7 +49,7 @@ struct FileDownload: Sendable {
                 continue
             }
             guard Array(SHA256.hash(data: sealed)) == part.sha256 else { throw FilePartError.digestMismatch(part: part.index) }
-            return try cipher.open(sealed, part: part.index)
+            return sealed
         }
     }
 
@@ -78,7 +78,7 @@ private final class PartFetcher: @unchecked Sendable {
                 configuration: environment.discordConfiguration, transport: HTTPClient(),
                 rateLimiter: environment.rateLimiter, logger: download.logger)
             for part in parts {
-                let result = Result { try download.plaintext(of: part, discord: discord) }
+                let result = Result { try download.sealedPart(part, discord: discord) }
                 condition.lock()
                 while ready.count >= 1, !cancelled { condition.wait() }
                 let stop = cancelled

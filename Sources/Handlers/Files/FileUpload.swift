@@ -4,20 +4,23 @@ import Foundation
 import Logging
 import Store
 
-/// One file on its way to Discord: plaintext fills a part, a full part is sealed and joins a batch, a full
-/// batch goes to the poster; stored parts are recorded as they come back. Nothing holds the whole file.
+/// One file on its way to Discord: plaintext is sealed a 1 MiB chunk at a time straight into the message
+/// body of the part it belongs to; a full message goes to the poster; stored parts are recorded as they
+/// come back. Nothing holds the whole file, nor even a whole part of plaintext.
 final class FileUpload {
     let fileID: Int
-    private let name: String
     private let layout: PartLayout
     private let cipher: FileCipher
     private let db: PostgresConnection
     private let files: FileStore
     private let poster: PartPoster
     private let maxSize: Int
-    private var buffer: [UInt8] = []
+    private var chunk: [UInt8] = []
     private var batch: PartBatch
-    private var nextIndex = 0
+    /// The part being written, and how much plaintext it has so far.
+    private var part = 0
+    private var partPlain = 0
+    private var partOpen = false
     private var size = 0
     private var digest = SHA256()
     private var finished = false
@@ -34,7 +37,6 @@ final class FileUpload {
         db = context.db
         files = FileStore(db)
         maxSize = config.maxFileSize
-        self.name = name
         fileID = try files.create(ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize)
         batch = PartBatch(fileID: fileID, firstIndex: 0, capacity: layout.messageCapacity)
         let environment = context.services.environment
@@ -46,7 +48,7 @@ final class FileUpload {
         ) {
             DiscordClient(configuration: environment.discordConfiguration, transport: HTTPClient(), rateLimiter: environment.rateLimiter, logger: logger)
         }
-        buffer.reserveCapacity(layout.plainPartSize)
+        chunk.reserveCapacity(FileCipher.chunkSize)
     }
 
     deinit {
@@ -59,21 +61,23 @@ final class FileUpload {
         digest.update(bufferPointer: bytes)
         var rest = bytes[...]
         while !rest.isEmpty {
-            let take = min(rest.count, layout.plainPartSize - buffer.count)
-            buffer.append(contentsOf: rest.prefix(take))
+            let room = min(FileCipher.chunkSize - chunk.count, layout.plainPartSize - partPlain - chunk.count)
+            let take = min(rest.count, room)
+            chunk.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
             rest = rest.dropFirst(take)
-            if buffer.count == layout.plainPartSize { try sealPart() }
+            if chunk.count == FileCipher.chunkSize || partPlain + chunk.count == layout.plainPartSize { try sealChunk() }
         }
         try record()
     }
 
     /// Stores what is left and marks the file complete; returns its row.
     func finish() throws -> StoredFile {
-        if !buffer.isEmpty || nextIndex == 0 { try sealPart() }
-        if !batch.parts.isEmpty { try poster.submit(batch) }
+        if !chunk.isEmpty || (size == 0 && part == 0 && !partOpen) { try sealChunk() }
+        if partOpen { try endPart() }
+        if !batch.parts.isEmpty { try poster.submit(batch.finish()) }
         try poster.waitForAll()
         try record()
-        guard try files.complete(fileID: fileID, size: size, sha256: Array(digest.finalize()), parts: nextIndex),
+        guard try files.complete(fileID: fileID, size: size, sha256: Array(digest.finalize()), parts: part),
               let file = try files.file(id: fileID)
         else { throw FileStorageError.incomplete }
         finished = true
@@ -89,13 +93,28 @@ final class FileUpload {
         _ = try? JobStore(db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(fileID)}")
     }
 
-    private func sealPart() throws {
-        try batch.add(buffer, index: nextIndex, cipher: cipher)
-        nextIndex += 1
-        buffer.removeAll(keepingCapacity: true)
+    private func sealChunk() throws {
+        if !partOpen {
+            batch.beginPart(index: part)
+            partOpen = true
+        }
+        let index = partPlain / FileCipher.chunkSize
+        try chunk.withUnsafeBytes { plaintext in
+            try cipher.sealChunk(plaintext, part: part, chunk: index) { batch.append($0) }
+        }
+        partPlain += chunk.count
+        chunk.removeAll(keepingCapacity: true)
+        if partPlain == layout.plainPartSize { try endPart() }
+    }
+
+    private func endPart() throws {
+        batch.endPart()
+        partOpen = false
+        part += 1
+        partPlain = 0
         if batch.parts.count == layout.partsPerMessage {
-            try poster.submit(batch)
-            batch = PartBatch(fileID: fileID, firstIndex: nextIndex, capacity: layout.messageCapacity)
+            try poster.submit(batch.finish())
+            batch = PartBatch(fileID: fileID, firstIndex: part, capacity: layout.messageCapacity)
         }
     }
 
@@ -121,10 +140,11 @@ struct PartLayout: Equatable {
     let plainPartSize: Int
     let partsPerMessage: Int
     /// Bytes of a full message's request body.
-    var messageCapacity: Int { partsPerMessage * (plainPartSize + FileCipher.overhead) + Self.requestOverhead }
+    let messageCapacity: Int
 
     init(attachmentLimit: Int) {
-        plainPartSize = max(1, attachmentLimit - FileCipher.overhead)
+        plainPartSize = FileCipher.plainPartSize(attachmentLimit: attachmentLimit)
         partsPerMessage = min(10, max(1, (Self.requestLimit - Self.requestOverhead) / attachmentLimit))
+        messageCapacity = partsPerMessage * FileCipher.sealedSize(plain: plainPartSize) + Self.requestOverhead
     }
 }

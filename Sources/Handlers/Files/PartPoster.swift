@@ -14,7 +14,7 @@ struct PartBatch {
 
     let fileID: Int
     let firstIndex: Int
-    private(set) var draft: MessageDraft
+    private var draft: MessageDraft
     private(set) var parts: [Part] = []
 
     init(fileID: Int, firstIndex: Int, capacity: Int) {
@@ -26,19 +26,39 @@ struct PartBatch {
 
     static func filename(fileID: Int, index: Int) -> String { "gg-\(fileID)-\(index).bin" }
 
-    /// Seals part `index` into the message.
-    mutating func add(_ plaintext: [UInt8], index: Int, cipher: FileCipher) throws {
-        var digest = SHA256()
-        var size = 0
-        try draft.attach(filename: Self.filename(fileID: fileID, index: index)) { body in
-            try cipher.seal(plaintext, part: index) { bytes in
-                body.append(contentsOf: bytes)
-                digest.update(bufferPointer: bytes)
-                size += bytes.count
-            }
-        }
-        parts.append(Part(index: index, size: size, sha256: Array(digest.finalize())))
+    private var open: (index: Int, size: Int, digest: SHA256)?
+
+    /// Starts part `index`; its sealed chunks follow with `append`, then `endPart`.
+    mutating func beginPart(index: Int) {
+        draft.beginFile(filename: Self.filename(fileID: fileID, index: index))
+        open = (index, 0, SHA256())
     }
+
+    mutating func append(_ sealed: UnsafeRawBufferPointer) {
+        draft.append(sealed)
+        open?.size += sealed.count
+        open?.digest.update(bufferPointer: sealed)
+    }
+
+    mutating func endPart() {
+        guard let part = open else { return }
+        draft.endFile()
+        parts.append(Part(index: part.index, size: part.size, sha256: Array(part.digest.finalize())))
+        open = nil
+    }
+
+    /// The message to post; the batch gives its body away.
+    mutating func finish() -> PostedBatch {
+        PostedBatch(fileID: fileID, firstIndex: firstIndex, parts: parts, body: draft.finish())
+    }
+}
+
+/// A full batch on its way to Discord.
+struct PostedBatch {
+    let fileID: Int
+    let firstIndex: Int
+    let parts: [PartBatch.Part]
+    let body: RequestBody
 }
 
 /// Why storing a file on Discord failed.
@@ -66,7 +86,7 @@ public enum FileStorageError: Error, Equatable, CustomStringConvertible {
 /// batches are out at once, which bounds the memory an upload holds whatever the file's size.
 final class PartPoster: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [PartBatch] = []
+    private var queue: [PostedBatch] = []
     private var inFlight = 0
     private var stored: [StoredFilePart] = []
     private var failure: FileStorageError?
@@ -91,7 +111,7 @@ final class PartPoster: @unchecked Sendable {
     }
 
     /// Hands a batch to the workers, waiting while `maxInFlight` are out; throws the first failure.
-    func submit(_ batch: PartBatch) throws(FileStorageError) {
+    func submit(_ batch: PostedBatch) throws(FileStorageError) {
         condition.lock()
         defer { condition.unlock() }
         while inFlight >= maxInFlight, failure == nil { condition.wait() }
@@ -146,7 +166,7 @@ final class PartPoster: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func next() -> PartBatch? {
+    private func next() -> PostedBatch? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty, !closed { condition.wait() }
@@ -155,13 +175,12 @@ final class PartPoster: @unchecked Sendable {
 
     /// Posts one batch, retrying what Discord may still accept: the message nonce is enforced, so a retry
     /// after a lost answer returns the first message instead of storing the parts twice.
-    private func post(_ batch: PartBatch, channel: String, discord: DiscordClient) throws(FileStorageError) -> [StoredFilePart] {
-        let body = batch.draft.requestBody()
+    private func post(_ batch: PostedBatch, channel: String, discord: DiscordClient) throws(FileStorageError) -> [StoredFilePart] {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try parts(of: batch, in: try discord.createMessage(channelID: channel, body: body))
+                return try parts(of: batch, in: try discord.createMessage(channelID: channel, body: batch.body))
             } catch .api(413, _, _) {
                 throw .attachmentTooLarge(bytes: batch.parts.map(\.size).max() ?? 0, limit: attachmentLimit)
             } catch .notConfigured(let what) {
@@ -184,7 +203,7 @@ final class PartPoster: @unchecked Sendable {
         }
     }
 
-    private func parts(of batch: PartBatch, in message: DiscordMessage) throws(DiscordError) -> [StoredFilePart] {
+    private func parts(of batch: PostedBatch, in message: DiscordMessage) throws(DiscordError) -> [StoredFilePart] {
         try batch.parts.map { part throws(DiscordError) in
             let name = PartBatch.filename(fileID: batch.fileID, index: part.index)
             guard let attachment = message.attachments.first(where: { $0.filename == name }), attachment.size == part.size else {

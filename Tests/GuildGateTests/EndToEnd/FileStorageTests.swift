@@ -160,6 +160,28 @@ extension EndToEnd {
             #expect(try Browser(baseURL: stack.webURL).get("/files").location == "/login?next=/files")
         }
 
+        @Test func aPartThatFailsVerificationAbortsTheDownloadAndMarksTheFileDamaged() throws {
+            let bytes = Self.randomBytes(Self.partSize + 10)
+            let id = try #require(try upload(bytes).json?["id"] as? Int)
+            let db = EndToEnd.database(stack)
+            try db.query("UPDATE file_parts SET sha256 = sha256(sha256) WHERE file_id = $1 AND index = 1", [id])
+            let broken = try? owner.get("/api/files/\(id)/content")
+            #expect((broken?.bytes.count ?? 0) <= Self.partSize, "bytes of the damaged part were served")
+            #expect(try FileStore(db).file(id: id)?.state == .damaged)
+            #expect(try owner.get("/api/files/\(id)/content").status == 410)
+            #expect(try owner.get("/api/files/\(id)").json?["state"] as? String == "damaged")
+        }
+
+        @Test func discordsTooLargeIsAConfigurationErrorAndNotRetried() throws {
+            try sandbox.send("PUT", "/_sandbox/attachments/limit", json: #"{"bytes":1000}"#)
+            try sandbox.clearRequests()
+            let refused = try upload(Self.randomBytes(5000))
+            #expect(refused.status == 503)
+            #expect((refused.json?["error"] as? String)?.contains("DISCORD_ATTACHMENT_LIMIT") == true, "\(refused.body)")
+            #expect(try sandbox.requestedPaths().filter { $0.hasSuffix("/messages") }.count == 1)
+            #expect(try EndToEnd.database(stack).query("SELECT count(*) AS n FROM files WHERE state = 'complete' AND size = 5000").first?.int("n") == 0)
+        }
+
         @Test func usersSeeOnlyTheirOwnFilesAndAdminsSeeAll() throws {
             let id = try #require(try upload(Self.randomBytes(100), name: "secret.txt").json?["id"] as? Int)
             let (other, otherCSRF) = try EndToEnd.logIn(stack, sandbox, username: "file_other")
@@ -235,13 +257,18 @@ extension EndToEnd {
             #expect(try !messages(of: id).isEmpty)
 
             try db.query("UPDATE files SET heartbeat_at = now() - interval '10 minutes' WHERE id = $1", [id])
+            let deleted = try #require(try upload(Self.randomBytes(10), name: "deleted.bin").json?["id"] as? Int)
+            #expect(try !messages(of: deleted).isEmpty)
+            #expect(try owner.send("DELETE", "/api/files/\(deleted)", headers: ["X-CSRF-Token": csrf], body: []).status == 204)
             let bot = try BotProcess(stack: stack)
             #expect(bot.waitUntilReady())
             let job = try JobStore(db).enqueue(kind: "files.cleanup")
             #expect(poll(timeout: 20) { try JobStore(db).job(id: job.id)?.state == .succeeded },
                     "\((try? JobStore(db).job(id: job.id)?.lastError) ?? nil ?? "") \(bot.errorOutput.suffix(2000))")
             #expect(try messages(of: id).isEmpty)
+            #expect(try messages(of: deleted).isEmpty)
             #expect(try FileStore(db).file(id: id) == nil)
+            #expect(try FileStore(db).file(id: deleted) == nil)
         }
     }
 }

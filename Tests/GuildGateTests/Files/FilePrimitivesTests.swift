@@ -134,19 +134,39 @@ import Testing
 
     @Test func partsRoundTripAndRefuseTampering() throws {
         let secret = [UInt8](repeating: 7, count: 32)
-        let salt = FileCipher.randomSalt()
-        let cipher = FileCipher(secretKey: secret, salt: salt)
-        let plaintext = Array("part zero".utf8)
+        let cipher = FileCipher(secretKey: secret, salt: FileCipher.randomSalt())
+        let plaintext = (0..<(FileCipher.chunkSize * 2 + 100)).map { UInt8(truncatingIfNeeded: $0 * 31) }
         let sealed = try cipher.seal(plaintext, part: 0)
-        #expect(sealed.count == plaintext.count + FileCipher.overhead)
-        #expect(sealed.prefix(plaintext.count) != plaintext[...])
-        #expect(try cipher.open(sealed, part: 0) == plaintext)
-        #expect(throws: FilePartError.authenticationFailed(part: 1)) { try cipher.open(sealed, part: 1) }
+        #expect(sealed.count == FileCipher.sealedSize(plain: plaintext.count))
+        #expect(sealed.count == plaintext.count + 3 * FileCipher.tagSize)
+        #expect(sealed.prefix(64) != plaintext.prefix(64))
+        #expect(try cipher.open(sealed, part: 0, plainSize: plaintext.count) == plaintext)
+        var slice: [UInt8] = []
+        let range = (FileCipher.chunkSize - 5)..<(FileCipher.chunkSize + 5)
+        try cipher.open(sealed, part: 0, plainSize: plaintext.count, range: range) { slice += $0 }
+        #expect(slice == Array(plaintext[range]))
+
+        #expect(throws: FilePartError.authenticationFailed(part: 1)) { try cipher.open(sealed, part: 1, plainSize: plaintext.count) }
         var flipped = sealed
-        flipped[3] ^= 1
-        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(flipped, part: 0) }
-        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try FileCipher(secretKey: secret, salt: FileCipher.randomSalt()).open(sealed, part: 0) }
-        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(Array(sealed.prefix(10)), part: 0) }
-        #expect(try cipher.open(try cipher.seal([], part: 5), part: 5) == [])
+        flipped[FileCipher.chunkSize + 40] ^= 1
+        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(flipped, part: 0, plainSize: plaintext.count) }
+        let chunkBytes = FileCipher.chunkSize + FileCipher.tagSize
+        let swapped = Array(sealed[chunkBytes..<(2 * chunkBytes)] + sealed[0..<chunkBytes] + sealed[(2 * chunkBytes)...])
+        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(swapped, part: 0, plainSize: plaintext.count) }
+        #expect(throws: FilePartError.authenticationFailed(part: 0)) {
+            try FileCipher(secretKey: secret, salt: FileCipher.randomSalt()).open(sealed, part: 0, plainSize: plaintext.count)
+        }
+        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(Array(sealed.dropLast()), part: 0, plainSize: plaintext.count) }
+        #expect(try cipher.open(try cipher.seal([], part: 5), part: 5, plainSize: 0) == [])
+    }
+
+    @Test func partSizesFitTheAttachmentLimit() {
+        for limit in [17, 1000, 1 << 20, (1 << 20) + 16, (1 << 20) + 17, 10_485_760, 26_214_400] {
+            let plain = FileCipher.plainPartSize(attachmentLimit: limit)
+            #expect(FileCipher.sealedSize(plain: plain) <= limit, "limit \(limit)")
+            #expect(FileCipher.sealedSize(plain: plain + 1) > limit, "limit \(limit) wastes room")
+        }
+        #expect(PartLayout(attachmentLimit: 10_485_760).partsPerMessage == 2)
+        #expect(PartLayout(attachmentLimit: 1_000_000).partsPerMessage == 10)
     }
 }
