@@ -39,6 +39,9 @@ public struct AppConfig: Sendable {
     public var discordAttachmentLimit: Int
     /// The largest file `POST /files` accepts (`GUILDGATE_MAX_FILE_SIZE`, default 2 GiB).
     public var maxFileSize: Int
+    /// Messages an upload posts at once, to different channels (`GUILDGATE_UPLOAD_PARALLELISM`, default 1).
+    /// Each one more costs a message body (about 20 MiB) of memory.
+    public var uploadParallelism: Int
     public var respondToAllMessages: Bool
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
@@ -105,6 +108,7 @@ public struct AppConfig: Sendable {
             throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be more than \(FileCipher.tagSize) bytes")
         }
         maxFileSize = try positiveInteger(value("GUILDGATE_MAX_FILE_SIZE"), name: "GUILDGATE_MAX_FILE_SIZE") ?? 2 << 30
+        uploadParallelism = try positiveInteger(value("GUILDGATE_UPLOAD_PARALLELISM"), name: "GUILDGATE_UPLOAD_PARALLELISM") ?? 1
         respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")
         bypassAuth = flag("BYPASS_AUTH")
         let key = try required("GUILDGATE_SECRET_KEY")

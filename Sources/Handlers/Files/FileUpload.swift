@@ -44,7 +44,7 @@ final class FileUpload {
         fileLogger[metadataKey: "file_id"] = "\(fileID)"
         let logger = fileLogger
         poster = PartPoster(
-            channels: config.discordStorageChannelIDs, maxInFlight: 1, attachmentLimit: config.discordAttachmentLimit, logger: logger
+            channels: config.discordStorageChannelIDs, maxInFlight: min(config.uploadParallelism, config.discordStorageChannelIDs.count), attachmentLimit: config.discordAttachmentLimit, logger: logger
         ) {
             DiscordClient(configuration: environment.discordConfiguration, transport: HTTPClient(), rateLimiter: environment.rateLimiter, logger: logger)
         }

@@ -81,12 +81,16 @@ public enum FileStorageError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Posts part batches as messages, one worker thread per storage channel so channels fill in parallel,
-/// each within its own rate-limit bucket (the process-wide limiter paces them). At most `maxInFlight`
-/// batches are out at once, which bounds the memory an upload holds whatever the file's size.
+/// Posts part batches as messages, one worker thread per storage channel, the channels taking turns so each
+/// stays within its own rate-limit bucket (the process-wide limiter paces them) while the others go on. At
+/// most `maxInFlight` batches are out at once, which bounds the memory an upload holds whatever the file's
+/// size: with one, a message is posted while the next is filled.
 final class PartPoster: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [PostedBatch] = []
+    /// Batches waiting, each for the channel whose turn it is (round robin, so every channel's bucket is used).
+    private var queue: [(channel: Int, batch: PostedBatch)] = []
+    private var submitted = 0
+    private let channelCount: Int
     private var inFlight = 0
     private var stored: [StoredFilePart] = []
     private var failure: FileStorageError?
@@ -103,8 +107,9 @@ final class PartPoster: @unchecked Sendable {
         self.attachmentLimit = attachmentLimit
         self.logger = logger
         workersLeft = channels.count
-        for channel in channels {
-            let thread = Thread { [self] in work(channel: channel, discord: client()) }
+        channelCount = channels.count
+        for (slot, channel) in channels.enumerated() {
+            let thread = Thread { [self] in work(slot: slot, channel: channel, discord: client()) }
             thread.name = "parts-\(channel)"
             thread.start()
         }
@@ -116,7 +121,8 @@ final class PartPoster: @unchecked Sendable {
         defer { condition.unlock() }
         while inFlight >= maxInFlight, failure == nil { condition.wait() }
         if let failure { throw failure }
-        queue.append(batch)
+        queue.append((submitted % channelCount, batch))
+        submitted += 1
         inFlight += 1
         condition.broadcast()
     }
@@ -148,8 +154,8 @@ final class PartPoster: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func work(channel: String, discord: DiscordClient) {
-        while let batch = next() {
+    private func work(slot: Int, channel: String, discord: DiscordClient) {
+        while let batch = next(for: slot) {
             let outcome = Result { () throws(FileStorageError) -> [StoredFilePart] in try post(batch, channel: channel, discord: discord) }
             condition.lock()
             switch outcome {
@@ -166,11 +172,12 @@ final class PartPoster: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func next() -> PostedBatch? {
+    private func next(for slot: Int) -> PostedBatch? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty, !closed { condition.wait() }
-        return closed ? nil : queue.removeFirst()
+        while !closed, !queue.contains(where: { $0.channel == slot }) { condition.wait() }
+        guard !closed, let index = queue.firstIndex(where: { $0.channel == slot }) else { return nil }
+        return queue.remove(at: index).batch
     }
 
     /// Posts one batch, retrying what Discord may still accept: the message nonce is enforced, so a retry

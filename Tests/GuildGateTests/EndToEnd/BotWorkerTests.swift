@@ -101,8 +101,13 @@ extension EndToEnd {
             try sandbox.configureGateway(#"{"acks":true}"#)
             #expect(poll(timeout: 8) { try sandbox.gatewaySessions()["resumes"] as? Int == 3 })
 
+            try sandbox.send("POST", "/_sandbox/gateway/reconnect", json: "{}")
+            #expect(poll(timeout: 8) { try sandbox.gatewaySessions()["resumes"] as? Int == 4 }, "op 7 did not lead to a resume")
+
             let sessions = try sandbox.gatewaySessions()
             #expect(sessions["identifies"] as? Int == 1, "the bot identified again instead of resuming: \(sessions)")
+            let opened = sessions["connections_opened"] as? [String: Int] ?? [:]
+            #expect(opened["/gateway-resume"] == 4, "resumes must use resume_gateway_url: \(opened)")
             #expect(bot.process.isRunning)
         }
 

@@ -160,6 +160,35 @@ extension EndToEnd {
             #expect(try Browser(baseURL: stack.webURL).get("/files").location == "/login?next=/files")
         }
 
+        @Test func smallPartsPostedToSeveralChannelsAtOnceRoundTrip() throws {
+            // A web process with 100 kB attachments (ten parts per message) posting three messages at once.
+            let web = try WebProcess(stack: stack, overrides: ["DISCORD_ATTACHMENT_LIMIT": "100000", "GUILDGATE_UPLOAD_PARALLELISM": "3"])
+            #expect(web.waitUntilServing())
+            let bytes = Self.randomBytes(3_000_123)
+            let body = Self.multipart(bytes, name: "parallel.bin")
+            var request = RawFastCGI.beginRequest() + RawFastCGI.params([
+                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
+                ("CONTENT_TYPE", "multipart/form-data; boundary=gg-test-boundary"), ("CONTENT_LENGTH", String(body.count)),
+                ("HTTP_AUTHORIZATION", "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"),
+            ])
+            for offset in stride(from: 0, to: body.count, by: 65535) {
+                request += RawFastCGI.record(type: 5, content: Array(body[offset..<min(offset + 65535, body.count)]))
+            }
+            request += RawFastCGI.record(type: 5, content: [])
+            let reply = RawFastCGI.stdout(of: try #require(RawFastCGI.exchange(socketPath: web.socketPath, bytes: request, timeout: 60)))
+            #expect(reply.hasPrefix("Status: 201"), "\(reply.prefix(400))")
+            let json = try #require(reply.split(separator: "\r\n\r\n", maxSplits: 1).last)
+            let file = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let id = try #require(file["id"] as? Int)
+            #expect(file["parts"] as? Int == (bytes.count + FileCipher.plainPartSize(attachmentLimit: 100_000) - 1) / FileCipher.plainPartSize(attachmentLimit: 100_000))
+            let channels = Set(try storedMessages().filter { ($0["content"] as? String)?.hasPrefix("guildgate file \(id) ") == true }
+                .compactMap { $0["channel_id"] as? String })
+            #expect(channels.count == 3, "the messages did not go to every storage channel")
+            // Any web process reads it back: the part size is stored with the file.
+            let admin = ["Authorization": "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"]
+            #expect(try owner.get("/api/files/\(id)/content", headers: admin).bytes == bytes)
+        }
+
         @Test func aPartThatFailsVerificationAbortsTheDownloadAndMarksTheFileDamaged() throws {
             let bytes = Self.randomBytes(Self.partSize + 10)
             let id = try #require(try upload(bytes).json?["id"] as? Int)
