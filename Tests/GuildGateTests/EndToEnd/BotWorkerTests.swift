@@ -234,6 +234,24 @@ extension EndToEnd.BotWorker {
                 "\((try? replies()) ?? []) \(bot.errorOutput.suffix(1500))")
 
         try sandbox.addMember(id: userID, username: "cmd_user", status: "online")
+        let botID = try #require(stack.settings["DISCORD_CLIENT_ID"])
+        let channel = try #require(stack.settings["DISCORD_STORAGE_CHANNEL_IDS"]?.split(separator: ",").first.map(String.init))
+        func channelMessages(_ id: String) throws -> [String] {
+            let page = try sandbox.browser.get("/_sandbox/channels/\(id)/messages")
+            return (try JSONSerialization.jsonObject(with: Data(page.bytes)) as? [[String: Any]] ?? []).compactMap { $0["content"] as? String }
+        }
+        for (content, mentions) in [("<@\(botID)> help", true), ("help", false)] {
+            try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: """
+                {"t":"MESSAGE_CREATE","d":{"id":"90000000000000000\(mentions ? 2 : 3)","channel_id":"\(channel)","guild_id":"\(guildID)",
+                 "author":{"id":"\(userID)","username":"cmd_user"},"content":"\(content)",
+                 "mentions":\(mentions ? #"[{"id":"\#(botID)","username":"sandbox_bot"}]"# : "[]"),
+                 "attachments":[],"embeds":[],"type":0,"timestamp":"2026-11-30T00:00:00.000000+00:00"}}
+                """)
+        }
+        #expect(poll(timeout: 5) { try channelMessages(channel).contains { $0.hasPrefix("I keep files for this server") } })
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(try channelMessages(channel).filter { $0.hasPrefix("I keep files for this server") }.count == 1,
+                "the bot answered a guild message that did not mention it")
         let interaction = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
             body: Array(#"{"user_id":"\#(userID)","command":"download","options":{"file":"meeting"}}"#.utf8))
         let interactionID = try #require(interaction.json?["id"] as? String, "\(interaction.status) \(interaction.body)")
