@@ -17,6 +17,7 @@ public struct Application: Sendable {
         AdminRoutes.register(on: &router)
         StaffRoutes.register(on: &router)
         FileRoutes.register(on: &router)
+        ScriptRoutes.register(on: &router)
         self.router = router
     }
 

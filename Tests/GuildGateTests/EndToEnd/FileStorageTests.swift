@@ -158,6 +158,18 @@ extension EndToEnd {
                 + Self.multipart(Array("x".utf8), name: "forged.txt")
             #expect(try owner.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: forged).status == 403)
             #expect(try Browser(baseURL: stack.webURL).get("/files").location == "/login?next=/files")
+
+            // The page's script comes from /scripts/, so the policy allows no inline script.
+            #expect(page.body.contains("<script src=\"/scripts/files.js\" defer></script>"))
+            let policy = try #require(page.headers["content-security-policy"])
+            let scriptSources = policy.split(separator: ";").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("script-src") }
+            #expect(scriptSources?.trimmingCharacters(in: .whitespaces) == "script-src 'self'")
+            let script = try owner.get("/scripts/files.js")
+            #expect(script.status == 200)
+            #expect(script.headers["content-type"] == "text/javascript; charset=utf-8")
+            #expect(script.body.contains("upload-form"))
+            #expect(try owner.get("/scripts/nope.js").status == 404)
+            #expect(try owner.get("/scripts/..%2Flayout.mustache").status == 404)
         }
 
         @Test func smallPartsPostedToSeveralChannelsAtOnceRoundTrip() throws {
