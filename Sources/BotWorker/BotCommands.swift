@@ -60,7 +60,7 @@ final class BotCommands: @unchecked Sendable {
     func register(applicationID: String) {
         queue.async { [self] in
             do {
-                try discord.send(Route(.put, "/applications/\(applicationID)/commands"), body: .json(Array(BotCommand.definitions.serialized.utf8)))
+                try discord.send(Route(.put, "/applications/\(applicationID)/commands"), body: .json(BotCommand.definitions))
                 logger.info("slash commands registered", metadata: ["commands": "\(BotCommand.allCases.count)"])
             } catch {
                 logger.error("cannot register slash commands", metadata: ["error": "\(error)"])
@@ -79,10 +79,10 @@ final class BotCommands: @unchecked Sendable {
         queue.async { [self] in
             let reply = answer(command, argument: argument, discordID: authorID)
             do {
-                try discord.send(Route(.post, "/channels/\(channelID)/messages"), body: .json(Array(JSON.object([
+                try discord.send(Route(.post, "/channels/\(channelID)/messages"), body: .json(JSON.object([
                     ("content", .string(reply)), ("allowed_mentions", ["parse": []]),
                     ("message_reference", ["message_id": .string(messageID), "fail_if_not_exists": false]),
-                ]).serialized.utf8)))
+                ])))
             } catch {
                 logger.error("cannot answer a command", metadata: ["command": "\(command.rawValue)", "error": "\(error)"])
             }
@@ -99,9 +99,9 @@ final class BotCommands: @unchecked Sendable {
         queue.async { [self] in
             let reply = answer(command, argument: argument, discordID: userID)
             do {
-                try discord.send(Route(.post, "/interactions/\(id)/\(token)/callback"), body: .json(Array(JSON.object([
+                try discord.send(Route(.post, "/interactions/\(id)/\(token)/callback"), body: .json(JSON.object([
                     ("type", 4), ("data", ["content": .string(reply), "flags": 64, "allowed_mentions": ["parse": []]]),
-                ]).serialized.utf8)), authorization: .none)
+                ])), authorization: .none)
             } catch {
                 logger.error("cannot answer an interaction", metadata: ["command": "\(command.rawValue)", "error": "\(error)"])
             }

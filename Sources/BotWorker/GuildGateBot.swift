@@ -37,7 +37,7 @@ struct Run: AsyncParsableCommand {
         do {
             try await bot.run()
         } catch {
-            logger.critical("\(setup.explain(error))")
+            logger.critical("\(setup.explain(error, logger: logger))")
             await bot.stopWorkers()
             Foundation.exit(78)
         }
@@ -67,24 +67,19 @@ struct BotSetup: Sendable {
         } catch {
             throw ConfigError.invalid("DISCORD_GATEWAY_INTENTS", reason: "\(error)")
         }
-        gatewayURL = try config.discordGatewayURL ?? Self.discoverGatewayURL(config: config, logger: logger)
+        let discord = DiscordClient(configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
+        gatewayURL = try config.discordGatewayURL ?? Self.discoverGatewayURL(discord)
         worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
     }
 
+    /// A REST client with its own curl handle, paced by the process-wide rate limiter.
     func discord(logger: Logger) -> DiscordClient {
-        DiscordClient(
-            configuration: DiscordConfiguration(
-                apiBase: config.discordAPIBase, botToken: token,
-                clientID: config.discordClientID, clientSecret: config.discordClientSecret),
-            transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
+        DiscordClient(configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
     }
 
     /// `GET /gateway/bot` (reference §2.2).
-    private static func discoverGatewayURL(config: AppConfig, logger: Logger) throws -> String {
-        let setup = DiscordClient(
-            configuration: DiscordConfiguration(apiBase: config.discordAPIBase, botToken: config.discordBotToken),
-            transport: HTTPClient(), rateLimiter: RateLimiter(), logger: logger)
-        let response = try setup.send(Route(.get, "/gateway/bot"))
+    private static func discoverGatewayURL(_ discord: DiscordClient) throws -> String {
+        let response = try discord.send(Route(.get, "/gateway/bot"))
         guard let url = JSON.parse(response.body)?["url"]?.string else {
             throw DiscordError.invalidResponse(status: response.status, reason: "GET /gateway/bot has no url")
         }
@@ -93,9 +88,8 @@ struct BotSetup: Sendable {
 
     /// The operator's message for a fatal gateway error; for 4014 it asks Discord which of the requested
     /// privileged intents are switched off, so the message names exactly those.
-    func explain(_ error: any Error) -> String {
+    func explain(_ error: any Error, logger: Logger) -> String {
         guard case GatewayFatalError.disallowedIntents(let requested, nil) = error else { return "\(error)" }
-        let logger = Logger(label: "guildgate-bot")
         guard let response = try? discord(logger: logger).send(Route(.get, "/applications/@me")),
               let flags = JSON.parse(response.body)?["flags"]?.integer
         else { return "\(error)" }

@@ -153,13 +153,13 @@ actor MemberReconciler {
     func rateLimited(nonce: String?, retryAfter: Double) {
         guard let nonce, let request = inFlight[nonce] else { return }
         logger.notice("member request rate-limited", metadata: ["guild_id": "\(request.guildID)", "retry_after": "\(retryAfter)"])
-        last[request.guildID] = nil
         fail(nonce: nonce, with: ReconcileError.rateLimited(retryAfter: retryAfter))
     }
 
+    /// A request that failed has no list to offer: the next reconcile asks again.
     private func fail(nonce: String, with error: any Error) {
         guard let request = inFlight.removeValue(forKey: nonce) else { return }
-        if case ReconcileError.timedOut = error { last[request.guildID] = nil }
+        last[request.guildID] = nil
         request.waiters.forEach { $0.resume(throwing: error) }
     }
 }

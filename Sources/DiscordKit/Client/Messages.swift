@@ -76,7 +76,7 @@ public struct MessageDraft: Sendable {
     public mutating func finish() -> RequestBody {
         var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
         if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
-        guard !filenames.isEmpty else { return .json(Array(JSON.object(payload).serialized.utf8)) }
+        guard !filenames.isEmpty else { return .json(JSON.object(payload)) }
         payload.append(("attachments", .array(filenames.enumerated().map { index, name in
             ["id": .int(index), "filename": .string(name)]
         })))

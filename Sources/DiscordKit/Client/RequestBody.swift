@@ -1,3 +1,5 @@
+import JSONSupport
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -20,6 +22,11 @@ public struct RequestBody: Sendable {
     /// Ready-made JSON text.
     public static func json(_ bytes: [UInt8]) -> RequestBody {
         RequestBody(bytes: bytes, contentType: "application/json")
+    }
+
+    /// A JSON value.
+    public static func json(_ value: JSON) -> RequestBody {
+        .json(Array(value.serialized.utf8))
     }
 
     /// `value` encoded as JSON.

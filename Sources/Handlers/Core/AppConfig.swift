@@ -1,3 +1,4 @@
+import DiscordKit
 import Foundation
 
 /// A setting that is missing or malformed, named so the operator knows what to fix.
@@ -53,6 +54,12 @@ public struct AppConfig: Sendable {
 
     /// Whether cookies must carry `Secure` (the site is served over https).
     public var usesHTTPS: Bool { webAppBaseURL.lowercased().hasPrefix("https://") }
+
+    /// What both processes tell Discord: API base, bot token, OAuth client.
+    public var discordConfiguration: DiscordConfiguration {
+        DiscordConfiguration(
+            apiBase: discordAPIBase, botToken: discordBotToken, clientID: discordClientID, clientSecret: discordClientSecret)
+    }
 
     /// Loads settings from `environment` and the file named by `GUILDGATE_ENV_FILE` (default `.env`; empty = none).
     public static func load(environment: [String: String]) throws(ConfigError) -> AppConfig {

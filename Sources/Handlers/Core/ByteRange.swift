@@ -1,3 +1,4 @@
+import DiscordKit
 import Foundation
 
 /// A single `Range: bytes=…` request (RFC 9110 §14.2) resolved against a representation's length.
@@ -50,21 +51,7 @@ public enum ContentDisposition {
             default: return "_"
             }
         })
-        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encodeExtended(filename))"
-    }
-
-    /// RFC 8187 `value-chars`: attr-char stays, everything else is percent-encoded UTF-8.
-    static func encodeExtended(_ value: String) -> String {
-        let attrChars = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$&+-.^_`|~".utf8)
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in value.utf8 {
-            if attrChars.contains(byte) {
-                out.append(byte)
-            } else {
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        // RFC 8187 allows any octet percent-encoded; the unreserved set is a safe subset of its attr-char.
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PercentEncoding.encode(filename))"
     }
 }

@@ -26,10 +26,10 @@ public struct AppEnvironment: Sendable {
         botInviteURL = DiscordLinks.botInviteURL(config: config)
     }
 
-    var discordConfiguration: DiscordConfiguration {
-        DiscordConfiguration(
-            apiBase: config.discordAPIBase, botToken: config.discordBotToken,
-            clientID: config.discordClientID, clientSecret: config.discordClientSecret)
+    /// A Discord client on `transport` (one per thread: a curl handle is not shared), paced by the
+    /// process-wide rate limiter.
+    public func discordClient(transport: any HTTPTransport, logger: Logger) -> DiscordClient {
+        DiscordClient(configuration: config.discordConfiguration, transport: transport, rateLimiter: rateLimiter, logger: logger)
     }
 }
 
@@ -46,8 +46,6 @@ public final class Services {
     }
 
     public func discord(logger: Logger) -> DiscordClient {
-        DiscordClient(
-            configuration: environment.discordConfiguration, transport: http,
-            rateLimiter: environment.rateLimiter, logger: logger)
+        environment.discordClient(transport: http, logger: logger)
     }
 }

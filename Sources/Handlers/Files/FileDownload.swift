@@ -74,9 +74,7 @@ private final class PartFetcher: @unchecked Sendable {
     init(parts: [StoredFilePart], download: FileDownload) {
         let environment = download.environment
         let thread = Thread { [self] in
-            let discord = DiscordClient(
-                configuration: environment.discordConfiguration, transport: HTTPClient(),
-                rateLimiter: environment.rateLimiter, logger: download.logger)
+            let discord = environment.discordClient(transport: HTTPClient(), logger: download.logger)
             for part in parts {
                 let result = Result { try download.sealedPart(part, discord: discord) }
                 condition.lock()

@@ -46,7 +46,7 @@ final class FileUpload {
         poster = PartPoster(
             channels: config.discordStorageChannelIDs, maxInFlight: min(config.uploadParallelism, config.discordStorageChannelIDs.count), attachmentLimit: config.discordAttachmentLimit, logger: logger
         ) {
-            DiscordClient(configuration: environment.discordConfiguration, transport: HTTPClient(), rateLimiter: environment.rateLimiter, logger: logger)
+            environment.discordClient(transport: HTTPClient(), logger: logger)
         }
         chunk.reserveCapacity(FileCipher.chunkSize)
     }

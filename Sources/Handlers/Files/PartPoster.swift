@@ -101,7 +101,7 @@ final class PartPoster: @unchecked Sendable {
     private let attachmentLimit: Int
     private let logger: Logger
 
-    /// - Parameter clients: one Discord client per channel (each with its own curl handle).
+    /// - Parameter client: makes each channel's worker its Discord client (each with its own curl handle).
     init(channels: [String], maxInFlight: Int, attachmentLimit: Int, logger: Logger, client: @escaping @Sendable () -> DiscordClient) {
         self.maxInFlight = maxInFlight
         self.attachmentLimit = attachmentLimit
