@@ -21,6 +21,8 @@ extension HTTPError {
 
     static let badRequest = HTTPError(.badRequest, discordMessage: "400: Bad Request")
     static let unknownChannel = HTTPError(.notFound, discordMessage: "Unknown Channel", code: 10003)
+    static let unknownGuild = HTTPError(.notFound, discordMessage: "Unknown Guild", code: 10004)
+    static let unknownGuildMember = HTTPError(.notFound, discordMessage: "Unknown Member", code: 10007)
     static let unknownMessage = HTTPError(.notFound, discordMessage: "Unknown Message", code: 10008)
     static let unknownWebhook = HTTPError(.notFound, discordMessage: "Unknown Webhook", code: 10015)
     static let unknownInteraction = HTTPError(.notFound, discordMessage: "Unknown interaction", code: 10062)

@@ -37,12 +37,26 @@ enum OAuthRoutes {
         }
         let scopes = (query["scope"] ?? "").split(separator: " ").map(String.init)
         guard !scopes.isEmpty else { throw HTTPError.requiredField("scope") }
+        // PKCE (RFC 7636): Discord accepts only S256. The sandbox requires it on every flow, stricter
+        // than Discord (where it is optional), so a flow without it fails in tests.
+        guard let codeChallenge = query["code_challenge"] else { throw HTTPError.requiredField("code_challenge") }
+        guard query["code_challenge_method"] == "S256" else {
+            throw HTTPError.invalidFormBody(
+                field: "code_challenge_method", code: "ENUM_TYPE_COERCE", message: "Value must be \"S256\"."
+            )
+        }
+        guard PKCEVerifier.isWellFormedChallenge(codeChallenge) else {
+            throw HTTPError.invalidFormBody(
+                field: "code_challenge", code: "BASE_TYPE_BAD_LENGTH", message: "Must be a base64url SHA-256 digest (43 characters)."
+            )
+        }
 
         var parameters: [(String, String)]
         let now = ContinuousClock.now
         let code: String? = context.state.withLock { parts in
             switch parts.oauth.consent {
-            case .approve: parts.oauth.issueCode(redirectURI: redirectURI, scopes: scopes, now: now)
+            case .approve:
+                parts.oauth.issueCode(redirectURI: redirectURI, scopes: scopes, codeChallenge: codeChallenge, now: now)
             case .deny: nil
             }
         }
@@ -83,7 +97,9 @@ enum OAuthRoutes {
             guard let code = form["code"] else { throw HTTPError.oauth("invalid_request", description: "Missing \"code\" in request.") }
             grant = try exchange { () throws(GrantError) in
                 try context.state.withLock { parts throws(GrantError) in
-                    try parts.oauth.redeem(code: code, redirectURI: form["redirect_uri"], now: now)
+                    try parts.oauth.redeem(
+                        code: code, redirectURI: form["redirect_uri"], codeVerifier: form["code_verifier"], now: now
+                    )
                 }
             }
         case "refresh_token":
@@ -143,6 +159,8 @@ enum OAuthRoutes {
                 throw HTTPError.oauth("invalid_grant", description: "Invalid \"code\" in request.")
             case .redirectURIMismatch:
                 throw HTTPError.oauth("invalid_grant", description: "Invalid \"redirect_uri\" in request.")
+            case .invalidCodeVerifier:
+                throw HTTPError.oauth("invalid_grant", description: "Invalid \"code_verifier\" in request.")
             case .invalidRefreshToken:
                 throw HTTPError.oauth("invalid_grant", description: "Invalid \"refresh_token\" in request")
             }

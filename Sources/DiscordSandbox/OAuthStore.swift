@@ -9,6 +9,8 @@ struct AuthorizationCode: Sendable {
     let user: SandboxUser
     let redirectURI: String
     let scopes: [String]
+    /// The PKCE S256 challenge the authorize request carried.
+    let codeChallenge: String
     let expiresAt: ContinuousClock.Instant
 }
 
@@ -28,6 +30,7 @@ struct OAuthGrant: Sendable {
 enum GrantError: Error {
     case invalidCode
     case redirectURIMismatch
+    case invalidCodeVerifier
     case invalidRefreshToken
 }
 
@@ -44,28 +47,33 @@ struct OAuthStore: Sendable {
     private var grantsByAccessToken: [String: OAuthGrant] = [:]
     private var accessTokensByRefreshToken: [String: String] = [:]
 
-    mutating func issueCode(redirectURI: String, scopes: [String], now: ContinuousClock.Instant) -> String {
+    mutating func issueCode(redirectURI: String, scopes: [String], codeChallenge: String, now: ContinuousClock.Instant) -> String {
         codes = codes.filter { $0.value.expiresAt > now }
         let code = RandomToken.make()
         codes[code] = AuthorizationCode(
             user: user,
             redirectURI: redirectURI,
             scopes: scopes,
+            codeChallenge: codeChallenge,
             expiresAt: now + codeLifetime
         )
         return code
     }
 
     /// Exchanges a code: single use, so a redeemed code is gone. A wrong `redirect_uri` fails
-    /// without using the code up.
-    mutating func redeem(code: String, redirectURI: String?, now: ContinuousClock.Instant) throws(GrantError)
-        -> OAuthGrant
+    /// without using the code up; a `code_verifier` that does not match the challenge uses it up.
+    mutating func redeem(code: String, redirectURI: String?, codeVerifier: String?, now: ContinuousClock.Instant)
+        throws(GrantError) -> OAuthGrant
     {
         guard let issued = codes[code], issued.expiresAt > now else {
             codes[code] = nil
             throw .invalidCode
         }
         guard redirectURI == issued.redirectURI else { throw .redirectURIMismatch }
+        guard let codeVerifier, PKCEVerifier.matches(codeVerifier, challenge: issued.codeChallenge) else {
+            codes[code] = nil
+            throw .invalidCodeVerifier
+        }
         codes[code] = nil
         return makeGrant(user: issued.user, scopes: issued.scopes, now: now)
     }

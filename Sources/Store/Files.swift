@@ -72,9 +72,63 @@ public struct FileStore {
     public init(_ db: PostgresConnection) { self.db = db }
 
     public func create(ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], partSize: Int) throws(StoreError) -> Int {
+        try insert(ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: partSize, reserved: 0, db: db)
+    }
+
+    /// What a user may hold: `quota` bytes over complete and in-progress files, `maxInProgress` uploads at once.
+    public struct Limits: Sendable, Equatable {
+        public let quota: Int?
+        public let maxInProgress: Int
+        public init(quota: Int?, maxInProgress: Int) {
+            self.quota = quota
+            self.maxInProgress = maxInProgress
+        }
+    }
+
+    public enum Reservation: Sendable, Equatable {
+        /// The upload's row; it may take at most `bytes` (nil: no quota).
+        case created(fileID: Int, bytes: Int?)
+        case quotaExceeded(used: Int, quota: Int)
+        case tooManyInProgress(limit: Int)
+    }
+
+    /// Creates an upload's row within `limits`, reserving `declaredSize` (or what is left of the quota when
+    /// the size is unknown). Uploads of one user are serialized on their user row, so parallel requests
+    /// cannot together pass the limits.
+    public func create(
+        ownerUserID: Int, name: String, contentType: String, salt: [UInt8], partSize: Int, declaredSize: Int?, limits: Limits
+    ) throws -> Reservation {
+        try db.transaction { db in
+            try db.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [ownerUserID])
+            let usage = try db.query("""
+                SELECT count(*) FILTER (WHERE state = 'uploading') AS uploading,
+                       coalesce(sum(CASE WHEN state = 'uploading' THEN reserved
+                                         WHEN state IN ('complete', 'damaged') THEN size ELSE 0 END), 0) AS used
+                FROM files WHERE owner_user_id = $1
+                """, [ownerUserID]).first
+            let uploading = try usage?.int("uploading") ?? 0
+            let used = try usage?.int("used") ?? 0
+            guard uploading < limits.maxInProgress else { return .tooManyInProgress(limit: limits.maxInProgress) }
+            var reserved: Int?
+            if let quota = limits.quota {
+                let left = quota - used
+                guard left > 0, (declaredSize ?? 0) <= left else { return .quotaExceeded(used: used, quota: quota) }
+                reserved = declaredSize ?? left
+            }
+            let id = try insert(
+                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: partSize,
+                reserved: reserved ?? 0, db: db)
+            return .created(fileID: id, bytes: reserved)
+        }
+    }
+
+    private func insert(
+        ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], partSize: Int, reserved: Int, db: PostgresConnection
+    ) throws(StoreError) -> Int {
         guard let row = try db.query("""
-            INSERT INTO files (owner_user_id, name, content_type, salt, part_size) VALUES ($1, $2, $3, $4, $5) RETURNING id
-            """, [ownerUserID, name, contentType, ByteA(salt), partSize]).first
+            INSERT INTO files (owner_user_id, name, content_type, salt, part_size, reserved) VALUES ($1, $2, $3, $4, $5, $6)
+            RETURNING id
+            """, [ownerUserID, name, contentType, ByteA(salt), partSize, reserved]).first
         else { throw .unexpectedResult("file insert returned no row") }
         return try row.int("id")
     }

@@ -171,6 +171,35 @@ public enum Migrations {
 
             INSERT INTO schedules (name, interval_seconds) VALUES ('files.cleanup', 300);
             """),
+        Migration(version: 5, name: "identity is the Discord account; pending verifications; upload reservations", sql: """
+            -- An email is a contact detail set when a verification completes, never an identity: users who only
+            -- log in with Discord have none, and an unverified email no longer sits on a user row.
+            ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+            UPDATE users SET email = NULL WHERE discord_id IS NULL OR email LIKE '%@users.discord.invalid';
+            ALTER TABLE users DROP COLUMN verification_token_hash, DROP COLUMN verification_token_expires_at;
+
+            -- What an onboarding request asked for, applied to `user_id` only when the Discord account that
+            -- approves it may take it.
+            CREATE TABLE pending_verifications (
+                token_hash bytea PRIMARY KEY,
+                user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                name text NOT NULL,
+                email text NOT NULL,
+                personality text NOT NULL,
+                communication_channel text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL
+            );
+            CREATE INDEX pending_verifications_user ON pending_verifications (user_id);
+            CREATE INDEX pending_verifications_expires_at ON pending_verifications (expires_at);
+
+            -- An OAuth state started by /discord/verify carries the verification it completes.
+            ALTER TABLE oauth_states ADD COLUMN verification_token_hash bytea;
+            CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
+
+            -- Bytes an upload in progress may still take from its owner's quota.
+            ALTER TABLE files ADD COLUMN reserved bigint NOT NULL DEFAULT 0;
+            """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -1,10 +1,11 @@
 import Foundation
 
-/// A person who went through onboarding and may have linked a Discord account.
+/// A person, identified by their Discord account once it is linked. The email is a contact detail, set
+/// only when a verification completes, and absent for people who only log in with Discord.
 public struct User: Sendable, Equatable {
     public let id: Int
     public var name: String
-    public var email: String
+    public var email: String?
     public var personality: String
     public var communicationChannel: String
     public var verified: Bool
@@ -14,7 +15,7 @@ public struct User: Sendable, Equatable {
     init(_ row: Row) throws(StoreError) {
         id = try row.int("id")
         name = try row.string("name")
-        email = try row.string("email")
+        email = row["email"]
         personality = try row.string("personality")
         communicationChannel = try row.string("communication_channel")
         verified = row.bool("verified")
@@ -28,94 +29,50 @@ public struct UserStore {
     let db: PostgresConnection
     public init(_ db: PostgresConnection) { self.db = db }
 
-    private static let columns = "id, name, email, personality, communication_channel, verified, discord_id, discord_username"
+    static let columns = "id, name, email, personality, communication_channel, verified, discord_id, discord_username"
 
-    /// Creates the user, or updates the one with the same email (case-insensitive), as unverified
-    /// with a new verification token (hash) that expires at `tokenExpiresAt`.
-    public func upsertOnboarding(
-        name: String, email: String, personality: String, communicationChannel: String,
-        verificationTokenHash: [UInt8], tokenExpiresAt: Date
-    ) throws(StoreError) -> User {
-        let result = try db.query("""
-            INSERT INTO users (name, email, personality, communication_channel, verified,
-                               verification_token_hash, verification_token_expires_at)
-            VALUES ($1, $2, $3, $4, false, $5, $6)
-            ON CONFLICT (lower(email)) DO UPDATE SET
-                name = excluded.name, personality = excluded.personality,
-                communication_channel = excluded.communication_channel, verified = false,
-                verification_token_hash = excluded.verification_token_hash,
-                verification_token_expires_at = excluded.verification_token_expires_at,
-                updated_at = now()
-            RETURNING \(Self.columns)
-            """, [name, email, personality, communicationChannel, ByteA(verificationTokenHash), tokenExpiresAt])
-        guard let row = result.first else { throw .unexpectedResult("upsert returned no row") }
-        return try User(row)
-    }
-
-    public enum TokenLookup: Sendable, Equatable {
-        case valid(User)
-        case expired
-        case unknown
-    }
-
-    /// Finds the user holding a verification token (by hash) and whether the token is still valid.
-    public func user(verificationTokenHash hash: [UInt8], now: Date) throws(StoreError) -> TokenLookup {
-        let result = try db.query("""
-            SELECT \(Self.columns), verification_token_expires_at FROM users WHERE verification_token_hash = $1
-            """, [ByteA(hash)])
-        guard let row = result.first else { return .unknown }
-        guard let expiry = row.date("verification_token_expires_at"), expiry > now else { return .expired }
-        return .valid(try User(row))
-    }
-
-    public enum LinkOutcome: Sendable, Equatable {
-        case linked(User)
-        /// The token was used meanwhile (a concurrent callback with the same state).
-        case tokenAlreadyUsed
-        /// That Discord account belongs to another user.
-        case discordAccountTaken
-    }
-
-    /// Links a Discord account and marks the user verified, consuming the verification token.
-    public func completeVerification(
-        userID: Int, tokenHash: [UInt8], discordID: String, discordUsername: String
-    ) throws(StoreError) -> LinkOutcome {
-        do {
-            let result = try db.query("""
-                UPDATE users SET discord_id = $3, discord_username = $4, verified = true,
-                       verification_token_hash = NULL, verification_token_expires_at = NULL, updated_at = now()
-                WHERE id = $1 AND verification_token_hash = $2
-                RETURNING \(Self.columns)
-                """, [userID, ByteA(tokenHash), discordID, discordUsername])
-            guard let row = result.first else { return .tokenAlreadyUsed }
-            return .linked(try User(row))
-        } catch where error.isUniqueViolation {
-            return .discordAccountTaken
-        }
+    public func user(id: Int) throws(StoreError) -> User? {
+        try db.query("SELECT \(Self.columns) FROM users WHERE id = $1", [id]).first.map(User.init)
     }
 
     public func user(discordID: String) throws(StoreError) -> User? {
         try db.query("SELECT \(Self.columns) FROM users WHERE discord_id = $1", [discordID]).first.map(User.init)
     }
 
-    /// Records the Discord identity of someone who logged in with Discord without onboarding first.
-    public func upsertDiscordLogin(discordID: String, discordUsername: String, email: String?) throws(StoreError) -> User {
-        if var existing = try user(discordID: discordID) {
-            try db.query(
-                "UPDATE users SET discord_username = $2, updated_at = now() WHERE id = $1",
-                [existing.id, discordUsername])
-            existing.discordUsername = discordUsername
-            return existing
-        }
+    /// The user whose verified email this is (case-insensitive).
+    public func user(email: String) throws(StoreError) -> User? {
+        try db.query("SELECT \(Self.columns) FROM users WHERE lower(email) = lower($1)", [email]).first.map(User.init)
+    }
+
+    /// A new user with no Discord account and no email yet: what an onboarding request for an unknown
+    /// email creates, to be linked when its verification completes.
+    public func createUnlinked(name: String, personality: String, communicationChannel: String) throws(StoreError) -> User {
         let result = try db.query("""
-            INSERT INTO users (name, email, personality, communication_channel, verified, discord_id, discord_username)
-            VALUES ($1, $2, 'friendly', 'discord', true, $3, $4)
-            ON CONFLICT (lower(email)) DO UPDATE SET
-                discord_id = coalesce(users.discord_id, excluded.discord_id),
-                discord_username = excluded.discord_username, verified = true, updated_at = now()
+            INSERT INTO users (name, personality, communication_channel, verified) VALUES ($1, $2, $3, false)
             RETURNING \(Self.columns)
-            """, [discordUsername, email ?? "\(discordID)@users.discord.invalid", discordID, discordUsername])
+            """, [name, personality, communicationChannel])
+        guard let row = result.first else { throw .unexpectedResult("insert returned no row") }
+        return try User(row)
+    }
+
+    /// The user of a Discord account that logs in: found by its Discord id alone (never by email), or
+    /// created with no email. Keeps the username current.
+    public func upsertDiscordLogin(discordID: String, discordUsername: String) throws(StoreError) -> User {
+        let result = try db.query("""
+            INSERT INTO users (name, personality, communication_channel, verified, discord_id, discord_username)
+            VALUES ($2, 'friendly', 'discord', true, $1, $2)
+            ON CONFLICT (discord_id) DO UPDATE SET discord_username = excluded.discord_username, updated_at = now()
+            RETURNING \(Self.columns)
+            """, [discordID, discordUsername])
         guard let row = result.first else { throw .unexpectedResult("login upsert returned no row") }
         return try User(row)
+    }
+
+    /// Deletes users that never linked a Discord account and have no verification pending any more.
+    public func deleteAbandonedUnlinked(olderThan cutoff: Date) throws(StoreError) {
+        try db.query("""
+            DELETE FROM users u WHERE u.discord_id IS NULL AND u.created_at < $1
+              AND NOT EXISTS (SELECT 1 FROM pending_verifications p WHERE p.user_id = u.id)
+            """, [cutoff])
     }
 }

@@ -89,9 +89,12 @@ public enum OAuthError: Error, Equatable, CustomStringConvertible {
 extension DiscordClient {
     /// Exchanges the authorization `code` from the callback for tokens (`POST {apiBase}/oauth2/token`,
     /// form-encoded, client authenticated with HTTP Basic). `redirectURI` must be the one used in the
-    /// authorize URL. The code is single-use, so a POST that may have reached Discord is never retried.
-    public func exchangeCode(_ code: String, redirectURI: String) throws(OAuthError) -> OAuthToken {
-        try tokenRequest([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)])
+    /// authorize URL, `codeVerifier` the PKCE verifier whose challenge it carried. The code is single-use,
+    /// so a POST that may have reached Discord is never retried.
+    public func exchangeCode(_ code: String, redirectURI: String, codeVerifier: String) throws(OAuthError) -> OAuthToken {
+        try tokenRequest([
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI), ("code_verifier", codeVerifier),
+        ])
     }
 
     /// Trades a refresh token for new tokens; store the returned refresh token (it may change).
@@ -167,17 +170,20 @@ extension DiscordClient {
 
 /// The browser URL that asks a user to authorize GuildGate (authorization-code grant).
 public enum OAuthAuthorizeURL {
-    /// `{authorizeURL}?response_type=code&client_id=…&scope=identify%20email&state=…&redirect_uri=…[&prompt=…]`.
+    /// `{authorizeURL}?response_type=code&client_id=…&scope=identify&state=…&redirect_uri=…&code_challenge=…
+    /// &code_challenge_method=S256[&prompt=…]`.
     /// - Parameters:
     ///   - authorizeURL: `https://discord.com/oauth2/authorize` or the sandbox's.
     ///   - state: an unguessable value bound to the browser session; it comes back to the callback unchanged.
+    ///   - codeChallenge: the PKCE S256 challenge of the verifier the code exchange will send (RFC 7636).
     public static func build(
         authorizeURL: String = "https://discord.com/oauth2/authorize", clientID: String, redirectURI: String,
-        scopes: [String], state: String, prompt: OAuthPrompt? = nil
+        scopes: [String], state: String, codeChallenge: String, prompt: OAuthPrompt? = nil
     ) -> String {
         var fields: [(name: String, value: String)] = [
             ("response_type", "code"), ("client_id", clientID), ("scope", scopes.joined(separator: " ")),
             ("state", state), ("redirect_uri", redirectURI),
+            ("code_challenge", codeChallenge), ("code_challenge_method", "S256"),
         ]
         if let prompt { fields.append(("prompt", prompt.rawValue)) }
         return FormEncoding.appendQuery(fields, to: authorizeURL)

@@ -43,7 +43,13 @@ public struct AppConfig: Sendable {
     /// Messages an upload posts at once, to different channels (`GUILDGATE_UPLOAD_PARALLELISM`, default 1).
     /// Each one more costs a message body (about 20 MiB) of memory.
     public var uploadParallelism: Int
+    /// Bytes each user may store over complete and in-progress files (`GUILDGATE_USER_QUOTA`; nil = no quota).
+    public var userQuota: Int?
+    /// Whether people outside `DISCORD_GUILD_ID` may log in to the website (`GUILDGATE_ALLOW_NON_MEMBERS`).
+    public var allowNonMembers: Bool
+    public var rosterAccess: RosterAccess
     public var respondToAllMessages: Bool
+    /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
     public var apiToken: String?
@@ -80,6 +86,11 @@ public struct AppConfig: Sendable {
             guard let found = value(name) else { throw .missing(name) }
             return found
         }
+        func nonNegativeInteger(_ text: String?, name: String) throws(ConfigError) -> Int? {
+            guard let text else { return nil }
+            guard let number = Int(text), number >= 0 else { throw .invalid(name, reason: "must be a whole number of bytes (0 = none)") }
+            return number
+        }
         func positiveInteger(_ text: String?, name: String) throws(ConfigError) -> Int? {
             guard let text else { return nil }
             guard let number = Int(text), number > 0 else { throw .invalid(name, reason: "must be a positive whole number") }
@@ -88,6 +99,16 @@ public struct AppConfig: Sendable {
         func flag(_ name: String) -> Bool {
             ["1", "true", "yes", "on"].contains(value(name)?.lowercased() ?? "")
         }
+        func discordURL(_ name: String, default fallback: String, schemes: [String]) throws(ConfigError) -> String {
+            let url = value(name).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? fallback
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), parsed.host != nil else {
+                throw .invalid(name, reason: "must be an absolute URL such as \(fallback)")
+            }
+            guard schemes.contains(scheme) || LoopbackURL.isLoopback(url) else {
+                throw .invalid(name, reason: "must use \(schemes.joined(separator: " or ")) unless it points at loopback (discord-sandbox)")
+            }
+            return url
+        }
 
         databaseURL = try required("DATABASE_URL")
         let base = try required("WEB_APP_BASE_URL")
@@ -95,10 +116,12 @@ public struct AppConfig: Sendable {
               parsed.host != nil
         else { throw .invalid("WEB_APP_BASE_URL", reason: "must be an absolute http(s) URL such as https://example.com") }
         webAppBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
-        discordAPIBase = value("DISCORD_API_BASE").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            ?? "https://discord.com/api/v10"
-        discordAuthorizeURL = value("DISCORD_OAUTH_AUTHORIZE_URL") ?? "https://discord.com/oauth2/authorize"
-        discordGatewayURL = value("DISCORD_GATEWAY_URL")
+        discordAPIBase = try discordURL("DISCORD_API_BASE", default: "https://discord.com/api/v10", schemes: ["https"])
+        discordAuthorizeURL = try discordURL(
+            "DISCORD_OAUTH_AUTHORIZE_URL", default: "https://discord.com/oauth2/authorize", schemes: ["https"])
+        discordGatewayURL = try value("DISCORD_GATEWAY_URL").map { _ throws(ConfigError) in
+            try discordURL("DISCORD_GATEWAY_URL", default: "wss://gateway.discord.gg", schemes: ["wss"])
+        }
         discordGatewayIntents = value("DISCORD_GATEWAY_INTENTS")
         memberRequestInterval = try positiveInteger(value("GUILDGATE_MEMBER_REQUEST_INTERVAL"), name: "GUILDGATE_MEMBER_REQUEST_INTERVAL") ?? 30
         jobLeaseSeconds = try positiveInteger(value("GUILDGATE_JOB_LEASE_SECONDS"), name: "GUILDGATE_JOB_LEASE_SECONDS") ?? 300
@@ -116,8 +139,23 @@ public struct AppConfig: Sendable {
         }
         maxFileSize = try positiveInteger(value("GUILDGATE_MAX_FILE_SIZE"), name: "GUILDGATE_MAX_FILE_SIZE") ?? 2 << 30
         uploadParallelism = try positiveInteger(value("GUILDGATE_UPLOAD_PARALLELISM"), name: "GUILDGATE_UPLOAD_PARALLELISM") ?? 1
+        let quota = try nonNegativeInteger(value("GUILDGATE_USER_QUOTA"), name: "GUILDGATE_USER_QUOTA") ?? 10 << 30
+        userQuota = quota == 0 ? nil : quota
+        allowNonMembers = flag("GUILDGATE_ALLOW_NON_MEMBERS")
+        let access = value("GUILDGATE_ROSTER_ACCESS")?.lowercased() ?? RosterAccess.members.rawValue
+        guard let roster = RosterAccess(rawValue: access) else {
+            throw .invalid("GUILDGATE_ROSTER_ACCESS", reason: "must be public, members or admins")
+        }
+        rosterAccess = roster
         respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")
         bypassAuth = flag("BYPASS_AUTH")
+        if bypassAuth {
+            let remote = [("DISCORD_API_BASE", discordAPIBase), ("DISCORD_OAUTH_AUTHORIZE_URL", discordAuthorizeURL)]
+                + (discordGatewayURL.map { [("DISCORD_GATEWAY_URL", $0)] } ?? [])
+            if let (name, _) = remote.first(where: { !LoopbackURL.isLoopback($0.1) }) {
+                throw .invalid("BYPASS_AUTH", reason: "is for tests against discord-sandbox only, but \(name) does not point at loopback")
+            }
+        }
         let key = try required("GUILDGATE_SECRET_KEY")
         guard let decoded = Data(base64Encoded: key), decoded.count == 32 else {
             throw .invalid("GUILDGATE_SECRET_KEY", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
@@ -128,6 +166,27 @@ public struct AppConfig: Sendable {
         chatAPIKey = value("CHAT_API_KEY")
         chatModel = value("CHAT_MODEL")
         templatesDirectory = value("GUILDGATE_TEMPLATES") ?? "templates"
+    }
+}
+
+/// Who may see the staff roster (`GUILDGATE_ROSTER_ACCESS`).
+public enum RosterAccess: String, Sendable {
+    /// Anyone, signed in or not.
+    case `public`
+    /// Signed-in users who may use the website, admins, and the API token.
+    case members
+    /// Admins and the API token.
+    case admins
+}
+
+/// Whether a URL's host is this machine (127.0.0.0/8, `localhost`, `[::1]`).
+enum LoopbackURL {
+    static func isLoopback(_ url: String) -> Bool {
+        guard let host = URL(string: url)?.host?.lowercased() else { return false }
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        var address = in_addr()
+        guard inet_pton(AF_INET, host, &address) == 1 else { return false }
+        return UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 }
 

@@ -22,8 +22,11 @@ public enum HTTPError: Error, Equatable {
     /// The resource is gone for good (a damaged file).
     case gone(String)
     case payloadTooLarge(limit: Int)
+    /// The caller's storage quota would be exceeded.
+    case quotaExceeded(String)
     case unsupportedMediaType(expected: String)
-    case tooManyRequests(retryAfterSeconds: Int)
+    /// `message` says what was too many, when it is not attempts.
+    case tooManyRequests(retryAfterSeconds: Int, message: String? = nil)
     case serviceUnavailable(String)
     case internalError
 
@@ -36,7 +39,7 @@ public enum HTTPError: Error, Equatable {
         case .methodNotAllowed: return .methodNotAllowed
         case .conflict: return .conflict
         case .gone: return .gone
-        case .payloadTooLarge: return .payloadTooLarge
+        case .payloadTooLarge, .quotaExceeded: return .payloadTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .tooManyRequests: return .tooManyRequests
         case .serviceUnavailable: return .serviceUnavailable
@@ -56,6 +59,7 @@ public enum HTTPError: Error, Equatable {
         case .conflict: return "conflict"
         case .gone: return "gone"
         case .payloadTooLarge: return "payload_too_large"
+        case .quotaExceeded: return "quota_exceeded"
         case .unsupportedMediaType: return "unsupported_media_type"
         case .tooManyRequests: return "too_many_requests"
         case .serviceUnavailable: return "service_unavailable"
@@ -66,14 +70,15 @@ public enum HTTPError: Error, Equatable {
     public var message: String {
         switch self {
         case .badRequest(let message), .unauthorized(let message), .forbidden(let message),
-             .serviceUnavailable(let message), .conflict(let message), .gone(let message):
+             .serviceUnavailable(let message), .conflict(let message), .gone(let message), .quotaExceeded(let message):
             return message
         case .validation: return "Some fields are invalid."
         case .notFound: return "There is nothing at this address."
         case .methodNotAllowed(let allowed): return "Use \(allowed.joined(separator: " or ")) here."
         case .payloadTooLarge(let limit): return "The request body is larger than the \(limit) bytes allowed here."
         case .unsupportedMediaType(let expected): return "Send the body as \(expected)."
-        case .tooManyRequests(let seconds): return "Too many attempts. Try again in \(seconds) seconds."
+        case .tooManyRequests(let seconds, let message):
+            return (message ?? "Too many attempts.") + " Try again in \(seconds) seconds."
         case .internalError: return "Something went wrong on our side. It has been logged; please try again."
         }
     }
@@ -87,7 +92,7 @@ public enum HTTPError: Error, Equatable {
     public var headers: [(String, String)] {
         switch self {
         case .methodNotAllowed(let allowed): return [("Allow", allowed.joined(separator: ", "))]
-        case .tooManyRequests(let seconds): return [("Retry-After", String(seconds))]
+        case .tooManyRequests(let seconds, _): return [("Retry-After", String(seconds))]
         case .unauthorized: return [("WWW-Authenticate", "Bearer realm=\"guildgate\"")]
         default: return []
         }

@@ -28,8 +28,12 @@ public final class RequestContext {
     private(set) var cookies: [String] = []
     private var loadedSession: BrowserSession??
 
-    static let cookieName = "gg_session"
     static let sessionLifetime: TimeInterval = 14 * 24 * 3600
+    /// A session of nobody (CSRF tokens, OAuth state binding) lives an hour.
+    static let anonymousSessionLifetime: TimeInterval = 3600
+
+    /// `__Host-` behind https: the browser then refuses the cookie from a sibling domain or over http.
+    var cookieName: String { config.usesHTTPS ? "__Host-gg_session" : "gg_session" }
 
     init(services: Services, request: Request) {
         self.services = services
@@ -55,7 +59,7 @@ public final class RequestContext {
     }
 
     private func lookUpSession() throws -> BrowserSession? {
-        guard let cookie = request.cookies[Self.cookieName] else { return nil }
+        guard let cookie = request.cookies[cookieName] else { return nil }
         return try session(fromValue: cookie)
     }
 
@@ -87,19 +91,19 @@ public final class RequestContext {
         let id = Secrets.randomToken()
         let session = BrowserSession(
             id: id, idHash: Secrets.sha256(id), csrfToken: Secrets.randomToken(), userID: userID, adminID: adminID)
+        let lifetime = userID == nil && adminID == nil ? Self.anonymousSessionLifetime : Self.sessionLifetime
         try sessions.create(
             idHash: session.idHash, csrfToken: session.csrfToken, userID: userID, adminID: adminID,
-            expiresAt: now.addingTimeInterval(Self.sessionLifetime))
+            expiresAt: now.addingTimeInterval(lifetime))
         cookies.append(Cookies.setCookie(
-            name: Self.cookieName, value: id + "." + signature(of: id), maxAge: Int(Self.sessionLifetime),
-            secure: config.usesHTTPS))
+            name: cookieName, value: id + "." + signature(of: id), maxAge: Int(lifetime), secure: config.usesHTTPS))
         loadedSession = .some(session)
         return session
     }
 
     public func endSession() throws {
         if let current = try session() { try WebSessionStore(db).delete(idHash: current.idHash) }
-        cookies.append(Cookies.setCookie(name: Self.cookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
+        cookies.append(Cookies.setCookie(name: cookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
         loadedSession = .some(nil)
     }
 
@@ -114,18 +118,5 @@ public final class RequestContext {
 
     private func signature(of id: String) -> String {
         Secrets.base64URL(Secrets.hmac(id, key: services.environment.sessionKey))
-    }
-}
-
-extension RequestContext {
-    /// Machine endpoints: `Authorization: Bearer $GUILDGATE_API_TOKEN`, or a signed-in admin's session.
-    public func requireAPIAccess() throws {
-        if let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") {
-            let presented = Array(header.dropFirst(7).trimmingCharacters(in: .whitespaces).utf8)
-            if let token = config.apiToken, Secrets.constantTimeEqual(presented, Array(token.utf8)) { return }
-            throw HTTPError.unauthorized("The bearer token is not valid.")
-        }
-        if try session()?.adminID != nil { return }
-        throw HTTPError.unauthorized("Send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in as an admin.")
     }
 }

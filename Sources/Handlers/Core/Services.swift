@@ -13,6 +13,8 @@ public struct AppEnvironment: Sendable {
     /// Signed attachment URLs of stored file parts, until shortly before they expire.
     public let attachmentURLs = AttachmentURLCache()
     let sessionKey: [UInt8]
+    /// Derives each flow's PKCE verifier from its state.
+    let pkceKey: [UInt8]
     /// Built once: it depends on settings only.
     let botInviteURL: String
 
@@ -23,6 +25,7 @@ public struct AppEnvironment: Sendable {
         self.clock = clock
         rateLimiter = RateLimiter()
         sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
+        pkceKey = Secrets.derivedKey(config.secretKey, purpose: "pkce-verifier")
         botInviteURL = DiscordLinks.botInviteURL(config: config)
     }
 

@@ -9,6 +9,7 @@ enum CallbackFailure: String, Error, CaseIterable {
     case userInfoFailed = "user_info_failed"
     case noDiscordID = "no_discord_id"
     case verificationFailed = "verification_failed"
+    case notGuildMember = "not_guild_member"
     case serverError = "server_error"
 
     var title: String {
@@ -21,6 +22,7 @@ enum CallbackFailure: String, Error, CaseIterable {
         case .userInfoFailed: return "We could not read your Discord profile"
         case .noDiscordID: return "Discord did not tell us who you are"
         case .verificationFailed: return "This Discord account is already linked"
+        case .notGuildMember: return "This website is for members of our Discord server"
         case .serverError: return "Something went wrong on our side"
         }
     }
@@ -39,6 +41,8 @@ enum CallbackFailure: String, Error, CaseIterable {
             return "This is usually temporary on Discord's side. Wait a minute, then start the verification again."
         case .verificationFailed:
             return "That Discord account is linked to another user here. Sign in with a different Discord account, or ask an administrator to unlink it."
+        case .notGuildMember:
+            return "Join our Discord server with the same Discord account, then log in again."
         case .serverError:
             return "The problem has been logged. Please try again in a few minutes."
         }
@@ -47,5 +51,33 @@ enum CallbackFailure: String, Error, CaseIterable {
     /// The failure for an unknown code on `/discord/error` (so a hand-edited URL still gets a useful page).
     static func from(code: String?) -> CallbackFailure {
         code.flatMap(CallbackFailure.init(rawValue:)) ?? .serverError
+    }
+}
+
+/// Why a verification was refused: the `reason` next to `error=verification_failed`, for a precise page.
+enum VerificationRefusal: String, Error, CaseIterable {
+    case discordAccountLinked = "discord_account_linked"
+    case userLinked = "user_linked"
+    case emailInUse = "email_in_use"
+
+    var title: String {
+        switch self {
+        case .discordAccountLinked: return CallbackFailure.verificationFailed.title
+        case .userLinked: return "This account is linked to another Discord account"
+        case .emailInUse: return "This email address is already in use"
+        }
+    }
+
+    var advice: String {
+        switch self {
+        case .discordAccountLinked:
+            return CallbackFailure.verificationFailed.advice
+        case .userLinked:
+            return "The account you are verifying already belongs to a different Discord account, and only that account can change it. "
+                + "Log in with that Discord account, or ask an administrator to unlink it."
+        case .emailInUse:
+            return "Someone already verified this email address with their own Discord account, so it stays with them. "
+                + "Use another email address, or ask an administrator to unlink it if it is yours."
+        }
     }
 }

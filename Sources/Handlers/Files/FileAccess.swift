@@ -4,6 +4,7 @@ import Store
 /// Who is asking for files: a user sees and touches only their own; an admin (admin session or the API
 /// token) sees all.
 struct FileActor {
+    let caller: Caller
     let userID: Int?
     let isAdmin: Bool
 
@@ -14,31 +15,13 @@ struct FileActor {
 
 extension RequestContext {
     /// The caller of a file route: `Authorization: Bearer` with the API token or a session value, or the
-    /// session cookie. Cookie-authenticated API writes must carry the session's `X-CSRF-Token`.
-    func fileActor(checkCSRFHeader: Bool) throws -> FileActor {
-        if let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") {
-            let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-            if let token = config.apiToken, Secrets.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) {
-                return FileActor(userID: nil, isAdmin: true)
-            }
-            guard let session = try session(fromValue: presented) else {
-                throw HTTPError.unauthorized("The bearer token is neither the API token nor a valid session.")
-            }
-            return try actor(for: session)
-        }
-        guard let session = try session() else {
+    /// session cookie. Anyone else is told to log in.
+    func fileActor() throws -> FileActor {
+        let caller = try caller()
+        guard caller.isMember else {
             throw HTTPError.unauthorized("Log in with Discord first (GET /login), or send Authorization: Bearer.")
         }
-        if checkCSRFHeader { try verifyCSRF(request.header("x-csrf-token")) }
-        return try actor(for: session)
-    }
-
-    private func actor(for session: BrowserSession) throws -> FileActor {
-        if session.adminID != nil { return FileActor(userID: session.userID, isAdmin: true) }
-        guard let userID = session.userID else {
-            throw HTTPError.unauthorized("Log in with Discord first (GET /login).")
-        }
-        return FileActor(userID: userID, isAdmin: false)
+        return FileActor(caller: caller, userID: caller.userID, isAdmin: caller.isAdmin)
     }
 
     /// The file with `id` if the caller may see it; 404 otherwise (never revealing that it exists).

@@ -4,6 +4,8 @@ import Store
 
 /// Files stored on Discord: the `/files` page, uploads (form and API), listing, deleting and downloads.
 enum FileRoutes {
+    static let maxUploadsInProgress = 2
+
     static func register(on router: inout Router) {
         router.get("/files", page)
         router.post("/files", uploadForm)
@@ -18,23 +20,22 @@ enum FileRoutes {
     // MARK: - Upload
 
     private static func uploadForm(_ request: Request, _ context: RequestContext) throws -> Response {
-        let actor = try context.fileActor(checkCSRFHeader: false)
-        let file = try receive(request, context, actor: actor, csrfRequired: request.header("authorization") == nil)
+        let file = try receive(request, context, actor: try context.fileActor())
         if request.header("accept")?.contains("application/json") == true { return .json(json(file)) }
         return .redirect(to: "/files", status: .seeOther)
     }
 
     private static func uploadAPI(_ request: Request, _ context: RequestContext) throws -> Response {
-        let actor = try context.fileActor(checkCSRFHeader: true)
-        let file = try receive(request, context, actor: actor, csrfRequired: false)
+        let file = try receive(request, context, actor: try context.fileActor())
         var response = Response.json(json(file), status: .created)
         response.addHeader("Location", "/api/files/\(file.id)")
         return response
     }
 
-    /// Streams the multipart body into a `FileUpload`. With `csrfRequired`, a `csrf_token` field (or the
-    /// `X-CSRF-Token` header) must come before the file.
-    private static func receive(_ request: Request, _ context: RequestContext, actor: FileActor, csrfRequired: Bool) throws -> StoredFile {
+    /// Streams the multipart body into a `FileUpload`. A caller authenticated by the session cookie must send
+    /// the `X-CSRF-Token` header or a `csrf_token` field before the file. Users' uploads count against their
+    /// quota (`GUILDGATE_USER_QUOTA`, at most `maxUploadsInProgress` at once); admins and the API token are exempt.
+    private static func receive(_ request: Request, _ context: RequestContext, actor: FileActor) throws -> StoredFile {
         guard let boundary = request.header("content-type").flatMap(MultipartParser.boundary) else {
             throw HTTPError.unsupportedMediaType(expected: "multipart/form-data with a boundary")
         }
@@ -43,11 +44,13 @@ enum FileRoutes {
             throw HTTPError.payloadTooLarge(limit: maxSize)
         }
         guard let body = request.body else { throw HTTPError.badRequest("The upload has no body.") }
+        let csrfRequired = actor.caller.needsCSRFToken
         var csrfVerified = !csrfRequired
         if csrfRequired, request.header("x-csrf-token") != nil {
-            try context.verifyCSRF(request.header("x-csrf-token"))
+            try context.requireCSRF(actor.caller)
             csrfVerified = true
         }
+        let limits = actor.isAdmin ? nil : FileStore.Limits(quota: context.config.userQuota, maxInProgress: maxUploadsInProgress)
         var parser = MultipartParser(boundary: boundary)
         var upload: FileUpload?
         var field: (name: String, value: [UInt8])?
@@ -67,7 +70,8 @@ enum FileRoutes {
                         }
                         upload = try FileUpload(
                             context: context, ownerUserID: actor.userID, name: headers.filename ?? "file",
-                            contentType: contentType(headers.contentType))
+                            contentType: contentType(headers.contentType),
+                            declaredSize: request.header("content-length").flatMap(Int.init), limits: limits)
                         context.logger.info("upload started", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
                     case .part(let headers):
                         field = (headers.name, [])
@@ -81,7 +85,7 @@ enum FileRoutes {
                     case .partEnd:
                         if let done = field {
                             if done.name == "csrf_token", csrfRequired {
-                                try context.verifyCSRF(String(decoding: done.value, as: UTF8.self))
+                                try context.requireCSRF(actor.caller, formToken: String(decoding: done.value, as: UTF8.self))
                                 csrfVerified = true
                             }
                             field = nil
@@ -128,18 +132,20 @@ enum FileRoutes {
     // MARK: - Listing and deleting
 
     private static func list(_ request: Request, _ context: RequestContext) throws -> Response {
-        let actor = try context.fileActor(checkCSRFHeader: false)
+        let actor = try context.fileActor()
         let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
         return .json(.array(files.map(json)))
     }
 
     private static func show(_ request: Request, _ context: RequestContext) throws -> Response {
-        .json(json(try context.accessibleFile(request, try context.fileActor(checkCSRFHeader: false))))
+        .json(json(try context.accessibleFile(request, try context.fileActor())))
     }
 
     /// The row goes at once (the file disappears from lists); its messages are deleted by a job.
     private static func remove(_ request: Request, _ context: RequestContext) throws -> Response {
-        let file = try context.accessibleFile(request, try context.fileActor(checkCSRFHeader: true))
+        let actor = try context.fileActor()
+        try context.requireCSRF(actor.caller)
+        let file = try context.accessibleFile(request, actor)
         try FileStore(context.db).mark(fileID: file.id, state: .deleting, error: nil)
         _ = try JobStore(context.db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(file.id)}")
         context.logger.info("file deleted", metadata: ["file_id": "\(file.id)"])
@@ -164,7 +170,7 @@ enum FileRoutes {
     // MARK: - Download
 
     private static func content(_ request: Request, _ context: RequestContext) throws -> Response {
-        let file = try context.accessibleFile(request, try context.fileActor(checkCSRFHeader: false))
+        let file = try context.accessibleFile(request, try context.fileActor())
         switch file.state {
         case .complete: break
         case .damaged: throw HTTPError.gone("This file is damaged: a stored part failed its integrity check.")
@@ -215,10 +221,8 @@ enum FileRoutes {
     // MARK: - Page
 
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard let session = try context.session(), session.userID != nil || session.adminID != nil else {
-            return .redirect(to: "/login?next=/files")
-        }
-        let actor = try context.fileActor(checkCSRFHeader: false)
+        guard try context.caller().isMember else { return .redirect(to: "/login?next=/files") }
+        let actor = try context.fileActor()
         let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
         return try context.render("files", [
             "files": files.map { file -> [String: Any] in

@@ -14,7 +14,9 @@ final class FileUpload {
     private let db: PostgresConnection
     private let files: FileStore
     private let poster: PartPoster
+    /// The most this upload may take: `GUILDGATE_MAX_FILE_SIZE`, or less when the quota leaves less.
     private let maxSize: Int
+    private let quotaBound: Bool
     private var chunk: [UInt8] = []
     private var batch: PartBatch
     /// The part being written, and how much plaintext it has so far.
@@ -26,7 +28,12 @@ final class FileUpload {
     private var finished = false
     private var lastHeartbeat = Date()
 
-    init(context: RequestContext, ownerUserID: Int?, name: String, contentType: String) throws {
+    /// Creates the file's row within `limits` (nil: none), refusing before anything is posted when the
+    /// `declaredSize` would not fit the owner's quota or they have too many uploads in progress.
+    init(
+        context: RequestContext, ownerUserID: Int?, name: String, contentType: String, declaredSize: Int?,
+        limits: FileStore.Limits?
+    ) throws {
         let config = context.config
         guard !config.discordStorageChannelIDs.isEmpty else {
             throw HTTPError.serviceUnavailable("File storage is not configured: set DISCORD_STORAGE_CHANNEL_IDS.")
@@ -36,8 +43,29 @@ final class FileUpload {
         cipher = FileCipher(secretKey: config.secretKey, salt: salt)
         db = context.db
         files = FileStore(db)
-        maxSize = config.maxFileSize
-        fileID = try files.create(ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize)
+        if let limits, let ownerUserID {
+            switch try files.create(
+                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize,
+                declaredSize: declaredSize, limits: limits)
+            {
+            case .created(let id, let reserved):
+                fileID = id
+                maxSize = min(config.maxFileSize, reserved ?? .max)
+                quotaBound = maxSize < config.maxFileSize
+            case .quotaExceeded(let used, let quota):
+                throw HTTPError.quotaExceeded(
+                    "This file does not fit your storage quota of \(ByteCount.format(quota)) (\(ByteCount.format(used)) used). "
+                        + "Delete files you no longer need, or ask an admin for more room.")
+            case .tooManyInProgress(let limit):
+                throw HTTPError.tooManyRequests(
+                    retryAfterSeconds: 30, message: "You already have \(limit) uploads in progress; wait for one to finish.")
+            }
+        } else {
+            fileID = try files.create(
+                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize)
+            maxSize = config.maxFileSize
+            quotaBound = false
+        }
         batch = PartBatch(fileID: fileID, firstIndex: 0, capacity: layout.messageCapacity)
         let environment = context.services.environment
         var fileLogger = context.logger
@@ -57,7 +85,12 @@ final class FileUpload {
 
     func append(_ bytes: UnsafeRawBufferPointer) throws {
         size += bytes.count
-        guard size <= maxSize else { throw HTTPError.payloadTooLarge(limit: maxSize) }
+        guard size <= maxSize else {
+            if quotaBound {
+                throw HTTPError.quotaExceeded("This file does not fit what is left of your storage quota (\(ByteCount.format(maxSize))).")
+            }
+            throw HTTPError.payloadTooLarge(limit: maxSize)
+        }
         digest.update(bufferPointer: bytes)
         var rest = bytes[...]
         while !rest.isEmpty {

@@ -3,8 +3,9 @@ import DiscordKit
 import Foundation
 import Store
 
-/// Onboarding: the `/onboarding` form and `POST /api/user/onboarding`, which create or update the user
-/// as unverified and hand out the two next steps (add the bot, verify with Discord).
+/// Onboarding: the `/onboarding` form and `POST /api/user/onboarding`, which hand out the two next steps
+/// (add the bot, verify with Discord). The submitted details wait with the verification and reach the
+/// user only when a Discord account allowed to take them approves it: an email proves nothing.
 enum OnboardingRoutes {
     static let personalities = ["friendly", "loving", "professional", "playful"]
     static let channels = ["discord", "email", "web"]
@@ -44,14 +45,24 @@ enum OnboardingRoutes {
         return input
     }
 
-    static func submit(_ input: OnboardingInput, context: RequestContext) throws -> Outcome {
+    /// Holds the details in a pending verification for the user they are meant for: the signed-in user who
+    /// submitted the form, else the user whose verified email it is, else a new user with nothing linked yet.
+    static func submit(_ input: OnboardingInput, signedInUserID: Int?, context: RequestContext) throws -> Outcome {
+        let users = UserStore(context.db)
+        let pending = PendingVerificationStore(context.db)
+        try pending.deleteExpired(now: context.now)
+        try users.deleteAbandonedUnlinked(olderThan: context.now.addingTimeInterval(-tokenLifetime))
+        let user = try signedInUserID.flatMap { id throws(StoreError) in try users.user(id: id) }
+            ?? users.user(email: input.email)
+            ?? users.createUnlinked(name: input.name, personality: input.personality, communicationChannel: input.channel)
         let token = Secrets.randomToken()
-        let user = try UserStore(context.db).upsertOnboarding(
-            name: input.name, email: input.email, personality: input.personality, communicationChannel: input.channel,
-            verificationTokenHash: Secrets.sha256(token), tokenExpiresAt: context.now.addingTimeInterval(tokenLifetime))
-        context.logger.info("onboarded user", metadata: ["user_id": "\(user.id)"])
+        try pending.create(
+            tokenHash: Secrets.sha256(token), userID: user.id, name: input.name, email: input.email,
+            personality: input.personality, communicationChannel: input.channel,
+            expiresAt: context.now.addingTimeInterval(tokenLifetime))
+        context.logger.info("onboarding verification pending", metadata: ["user_id": "\(user.id)"])
         return Outcome(
-            user: user, token: token, verificationURL: DiscordLinks.verificationURL(state: token, config: context.config),
+            user: user, token: token, verificationURL: DiscordLinks.verificationURL(token: token, config: context.config),
             inviteURL: context.services.environment.botInviteURL)
     }
 
@@ -62,7 +73,7 @@ enum OnboardingRoutes {
     private static func submitJSON(_ request: Request, _ context: RequestContext) throws -> Response {
         let body = try request.jsonObject()
         let input = try validate { body[$0]?.string }
-        let outcome = try submit(input, context: context)
+        let outcome = try submit(input, signedInUserID: nil, context: context)
         return .json([
             "success": true,
             "user_id": .int(outcome.user.id),
@@ -85,9 +96,9 @@ enum OnboardingRoutes {
                 personality: fields["selectedPersonality"] ?? "", channel: fields["communicationChannel"] ?? "")
             return try context.render("onboarding", formValues(submitted, errors: error.fieldErrors), status: .badRequest)
         }
-        let outcome = try submit(input, context: context)
+        let outcome = try submit(input, signedInUserID: try context.session()?.userID, context: context)
         return try context.render("onboarding-next", [
-            "name": outcome.user.name, "invite_url": outcome.inviteURL, "verification_url": outcome.verificationURL,
+            "name": input.name, "invite_url": outcome.inviteURL, "verification_url": outcome.verificationURL,
         ])
     }
 

@@ -8,7 +8,7 @@ extension DiscordKitTests {
         func exchange(_ script: [Result<HTTPResponse, HTTPClientError>], configuration: DiscordConfiguration = DK.configuration()) -> (Result<OAuthToken, OAuthError>, DKFakeTransport) {
             let transport = DKFakeTransport(script, clock: clock)
             let client = DK.client(transport, clock: clock, configuration: configuration)
-            return (Result { () throws(OAuthError) in try client.exchangeCode("the-code", redirectURI: "https://gate.example/api/discord/callback") }, transport)
+            return (Result { () throws(OAuthError) in try client.exchangeCode("the-code", redirectURI: "https://gate.example/api/discord/callback", codeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") }, transport)
         }
 
         func user(_ script: [Result<HTTPResponse, HTTPClientError>]) -> (Result<DiscordUser, OAuthError>, DKFakeTransport) {
@@ -28,7 +28,8 @@ extension DiscordKitTests {
             // base64("1234:client-secret-xyz")
             #expect(request.headers["Authorization"] == "Basic MTIzNDpjbGllbnQtc2VjcmV0LXh5eg==")
             #expect(String(decoding: request.body, as: UTF8.self)
-                == "grant_type=authorization_code&code=the-code&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback")
+                == "grant_type=authorization_code&code=the-code&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback"
+                + "&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
             #expect(!token.description.contains("at,") && !token.description.contains("rt"))
         }
 

@@ -20,16 +20,18 @@ extension DiscordKitTests {
             let url = OAuthAuthorizeURL.build(
                 authorizeURL: "https://discord.com/oauth2/authorize", clientID: "42",
                 redirectURI: "https://gate.example/api/discord/callback?from=a b", scopes: ["identify", "email"],
-                state: "s+/=&é", prompt: .consent)
+                state: "s+/=&é", codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", prompt: .consent)
             #expect(url == "https://discord.com/oauth2/authorize?response_type=code&client_id=42&scope=identify%20email"
-                + "&state=s%2B%2F%3D%26%C3%A9&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback%3Ffrom%3Da%20b&prompt=consent")
+                + "&state=s%2B%2F%3D%26%C3%A9&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback%3Ffrom%3Da%20b"
+                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&prompt=consent")
         }
 
         @Test func anAuthorizeURLWithAQueryGetsMoreParameters() {
             let url = OAuthAuthorizeURL.build(
                 authorizeURL: "http://sandbox/oauth2/authorize?integration_type=0", clientID: "1", redirectURI: "r",
-                scopes: ["identify"], state: "s", prompt: .skipIfAuthorized)
-            #expect(url == "http://sandbox/oauth2/authorize?integration_type=0&response_type=code&client_id=1&scope=identify&state=s&redirect_uri=r&prompt=none")
+                scopes: ["identify"], state: "s", codeChallenge: "c", prompt: .skipIfAuthorized)
+            #expect(url == "http://sandbox/oauth2/authorize?integration_type=0&response_type=code&client_id=1&scope=identify&state=s&redirect_uri=r"
+                + "&code_challenge=c&code_challenge_method=S256&prompt=none")
         }
 
         @Test func percentEncodingKeepsOnlyTheUnreservedSet() {

@@ -19,7 +19,7 @@ extension EndToEnd {
         func pendingCallback() throws -> (callback: String, token: String) {
             let body = try EndToEnd.onboard(browser)
             let token = try #require(body["verification_token"] as? String)
-            let approval = try browser.get(try #require(body["verification_url"] as? String))
+            let approval = try EndToEnd.approve(browser, url: try #require(body["verification_url"] as? String))
             return (try #require(approval.location), token)
         }
 
@@ -33,7 +33,7 @@ extension EndToEnd {
             expectError(try browser.get("/api/discord/callback?state=abc"), "missing_params")
             try sandbox.setMode("deny")
             let body = try EndToEnd.onboard(browser)
-            let denied = try browser.get(try #require(body["verification_url"] as? String))
+            let denied = try EndToEnd.approve(browser, url: try #require(body["verification_url"] as? String))
             #expect(denied.locationQuery["error"] == "access_denied")
             expectError(try browser.get(try #require(denied.location)), "missing_params")
         }
@@ -41,9 +41,10 @@ extension EndToEnd {
         @Test func unknownTamperedReusedAndExpiredStatesAreRefused() throws {
             expectError(try browser.get("/api/discord/callback?code=x&state=unknown"), "invalid_token")
 
-            let (tampered, token) = try pendingCallback()
-            let flipped = String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A")
-            expectError(try browser.get(tampered.replacingOccurrences(of: token, with: flipped)), "invalid_token")
+            let (tampered, _) = try pendingCallback()
+            let state = try #require(URLComponents(string: tampered)?.queryItems?.first { $0.name == "state" }?.value)
+            let flipped = String(state.dropLast()) + (state.hasSuffix("A") ? "B" : "A")
+            expectError(try browser.get(tampered.replacingOccurrences(of: state, with: flipped)), "invalid_token")
 
             let (callback, _) = try pendingCallback()
             #expect(try browser.get(callback).location?.contains("/discord/success") == true)
@@ -52,8 +53,8 @@ extension EndToEnd {
 
             let (expiring, expiringToken) = try pendingCallback()
             try EndToEnd.database(stack).query("""
-                UPDATE users SET verification_token_expires_at = now() - interval '1 minute'
-                WHERE verification_token_hash = sha256(convert_to($1, 'UTF8'))
+                UPDATE pending_verifications SET expires_at = now() - interval '1 minute'
+                WHERE token_hash = sha256(convert_to($1, 'UTF8'))
                 """, [expiringToken])
             expectError(try browser.get(expiring), "invalid_token")
         }
@@ -89,7 +90,7 @@ extension EndToEnd {
             let (first, _) = try pendingCallback()
             #expect(try browser.get(first).location?.contains("/discord/success") == true)
             let (second, _) = try pendingCallback()
-            expectError(try browser.get(second), "verification_failed")
+            expectError(try browser.get(second), "verification_failed&reason=discord_account_linked")
         }
 
         @Test func serverErrorWhenTheDatabaseFails() throws {
@@ -102,7 +103,7 @@ extension EndToEnd {
 
         @Test func everyErrorCodeHasAFriendlyPage() throws {
             for code in ["missing_params", "invalid_token", "oauth_not_configured", "token_exchange_failed", "no_access_token",
-                         "user_info_failed", "no_discord_id", "verification_failed", "server_error"] {
+                         "user_info_failed", "no_discord_id", "verification_failed", "not_guild_member", "server_error"] {
                 let page = try browser.get("/discord/error?error=" + code)
                 #expect(page.status == 200)
                 #expect(page.body.contains("<code>\(code)</code>"))

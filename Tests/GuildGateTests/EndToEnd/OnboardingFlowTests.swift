@@ -14,9 +14,7 @@ extension EndToEnd {
             let userID = try #require(body["user_id"] as? Int)
             let token = try #require(body["verification_token"] as? String)
             let url = try #require(body["verification_url"] as? String)
-            #expect(url.hasPrefix(stack.sandboxURL + "/oauth2/authorize?"))
-            #expect(url.contains("state=\(token)"))
-            #expect(url.contains("client_id=100000000000000001"))
+            #expect(url == stack.webURL + "/discord/verify?token=" + token)
             #expect((body["instructions"] as? String)?.isEmpty == false)
 
             let callback = try EndToEnd.authorize(browser, url: url)
@@ -24,11 +22,12 @@ extension EndToEnd {
             #expect(callback.location == stack.webURL + "/discord/success?username=linked_user")
 
             let row = try #require(try EndToEnd.database(stack).query(
-                "SELECT verified, discord_id, discord_username, verification_token_hash FROM users WHERE id = $1", [userID]).first)
+                "SELECT verified, email, discord_id, discord_username FROM users WHERE id = $1", [userID]).first)
             #expect(row.bool("verified"))
+            #expect(row["email"] == email)
             #expect(row["discord_id"] == "710000000000000001")
             #expect(row["discord_username"] == "linked_user")
-            #expect(row["verification_token_hash"] == nil)
+            #expect(try EndToEnd.database(stack).query("SELECT 1 FROM pending_verifications WHERE user_id = $1", [userID]).rows.isEmpty)
 
             let success = try browser.get(try #require(callback.location))
             #expect(success.status == 200)
@@ -50,7 +49,7 @@ extension EndToEnd {
             #expect(!next.body.contains("<script>alert(1)"))
             #expect(next.body.contains("Add the bot to your server"))
             #expect(next.body.contains("Verify with Discord"))
-            #expect(next.body.contains(stack.sandboxURL + "/oauth2/authorize?"))
+            #expect(next.body.contains(stack.webURL + "/discord/verify?token="))
         }
 
         @Test func theFormRefusesAMissingCSRFToken() throws {

@@ -8,9 +8,11 @@ extension EndToEnd {
         let stack: TestStack
         let browser: Browser
 
+        /// Signed in: the roster is for members by default (`GUILDGATE_ROSTER_ACCESS=members`).
         init() throws {
-            (stack, _) = try EndToEnd.stack()
-            browser = Browser(baseURL: stack.webURL)
+            let sandbox: SandboxControl
+            (stack, sandbox) = try EndToEnd.stack()
+            (browser, _) = try EndToEnd.logIn(stack, sandbox, username: "roster_viewer")
             try EndToEnd.database(stack).query("TRUNCATE staff, presences, bot_heartbeats")
         }
 

@@ -12,8 +12,16 @@ extension EndToEnd {
             let token = try #require(body["verification_token"] as? String)
             let web = try WebProcess(stack: stack, overrides: ["DISCORD_CLIENT_SECRET": nil])
             #expect(web.waitUntilServing())
+            let verify = RawFastCGI.stdout(of: try #require(RawFastCGI.exchange(
+                socketPath: web.socketPath, bytes: RawFastCGI.get("/discord/verify?token=\(token)"))))
+            let lines = verify.split(separator: "\r\n").map(String.init)
+            let cookie = try #require(lines.first { $0.hasPrefix("Set-Cookie: ") }?.dropFirst(12).split(separator: ";").first)
+            let pair = cookie.split(separator: "=", maxSplits: 1).map(String.init)
+            let location = try #require(lines.first { $0.hasPrefix("Location: ") }?.dropFirst(10))
+            let state = try #require(URLComponents(string: String(location))?.queryItems?.first { $0.name == "state" }?.value)
             let reply = try #require(RawFastCGI.exchange(
-                socketPath: web.socketPath, bytes: RawFastCGI.get("/api/discord/callback?code=abc&state=\(token)")))
+                socketPath: web.socketPath,
+                bytes: RawFastCGI.get("/api/discord/callback?code=abc&state=\(state)", cookies: [pair[0]: pair[1]])))
             #expect(RawFastCGI.stdout(of: reply).contains(
                 "Location: \(stack.webURL)/discord/error?error=oauth_not_configured"))
         }
@@ -24,6 +32,7 @@ extension EndToEnd {
             #expect(web.waitUntilServing())
             let reply = try #require(RawFastCGI.exchange(socketPath: web.socketPath, bytes: RawFastCGI.get("/onboarding")))
             let cookie = try #require(RawFastCGI.stdout(of: reply).split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie:") })
+            #expect(cookie.hasPrefix("Set-Cookie: __Host-gg_session="))
             #expect(cookie.contains("; Secure"))
             #expect(cookie.contains("HttpOnly"))
             #expect(cookie.contains("SameSite=Lax"))
@@ -50,14 +59,15 @@ extension EndToEnd {
             let browser = Browser(baseURL: stack.webURL)
             let body = try EndToEnd.onboard(browser)
             let verificationURL = try #require(body["verification_url"] as? String)
-            let callback = try #require(try browser.get(verificationURL).location)
+            let callback = try #require(try EndToEnd.approve(browser, url: verificationURL).location)
             let uri = String(callback.dropFirst(stack.webURL.count))
+            let cookies = browser.cookies
             let web = try WebProcess(stack: stack)
             #expect(web.waitUntilServing())
             try sandbox.delay(method: "POST", path: "/api/v10/oauth2/token", milliseconds: 1500)
             let reply = Mutex<[UInt8]?>(nil)
             let socketPath = web.socketPath
-            let client = Thread { reply.withLock { $0 = RawFastCGI.exchange(socketPath: socketPath, bytes: RawFastCGI.get(uri)) } }
+            let client = Thread { reply.withLock { $0 = RawFastCGI.exchange(socketPath: socketPath, bytes: RawFastCGI.get(uri, cookies: cookies)) } }
             client.start()
             usleep(500_000)
             kill(web.process.processIdentifier, SIGTERM)
@@ -73,11 +83,11 @@ extension EndToEnd {
             let browser = Browser(baseURL: stack.webURL)
             let body = try EndToEnd.onboard(browser)
             let verificationURL = try #require(body["verification_url"] as? String)
-            let callback = try #require(try browser.get(verificationURL).location)
+            let callback = try #require(try EndToEnd.approve(browser, url: verificationURL).location)
             try sandbox.delay(method: "POST", path: "/api/v10/oauth2/token", milliseconds: 1000)
             try sandbox.clearRequests()
             let client = try #require(RawFastCGI.connect(socketPath: stack.socketPath))
-            let request = RawFastCGI.get(String(callback.dropFirst(stack.webURL.count)))
+            let request = RawFastCGI.get(String(callback.dropFirst(stack.webURL.count)), cookies: browser.cookies)
             _ = request.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             usleep(300_000)
             close(client)

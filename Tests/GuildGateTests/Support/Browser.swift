@@ -90,9 +90,15 @@ struct SandboxControl {
         try expectOK(browser.send("POST", "/_sandbox/reset", body: []))
     }
 
-    func setUser(id: String, username: String) throws {
+    /// The Discord account the sandbox's consent screen approves as from now on; a member of the guild
+    /// unless `guildMember` is false.
+    func setUser(id: String, username: String, guildMember: Bool = true) throws {
         try expectOK(browser.send("PUT", "/_sandbox/oauth/user", headers: ["Content-Type": "application/json"],
             body: Array(#"{"id":"\#(id)","username":"\#(username)","global_name":null}"#.utf8)))
+        if guildMember {
+            try expectOK(browser.send("POST", "/_sandbox/guild/members", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"members":[{"id":"\#(id)","username":"\#(username)"}]}"#.utf8)))
+        }
     }
 
     func setMode(_ mode: String) throws {

@@ -32,10 +32,11 @@ enum RawFastCGI {
     }
 
     /// A complete, well-formed GET request.
-    static func get(_ uri: String) -> [UInt8] {
-        beginRequest() + params([
-            ("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri), ("REMOTE_ADDR", "127.0.0.1"), ("CONTENT_LENGTH", ""),
-        ]) + stdin([])
+    /// A GET of `uri`, with the `Cookie` header a browser would send.
+    static func get(_ uri: String, cookies: [String: String] = [:]) -> [UInt8] {
+        var parameters = [("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri), ("REMOTE_ADDR", "127.0.0.1"), ("CONTENT_LENGTH", "")]
+        if !cookies.isEmpty { parameters.append(("HTTP_COOKIE", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))) }
+        return beginRequest() + params(parameters) + stdin([])
     }
 
     /// Connects to the unix socket, sends `bytes`, and returns what came back before the app closed the
