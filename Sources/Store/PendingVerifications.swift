@@ -91,7 +91,9 @@ public struct PendingVerificationStore {
         let targets = try db.query("SELECT \(UserStore.columns) FROM users WHERE id = $1 FOR UPDATE", [pending.userID])
         guard let targetRow = targets.first else { return .tokenInvalid }
         let target = try User(targetRow)
-        if let linked = target.discordID, linked != discordID { return .userLinkedElsewhere }
+        if let linked = target.discordID, linked != discordID {
+            return target.email?.lowercased() == pending.email.lowercased() ? .emailInUse : .userLinkedElsewhere
+        }
         let owners = try db.query("SELECT id FROM users WHERE discord_id = $1 AND id <> $2", [discordID, target.id])
         guard owners.rows.isEmpty else { return .discordAccountTaken }
         let holders = try db.query("SELECT id FROM users WHERE lower(email) = lower($1) AND id <> $2", [pending.email, target.id])

@@ -64,4 +64,17 @@ import Testing
         #expect(page.status == 200, "\(page.body.prefix(500))")
         return (browser, try #require(Browser.csrfToken(in: page)))
     }
+
+    /// A browser signed in as a new admin (made with `create-admin`), and its session's CSRF token.
+    static func signInAsAdmin(_ stack: TestStack) throws -> (Browser, String) {
+        let username = "admin\(UUID().uuidString.prefix(6).lowercased())"
+        let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
+            stdin: "s3cret-passphrase\n")
+        #expect(create.waitForExit(timeout: 30) == 0)
+        let browser = Browser(baseURL: stack.webURL)
+        let csrf = try #require(Browser.csrfToken(in: try browser.get("/admin/login")))
+        let signedIn = try browser.post("/admin/login", form: ["csrf_token": csrf, "username": username, "password": "s3cret-passphrase"])
+        #expect(signedIn.status == 303)
+        return (browser, try #require(Browser.csrfToken(in: try browser.get("/admin/login"))))
+    }
 }

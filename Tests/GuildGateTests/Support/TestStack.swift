@@ -85,6 +85,8 @@ final class TestStack: Sendable {
                 && name != "WEB_APP_BASE_URL" && name != "SERVER_ID" && name != "CHANNEL_ID"
         }
         environment["LOG_LEVEL"] = "notice"
+        // Small enough that a test can exceed it, larger than any one test's files.
+        environment["GUILDGATE_USER_QUOTA"] = String(64 << 20)
         process.environment = environment
         do {
             try process.run()
