@@ -11,8 +11,10 @@ struct PKCE {
         verifier = Secrets.base64URL(Secrets.hmac(state, key: key))
     }
 
+    var challenge: String { Self.challenge(of: verifier) }
+
     /// `BASE64URL(SHA256(verifier))`.
-    var challenge: String {
+    static func challenge(of verifier: String) -> String {
         Secrets.base64URL(Array(SHA256.hash(data: Array(verifier.utf8))))
     }
 }

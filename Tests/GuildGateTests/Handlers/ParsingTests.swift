@@ -154,6 +154,67 @@ final class BytesBody: RequestBodyStream {
         settings["GUILDGATE_SECRET_KEY"] = "c2hvcnQ="
         #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
     }
+
+    @Test func bypassAuthIsOnlyForASandboxOnLoopback() throws {
+        var settings = Self.base
+        settings["BYPASS_AUTH"] = "true"
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+        settings["DISCORD_API_BASE"] = "http://127.0.0.1:8099/api/v10"
+        settings["DISCORD_OAUTH_AUTHORIZE_URL"] = "http://localhost:8099/oauth2/authorize"
+        #expect(try AppConfig(settings: settings).bypassAuth)
+        settings["DISCORD_GATEWAY_URL"] = "wss://gateway.discord.gg"
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+        settings["DISCORD_GATEWAY_URL"] = "ws://[::1]:8099/gateway"
+        #expect(try AppConfig(settings: settings).bypassAuth)
+        settings["DISCORD_API_BASE"] = "http://127.evil.example/api/v10"
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+    }
+
+    @Test func discordIsReachedOverTLSUnlessItIsOnLoopback() throws {
+        var settings = Self.base
+        settings["DISCORD_API_BASE"] = "http://discord.com/api/v10"
+        #expect(throws: ConfigError.invalid("DISCORD_API_BASE", reason: "must use https unless it points at loopback (discord-sandbox)")) {
+            try AppConfig(settings: settings)
+        }
+        settings["DISCORD_API_BASE"] = "http://127.0.0.1:9/api/v10/"
+        #expect(try AppConfig(settings: settings).discordAPIBase == "http://127.0.0.1:9/api/v10")
+        settings["DISCORD_GATEWAY_URL"] = "ws://gateway.discord.gg"
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+    }
+
+    @Test func quotaAndRosterAccessHaveSafeDefaults() throws {
+        var config = try AppConfig(settings: Self.base)
+        #expect(config.userQuota == 10 << 30)
+        #expect(config.rosterAccess == .members)
+        #expect(!config.allowNonMembers)
+        var settings = Self.base
+        settings["GUILDGATE_USER_QUOTA"] = "0"
+        settings["GUILDGATE_ROSTER_ACCESS"] = "Public"
+        settings["GUILDGATE_ALLOW_NON_MEMBERS"] = "true"
+        config = try AppConfig(settings: settings)
+        #expect(config.userQuota == nil)
+        #expect(config.rosterAccess == .public)
+        #expect(config.allowNonMembers)
+        settings["GUILDGATE_ROSTER_ACCESS"] = "everyone"
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+        settings["GUILDGATE_ROSTER_ACCESS"] = nil
+        settings["GUILDGATE_USER_QUOTA"] = "-1"
+        #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
+    }
+}
+
+@Suite struct PKCETests {
+    /// RFC 7636 appendix B: the verifier's S256 challenge.
+    @Test func theChallengeIsTheBase64URLSHA256OfTheVerifier() {
+        let pkce = PKCE(state: "some-state", key: Array(repeating: 7, count: 32))
+        #expect(pkce.verifier.count == 43)
+        #expect(pkce.verifier.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        #expect(pkce.challenge.count == 43)
+        #expect(PKCE(state: "some-state", key: Array(repeating: 7, count: 32)).verifier == pkce.verifier)
+        #expect(PKCE(state: "other-state", key: Array(repeating: 7, count: 32)).verifier != pkce.verifier)
+        #expect(PKCE(state: "some-state", key: Array(repeating: 8, count: 32)).verifier != pkce.verifier)
+        #expect(PKCE.challenge(of: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+    }
 }
 
 @Suite struct RouterTests {
