@@ -68,11 +68,36 @@ public struct UserStore {
         return try User(row)
     }
 
-    /// Deletes users that never linked a Discord account and have no verification pending any more.
+    /// Removes a verified email from the user holding it (an admin's decision), so that another user can
+    /// verify it. Returns that user, nil when nobody held it.
+    public func releaseEmail(_ email: String) throws(StoreError) -> User? {
+        try db.query("""
+            UPDATE users SET email = NULL, updated_at = now() WHERE lower(email) = lower($1) RETURNING \(Self.columns)
+            """, [email]).first.map(User.init)
+    }
+
+    /// Unlinks a Discord account from its user (an admin's decision) and ends that user's sessions.
+    /// Returns that user, nil when the account was not linked.
+    public func unlinkDiscordAccount(_ discordID: String) throws -> User? {
+        try db.transaction { db in
+            let result = try db.query("""
+                UPDATE users SET discord_id = NULL, discord_username = NULL, verified = false, updated_at = now()
+                WHERE discord_id = $1 RETURNING \(Self.columns)
+                """, [discordID])
+            guard let row = result.first else { return nil }
+            let user = try User(row)
+            try db.query("DELETE FROM web_sessions WHERE user_id = $1", [user.id])
+            return user
+        }
+    }
+
+    /// Deletes users an onboarding request created that never got anything: no Discord account, no email,
+    /// no files, and no verification pending any more.
     public func deleteAbandonedUnlinked(olderThan cutoff: Date) throws(StoreError) {
         try db.query("""
-            DELETE FROM users u WHERE u.discord_id IS NULL AND u.created_at < $1
+            DELETE FROM users u WHERE u.discord_id IS NULL AND u.email IS NULL AND u.created_at < $1
               AND NOT EXISTS (SELECT 1 FROM pending_verifications p WHERE p.user_id = u.id)
+              AND NOT EXISTS (SELECT 1 FROM files f WHERE f.owner_user_id = u.id)
             """, [cutoff])
     }
 }

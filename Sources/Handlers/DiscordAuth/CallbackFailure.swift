@@ -71,7 +71,8 @@ enum VerificationRefusal: String, Error, CaseIterable {
     var advice: String {
         switch self {
         case .discordAccountLinked:
-            return CallbackFailure.verificationFailed.advice
+            return "That Discord account already belongs to a user here. To change that user's details, log in with Discord "
+                + "and fill in the onboarding form while signed in; if the account is not yours to use here, ask an administrator to unlink it."
         case .userLinked:
             return "The account you are verifying already belongs to a different Discord account, and only that account can change it. "
                 + "Log in with that Discord account, or ask an administrator to unlink it."

@@ -83,6 +83,45 @@ extension EndToEnd {
             #expect(page.body.contains("administrator"))
             #expect(try user(discordID: ownerID)?["email"] == nil)
             #expect(try user(discordID: attackerID)?["email"] == email)
+
+            // An admin frees the email; then the owner, signed in, verifies it for their own account.
+            let unlink = try WebProcess(stack: stack, arguments: ["users", "unlink", "--email", email])
+            #expect(unlink.waitForExit(timeout: 30) == 0)
+            #expect(try user(discordID: attackerID)?["email"] == nil)
+            let csrf = try #require(Browser.csrfToken(in: try owner.get("/onboarding")))
+            let next = try owner.post("/onboarding", form: [
+                "csrf_token": csrf, "name": "Owner", "email": email, "selectedPersonality": "friendly", "communicationChannel": "discord",
+            ])
+            let link = try #require(next.body.range(of: #"/discord/verify\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
+            let linked2 = try EndToEnd.authorize(owner, url: String(next.body[link]))
+            #expect(linked2.location?.contains("/discord/success") == true)
+            #expect(try user(discordID: ownerID)?["email"] == email)
+        }
+
+        @Test func unlinkingADiscordAccountSignsItsUserOutEverywhere() throws {
+            let (browser, _) = try EndToEnd.logIn(stack, sandbox, username: "to_unlink")
+            let discordID = try #require(try EndToEnd.database(stack).query("""
+                SELECT u.discord_id FROM users u JOIN web_sessions s ON s.user_id = u.id ORDER BY s.created_at DESC LIMIT 1
+                """).first?["discord_id"])
+            #expect(try browser.get("/files").status == 200)
+            let unlink = try WebProcess(stack: stack, arguments: ["users", "unlink", "--discord-id", discordID])
+            #expect(unlink.waitForExit(timeout: 30) == 0)
+            #expect(try user(discordID: discordID) == nil)
+            #expect(try browser.get("/files").location == "/login?next=/files")
+            let unknown = try WebProcess(stack: stack, arguments: ["users", "unlink", "--discord-id", discordID])
+            #expect(unknown.waitForExit(timeout: 30) == 1)
+        }
+
+        @Test func anonymousSessionsLiveAnHour() throws {
+            let browser = Browser(baseURL: stack.webURL)
+            let page = try browser.get("/onboarding")
+            #expect(page.headers["set-cookie"]?.contains("Max-Age=3600") == true)
+            let cookie = try #require(browser.cookies["gg_session"])
+            let id = String(cookie.split(separator: ".")[0])
+            let expiry = try #require(try EndToEnd.database(stack).query("""
+                SELECT extract(epoch FROM expires_at - now()) AS left FROM web_sessions WHERE id_hash = sha256(convert_to($1, 'UTF8'))
+                """, [id]).first?["left"].flatMap(Double.init))
+            #expect(expiry <= 3600 && expiry > 3500)
         }
 
         @Test func aCallbackURLOpenedInAnotherBrowserSignsNobodyIn() throws {
