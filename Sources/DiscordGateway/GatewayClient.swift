@@ -18,12 +18,6 @@ public struct GatewayConfiguration: Sendable {
         self.token = token
         self.intents = intents
     }
-
-    /// `url` with the version and encoding GuildGate speaks (v10, JSON text frames, no compression).
-    static func connectionURL(_ url: String) -> String {
-        let base = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? url
-        return base + "?v=10&encoding=json"
-    }
 }
 
 /// Why `send` failed.
@@ -109,7 +103,7 @@ public final class GatewayClient: Sendable {
             }
             guard !isStopping else { break }
             let session = state.withLock { $0.session }
-            let url = GatewayConfiguration.connectionURL(session?.resumeURL ?? configuration.url)
+            let url = GatewayURL.connection(session?.resumeURL ?? configuration.url)
             let (end, closeCode, becameReady) = await connect(url: url, resuming: session)
             state.withLock { $0.writer = nil }
             await handler.handle(.disconnected)

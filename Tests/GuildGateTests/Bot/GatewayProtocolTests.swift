@@ -1,10 +1,25 @@
 @testable import BotWorker
-import DiscordGateway
+@testable import DiscordGateway
 import Foundation
 import JSONSupport
 import Testing
 
 @Suite struct GatewayProtocol {
+    /// Discord hands out `wss://gateway.discord.gg` (no path) from `GET /gateway/bot` and READY's
+    /// `resume_gateway_url`; a WebSocket upgrade needs a path.
+    @Test(arguments: [
+        ("wss://gateway.discord.gg", "wss://gateway.discord.gg/?v=10&encoding=json"),
+        ("wss://gateway.discord.gg/", "wss://gateway.discord.gg/?v=10&encoding=json"),
+        ("wss://gateway-us-east1-b.discord.gg", "wss://gateway-us-east1-b.discord.gg/?v=10&encoding=json"),
+        ("wss://gateway.discord.gg?v=9&encoding=etf", "wss://gateway.discord.gg/?v=10&encoding=json"),
+        ("wss://gateway.discord.gg/?v=10&encoding=json&compress=zlib-stream", "wss://gateway.discord.gg/?v=10&encoding=json"),
+        ("ws://127.0.0.1:8099", "ws://127.0.0.1:8099/?v=10&encoding=json"),
+        ("ws://127.0.0.1:8099/gateway-resume#x", "ws://127.0.0.1:8099/gateway-resume?v=10&encoding=json"),
+    ])
+    func theConnectionURLHasAPathAndOurQuery(given: String, expected: String) {
+        #expect(GatewayURL.connection(given) == expected)
+    }
+
     @Test func payloadsDecodeAndEncode() throws {
         let dispatch = try #require(GatewayPayload(text: #"{"op":0,"s":57,"t":"PRESENCE_UPDATE","d":{"status":"idle"}}"#))
         #expect(dispatch.opcode == .dispatch)
