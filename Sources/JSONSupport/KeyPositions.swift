@@ -2,7 +2,7 @@
 /// one's place) is found in constant time: an object of n keys parses in O(n), not O(n²). Small objects,
 /// nearly all of them, are searched directly and never pay for a dictionary.
 struct KeyPositions {
-    static let directSearchLimit = 16
+    static let directSearchLimit = 32
     private var byKey: [String: Int]?
 
     /// The index in `members` of `key`, if it is there; `members` are the object's members so far, and a
