@@ -84,6 +84,14 @@ extension EndToEnd.BotWorker {
         let data = try #require(try response(to: interaction)?["data"] as? [String: Any])
         #expect("\(data)".contains("Secret plans.txt"))
         #expect(data["flags"] as? Int == 64, "a slash command's answer must be ephemeral: \(data)")
+
+        // A user who takes no DMs from server members: Discord refuses the DM with 50007.
+        try sandbox.fault(method: "POST", path: "/api/v10/channels/\(dm)/messages", status: 403,
+                          body: #"{"message":"Cannot send messages to this user","code":50007}"#)
+        try say("<@\(botID)> list", in: channel, guild: guildID, from: userID)
+        #expect(poll(timeout: 5) { try contents(of: channel).contains { $0.hasPrefix("I could not send you a DM") && $0.contains("`/list`") } },
+                "\((try? contents(of: channel)) ?? [])")
+        #expect(try !contents(of: channel).contains { $0.contains("Secret") || $0.contains("/files/") })
     }
 
     @Test func messagesAndInteractionsFromAnotherGuildGetNoAnswer() throws {
