@@ -51,10 +51,10 @@ struct Migrate: ParsableCommand {
     }
 }
 
-/// `guildgate-web create-admin`: creates an admin account or resets its password.
+/// `guildgate-web create-admin`: creates an admin account, or resets its password and ends its sessions.
 struct CreateAdmin: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "create-admin", abstract: "Create an admin account, or reset its password.")
+        commandName: "create-admin", abstract: "Create an admin account, or reset its password (which signs it out everywhere).")
 
     @Option(help: "The admin's username.")
     var username: String
@@ -75,11 +75,17 @@ struct CreateAdmin: ParsableCommand {
         }
         let settings = Launch.settings(logger: logger)
         let db = PostgresConnection(url: settings.databaseURL)
-        let created = Launch.reporting(logger) {
+        let (created, sessionsEnded) = Launch.reporting(logger) {
             try Migrations.requireCurrent(db)
             return try AdminStore(db).upsert(username: username, passwordHash: try PasswordHasher.hash(password))
         }
-        logger.info(created ? "admin created" : "admin password reset", metadata: ["username": "\(username)"])
+        if created {
+            logger.info("admin created", metadata: ["username": "\(username)"])
+        } else {
+            logger.info("admin password reset; the admin's sessions are ended", metadata: [
+                "username": "\(username)", "sessions_ended": "\(sessionsEnded)",
+            ])
+        }
     }
 }
 

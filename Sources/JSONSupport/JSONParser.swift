@@ -49,6 +49,7 @@ struct JSONParser {
         guard depth <= Self.maxDepth else { return nil }
         index += 1
         var members: [(String, JSON)] = []
+        var positions = KeyPositions()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -61,7 +62,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let member = value() else { return nil }
-            if let existing = members.firstIndex(where: { $0.0 == key }) {
+            if let existing = positions.index(of: key, in: members) {
                 members[existing].1 = member
             } else {
                 members.append((key, member))

@@ -31,3 +31,23 @@ import Testing
         #expect(BotCommands.listing([], baseURL: "https://g.example") == "You have no stored files. Upload one at https://g.example/files.")
     }
 }
+
+@Suite struct CommandLimiterTests {
+    @Test func fiveCommandsPerTenSecondsThenOneSlowDownPerWindow() {
+        var limiter = CommandLimiter(limit: 5, window: .seconds(10))
+        let start = ContinuousClock.now
+        for second in 0..<5 { #expect(limiter.admit("ann", at: start + .seconds(second)) == .run) }
+        #expect(limiter.admit("ann", at: start + .milliseconds(5500)) == .slowDown(retryAfterSeconds: 5))
+        #expect(limiter.admit("ann", at: start + .seconds(6)) == .ignore)
+        #expect(limiter.admit("ann", at: start + .seconds(9)) == .ignore)
+        #expect(limiter.admit("bob", at: start + .seconds(9)) == .run, "one user's spam limits nobody else")
+        // The first command leaves the window at 10 s: one more runs, and the next over the limit is told again.
+        #expect(limiter.admit("ann", at: start + .seconds(10)) == .run)
+        #expect(limiter.admit("ann", at: start + .milliseconds(10_200)) == .slowDown(retryAfterSeconds: 1))
+        #expect(limiter.admit("ann", at: start + .seconds(30)) == .run)
+    }
+
+    @Test func slowDownNamesTheLimit() {
+        #expect(BotCommands.slowDown(7) == "Slow down: I answer 5 commands per 10 s per person. Try again in 7 s.")
+    }
+}

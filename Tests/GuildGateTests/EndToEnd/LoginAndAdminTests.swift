@@ -74,6 +74,7 @@ extension EndToEnd {
     @Suite struct AdminLogin {
         @Test func createAdminThenSignInWithThrottling() throws {
             let (stack, _) = try EndToEnd.stack()
+            try EndToEnd.database(stack).query("DELETE FROM login_attempts")
             let username = "admin\(UUID().uuidString.prefix(6).lowercased())"
             let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
                 stdin: "s3cret-passphrase\n")

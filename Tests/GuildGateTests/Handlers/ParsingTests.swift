@@ -103,6 +103,22 @@ final class BytesBody: RequestBodyStream {
         #expect(JSON.parse(Array(fine.utf8)) != nil)
     }
 
+    @Test func aRepeatedKeyKeepsItsFirstPlaceAndTakesTheLastValue() throws {
+        let parsed = try #require(JSON.parse(Array(#"{"a":1,"b":2,"a":3,"c":{"x":1,"x":[2]},"b":4}"#.utf8)))
+        #expect(parsed == ["a": 3, "b": 4, "c": ["x": [2]]])
+        #expect(parsed.serialized == #"{"a":3,"b":4,"c":{"x":[2]}}"#)
+    }
+
+    @Test func objectsWithThousandsOfKeysKeepEveryKeyInOrder() throws {
+        let count = 20_000
+        let members = (0..<count).map { #""k\#($0)":\#($0)"# } + (0..<count).filter { $0 % 1000 == 0 }.map { #""k\#($0)":-1"# }
+        let parsed = try #require(JSON.parse(Array(("{" + members.joined(separator: ",") + "}").utf8)))
+        guard case .object(let object) = parsed else { Issue.record("not an object"); return }
+        #expect(object.count == count)
+        #expect(object.map(\.0) == (0..<count).map { "k\($0)" })
+        #expect(object[1000].1 == -1 && object[1001].1 == 1001 && object[count - 1].1 == .int(count - 1))
+    }
+
     @Test(arguments: ["{", "{\"a\":}", "nul", "[1,]", "\u{0}", "{\"a\":1}}", "01", "1.", "\"\\ud800\"", "\"a\u{1}\"", "{a:1}", "NaN"])
     func refusesBrokenJSON(_ text: String) {
         #expect(JSON.parse(Array(text.utf8)) == nil)
