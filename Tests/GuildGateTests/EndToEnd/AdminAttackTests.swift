@@ -16,9 +16,7 @@ extension EndToEnd {
         }
 
         func createAdmin(_ username: String, password: String) throws {
-            let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
-                stdin: password + "\n")
-            #expect(create.waitForExit(timeout: 60) == 0, "\(create.errorOutput.suffix(1000))")
+            try EndToEnd.createAdmin(stack, username: username, password: password)
         }
 
         func signIn(_ username: String, password: String) throws -> (Browser, Page) {

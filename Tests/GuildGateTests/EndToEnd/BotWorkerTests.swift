@@ -33,7 +33,7 @@ extension EndToEnd {
         }
 
         func roster() throws -> [String: [String: Any]] {
-            let entries = try JSONSerialization.jsonObject(with: Data(try browser.get("/api/staff/roster/").body.utf8)) as? [[String: Any]] ?? []
+            let entries = try JSONSerialization.jsonObject(with: Data(try browser.get("/api/staff/roster/", headers: ["Authorization": "Bearer \(apiToken)"]).body.utf8)) as? [[String: Any]] ?? []
             return Dictionary(entries.map { ($0["discord_id"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         }
 
@@ -131,7 +131,8 @@ extension EndToEnd {
             // The heartbeat is now 6 s old; make it the 31 s the web app would see half a minute later.
             try db.query("UPDATE bot_heartbeats SET beat_at = beat_at - interval '25 seconds'")
             #expect(try botStatus()["is_running"] as? Bool == false)
-            #expect(try browser.get("/staff/roster").body.contains("The Discord bot is not running"))
+            #expect(try browser.get("/staff/roster", headers: ["Authorization": "Bearer \(apiToken)"]).body
+                .contains("The Discord bot is not running"))
         }
 
         @Test func manualSyncRoundTripsAndIsCoalesced() throws {

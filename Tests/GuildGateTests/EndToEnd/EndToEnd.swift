@@ -65,12 +65,19 @@ import Testing
         return (browser, try #require(Browser.csrfToken(in: page)))
     }
 
-    /// A browser signed in as a new admin (made with `create-admin`), and its session's CSRF token.
+    /// Creates an admin with `create-admin` (or resets the password of an existing one).
+    static func createAdmin(_ stack: TestStack, username: String, password: String) throws {
+        let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
+            stdin: password + "\n")
+        #expect(create.waitForExit(timeout: 60) == 0, "\(create.errorOutput.suffix(1000))")
+    }
+
+    /// A browser signed in as a new admin, and its session's CSRF token.
     static func signInAsAdmin(_ stack: TestStack) throws -> (Browser, String) {
         let username = "admin\(UUID().uuidString.prefix(6).lowercased())"
-        let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
-            stdin: "s3cret-passphrase\n")
-        #expect(create.waitForExit(timeout: 30) == 0)
+        try createAdmin(stack, username: username, password: "s3cret-passphrase")
+        // Every test signs in from 127.0.0.1: earlier failures must not throttle this address.
+        try database(stack).query("DELETE FROM login_attempts")
         let browser = Browser(baseURL: stack.webURL)
         let csrf = try #require(Browser.csrfToken(in: try browser.get("/admin/login")))
         let signedIn = try browser.post("/admin/login", form: ["csrf_token": csrf, "username": username, "password": "s3cret-passphrase"])

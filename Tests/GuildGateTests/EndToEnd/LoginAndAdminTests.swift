@@ -76,9 +76,7 @@ extension EndToEnd {
             let (stack, _) = try EndToEnd.stack()
             try EndToEnd.database(stack).query("DELETE FROM login_attempts")
             let username = "admin\(UUID().uuidString.prefix(6).lowercased())"
-            let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
-                stdin: "s3cret-passphrase\n")
-            #expect(create.waitForExit(timeout: 30) == 0)
+            try EndToEnd.createAdmin(stack, username: username, password: "s3cret-passphrase")
 
             let browser = Browser(baseURL: stack.webURL)
             #expect(try browser.get("/admin").location == "/admin/login")
