@@ -42,8 +42,15 @@ public enum PasswordHasher {
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
+    /// At most this many derivations run at once (128 MiB each at the current cost): sign-ins from many
+    /// addresses at once wait their turn instead of taking the process's memory.
+    static let concurrentDerivations = 2
+    private static let derivationSlots = DispatchSemaphore(value: concurrentDerivations)
+
     private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {
-        try KDF.Scrypt.deriveKey(
+        derivationSlots.wait()
+        defer { derivationSlots.signal() }
+        return try KDF.Scrypt.deriveKey(
             from: Array(password.utf8), salt: salt, outputByteCount: 32,
             rounds: rounds, blockSize: blockSize, parallelism: parallelism
         ).withUnsafeBytes { Array($0) }
