@@ -90,10 +90,8 @@ struct BotSetup: Sendable {
     /// privileged intents are switched off, so the message names exactly those.
     func explain(_ error: any Error, logger: Logger) -> String {
         guard case GatewayFatalError.disallowedIntents(let requested, nil) = error else { return "\(error)" }
-        guard let response = try? discord(logger: logger).send(Route(.get, "/applications/@me")),
-              let flags = JSON.parse(response.body)?["flags"]?.integer
-        else { return "\(error)" }
-        let disabled = requested.subtracting(GatewayIntents.enabledPrivileged(applicationFlags: flags))
+        guard let application = try? discord(logger: logger).currentApplication() else { return "\(error)" }
+        let disabled = requested.subtracting(GatewayIntents.enabledPrivileged(applicationFlags: application.flags))
         return "\(GatewayFatalError.disallowedIntents(requested: requested, disabled: disabled.isEmpty ? nil : disabled))"
     }
 }

@@ -1,3 +1,4 @@
+import DiscordKit
 import Foundation
 import JSONSupport
 import Logging

@@ -1,3 +1,4 @@
+import DiscordKit
 /// What a gateway close code means for the client (reference §4.6).
 public enum GatewayCloseDecision: Sendable, Equatable {
     /// Reconnect and RESUME the session.
@@ -25,24 +26,14 @@ public enum GatewayFatalError: Error, Sendable, Equatable, CustomStringConvertib
                 + "Copy a new one from the Developer Portal (Bot → Reset Token) into DISCORD_BOT_TOKEN."
         case .disallowedIntents(let requested, let disabled):
             let missing = (disabled ?? requested).intersection(.privileged)
-            let portalNames = missing.names.map { name in
-                GatewayFatalError.portalNames[name].map { "\(name) (\"\($0)\")" } ?? name
-            }
             return "Discord closed the gateway with 4014 (Disallowed intents): enable "
-                + portalNames.joined(separator: " and ")
+                + missing.portalLabels.joined(separator: " and ")
                 + " in the Developer Portal (your application → Bot → Privileged Gateway Intents), "
                 + "or remove \(missing.names.count == 1 ? "it" : "them") from DISCORD_GATEWAY_INTENTS."
         case .refused(let code, let reason):
             return "Discord closed the gateway with \(code) (\(reason)); reconnecting cannot help."
         }
     }
-
-    /// The switches' labels on the Developer Portal's Bot page.
-    static let portalNames = [
-        "GUILD_PRESENCES": "Presence Intent",
-        "GUILD_MEMBERS": "Server Members Intent",
-        "MESSAGE_CONTENT": "Message Content Intent",
-    ]
 }
 
 public enum GatewayCloseCode {

@@ -1,3 +1,4 @@
+import DiscordKit
 import JSONSupport
 
 /// Gateway opcodes (reference §4.2).

@@ -16,7 +16,8 @@ enum ChannelRoutes {
                         guard let channel = parts.channels.channel(id: channelID) else { throw HTTPError.unknownChannel }
                         return channel.json(
                             guildID: context.configuration.guildID,
-                            lastMessageID: parts.channels.lastMessageID(in: channelID)
+                            lastMessageID: parts.channels.lastMessageID(in: channelID),
+                            overwrites: parts.permissions.overwritesJSON(channelID: channelID)
                         )
                     }
                 )

@@ -16,7 +16,7 @@ struct SandboxChannel: Sendable {
     var type: Int { isDirect ? 1 : 0 }
 
     /// The channel object; `guildID` is left out inside GUILD_CREATE, as Discord does.
-    func json(guildID: String?, lastMessageID: String?) -> JSONValue {
+    func json(guildID: String?, lastMessageID: String?, overwrites: JSONValue = []) -> JSONValue {
         switch kind {
         case .guildText(let position):
             var fields: [(key: String, value: JSONValue)] = [("id", .string(id)), ("type", 0)]
@@ -24,7 +24,7 @@ struct SandboxChannel: Sendable {
             fields += [
                 ("name", .string("sandbox-\(position + 1)")),
                 ("position", .integer(position)),
-                ("permission_overwrites", []),
+                ("permission_overwrites", overwrites),
                 ("topic", nil),
                 ("nsfw", false),
                 ("last_message_id", .optional(lastMessageID)),

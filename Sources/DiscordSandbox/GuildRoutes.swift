@@ -1,11 +1,34 @@
-/// Guild members (docs: resources/guild.md, "Get Guild Member"; reference §2.x table "Get member").
+/// The guild and its members (docs: `developers/resources/guild`, "Get Guild" and "Get Guild Member").
 enum GuildRoutes {
     static var routes: [Route] {
-        [.discord(.GET, "/guilds/{guild.id}/members/{user.id}", handler: member)]
+        [
+            .discord(.GET, "/guilds/{guild.id}", handler: guild),
+            .discord(.GET, "/guilds/{guild.id}/members/{user.id}", handler: member),
+        ]
+    }
+
+    /// The guild object: owner, roles (`@everyone` and the bot's managed role) and the usual nulls.
+    @Sendable
+    static func guild(_ context: RequestContext) async throws -> SandboxResponse {
+        try context.requireBotToken()
+        let guildID = context.configuration.guildID
+        guard context.parameters["guild.id"] == guildID else { throw HTTPError.unknownGuild }
+        let roles = context.state.withLock { $0.permissions.rolesJSON(guildID: guildID, botName: context.configuration.botUser.username) }
+        return .json([
+            "id": .string(guildID), "name": .string(SandboxGuild.name), "icon": nil, "icon_hash": nil, "splash": nil,
+            "discovery_splash": nil, "owner_id": .string(GuildPermissions.ownerID), "afk_channel_id": nil, "afk_timeout": 300,
+            "widget_enabled": false, "widget_channel_id": nil, "verification_level": 0, "default_message_notifications": 0,
+            "explicit_content_filter": 0, "roles": roles, "emojis": [], "features": [], "mfa_level": 0,
+            "application_id": nil, "system_channel_id": nil, "system_channel_flags": 0, "rules_channel_id": nil,
+            "max_presences": nil, "max_members": 500_000, "vanity_url_code": nil, "description": nil, "banner": nil,
+            "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": "en-US", "public_updates_channel_id": nil,
+            "max_video_channel_users": 25, "max_stage_video_channel_users": 50, "nsfw_level": 0, "stickers": [],
+            "premium_progress_bar_enabled": false, "safety_alerts_channel_id": nil,
+        ])
     }
 
     /// The guild member object; 404 with 10004 Unknown Guild for another guild, 10007 Unknown Member for a
-    /// user who is not in it (what GuildGate's sign-in checks for).
+    /// user who is not in it (what GuildGate's sign-in checks for). The bot has its managed role.
     @Sendable
     static func member(_ context: RequestContext) async throws -> SandboxResponse {
         try context.requireBotToken()
@@ -17,6 +40,7 @@ enum GuildRoutes {
         guard let member = context.state.withLock({ $0.gateway.guild.member(id: userID) }) else {
             throw HTTPError.unknownGuildMember
         }
-        return .json(member.json)
+        guard userID == context.configuration.botUser.id, case .object(let fields) = member.json else { return .json(member.json) }
+        return .json(.object(fields.map { $0.key == "roles" ? (key: "roles", value: [.string(GuildPermissions.botRoleID)]) : $0 }))
     }
 }

@@ -111,6 +111,20 @@ enum OAuthRoutes {
                     try parts.oauth.refresh(refreshToken: refreshToken, now: now)
                 }
             }
+        case "client_credentials":
+            // A token for the application's owner, without a refresh token (docs: topics/oauth2,
+            // "Client Credentials Grant").
+            let scopes = (form["scope"] ?? "").split(separator: " ").map(String.init)
+            guard !scopes.isEmpty else { throw HTTPError.oauth("invalid_scope", description: "Missing \"scope\" in request.") }
+            let grant = context.state.withLock { $0.oauth.clientCredentialsGrant(scopes: scopes, now: now) }
+            var response = SandboxResponse.json([
+                "access_token": .string(grant.accessToken),
+                "token_type": "Bearer",
+                "expires_in": .integer(Int(OAuthGrant.lifetime.components.seconds)),
+                "scope": .string(grant.scope),
+            ])
+            response.headers.add(name: "Cache-Control", value: "no-store")
+            return response
         case nil:
             throw HTTPError.oauth("invalid_request", description: "Missing \"grant_type\" in request.")
         default:

@@ -86,6 +86,14 @@ struct OAuthStore: Sendable {
         return makeGrant(user: old.user, scopes: old.scopes, now: now)
     }
 
+    /// A token for the application's owner (the client credentials grant): bearer only, no refresh token.
+    mutating func clientCredentialsGrant(scopes: [String], now: ContinuousClock.Instant) -> OAuthGrant {
+        let owner = SandboxUser(id: GuildPermissions.ownerID, username: "sandbox_owner", globalName: nil, email: nil)
+        let grant = makeGrant(user: owner, scopes: scopes, now: now)
+        accessTokensByRefreshToken[grant.refreshToken] = nil
+        return grant
+    }
+
     func grant(accessToken: String, now: ContinuousClock.Instant) -> OAuthGrant? {
         grantsByAccessToken[accessToken].flatMap { $0.expiresAt > now ? $0 : nil }
     }

@@ -87,7 +87,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let routes = OAuthRoutes.routes + UserRoutes.routes + GuildRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
             + ChannelRoutes.routes + MessageRoutes.routes + CDNRoutes.routes + ApplicationCommandRoutes.routes
             + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
-            + MessageControlRoutes.routes + InteractionControlRoutes.routes
+            + MessageControlRoutes.routes + InteractionControlRoutes.routes + GuildPermissionControlRoutes.routes
         let router = Router(routes: routes)
         let server = try await HTTPServer.bind(
             host: listen.host,

@@ -107,7 +107,7 @@ struct SandboxGuild: Sendable {
             "name": .string(Self.name),
             "icon": nil,
             "description": nil,
-            "owner_id": .string(botID),
+            "owner_id": .string(GuildPermissions.ownerID),
             "roles": [everyoneRole],
             "emojis": [],
             "features": [],

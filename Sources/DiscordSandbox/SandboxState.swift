@@ -20,6 +20,7 @@ final class SandboxState: Sendable {
         var cdn: CDNSigner
         var commands: ApplicationCommandStore
         var interactions: InteractionStore
+        var permissions = GuildPermissions()
 
         init(rateLimits: RateLimitTable, configuration: SandboxConfiguration) {
             oauth = OAuthStore()

@@ -1,3 +1,4 @@
+import JSONSupport
 import Logging
 
 #if canImport(FoundationEssentials)
@@ -67,6 +68,12 @@ public struct DiscordClient {
         } catch {
             throw .invalidResponse(status: response.status, reason: "not a \(Response.self) (\(error))")
         }
+    }
+
+    /// A 2xx response's body as JSON.
+    func json(_ response: HTTPResponse) throws(DiscordError) -> JSON {
+        guard let json = JSON.parse(response.body) else { throw .invalidResponse(status: response.status, reason: "not JSON") }
+        return json
     }
 
     // MARK: - The request loop

@@ -127,11 +127,6 @@ extension DiscordClient {
             return
         }
     }
-
-    private func json(_ response: HTTPResponse) throws(DiscordError) -> JSON {
-        guard let json = JSON.parse(response.body) else { throw .invalidResponse(status: response.status, reason: "not JSON") }
-        return json
-    }
 }
 
 extension DiscordClient {

@@ -97,6 +97,13 @@ extension DiscordClient {
         ])
     }
 
+    /// Whether the token endpoint accepts the client id and secret: a `client_credentials` grant for
+    /// `identify` (a token for the application's owner, which is discarded). `.exchangeRejected` with
+    /// `invalid_client` means a wrong secret.
+    public func verifyClientCredentials() throws(OAuthError) {
+        _ = try tokenRequest([("grant_type", "client_credentials"), ("scope", "identify")])
+    }
+
     /// Trades a refresh token for new tokens; store the returned refresh token (it may change).
     public func refreshToken(_ refreshToken: String) throws(OAuthError) -> OAuthToken {
         try tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])

@@ -1,3 +1,4 @@
+@testable import DiscordKit
 @testable import BotWorker
 @testable import DiscordGateway
 import Foundation

@@ -4,9 +4,9 @@ import Testing
 extension DiscordKitTests {
     @Suite struct URLBuildingTests {
         @Test func theSixPermissionsSumTo402754560() {
-            #expect(BotPermissions.guildGate.rawValue == 402_754_560)
-            #expect(BotPermissions.guildGate.description == "402754560")
-            #expect(BotPermissions.viewChannel.rawValue == 1024 && BotPermissions.manageRoles.rawValue == 268_435_456)
+            #expect(Permissions.guildGate.rawValue == 402_754_560)
+            #expect(Permissions.guildGate.description == "402754560")
+            #expect(Permissions.viewChannel.rawValue == 1024 && Permissions.manageRoles.rawValue == 268_435_456)
         }
 
         @Test func theInviteURLAsksForBotAndCommands() {

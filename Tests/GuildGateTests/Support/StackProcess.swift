@@ -1,14 +1,17 @@
 import Foundation
 
-/// A GuildGate binary started with the test stack's settings, its standard error kept in a file.
+/// A GuildGate binary started with the test stack's settings, its standard error and output kept in files.
 class StackProcess {
     let process = Process()
     let logPath: String
+    let outputPath: String
 
     /// Starts `binary arguments…` with the stack's settings changed by `overrides` (nil removes).
     init(stack: TestStack, binary: String, arguments: [String], overrides: [String: String?] = [:], stdin: String? = nil) throws {
         logPath = stack.directory + "/logs/\(binary)-\(UUID().uuidString.prefix(8)).log"
+        outputPath = logPath + ".out"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: TestStack.binaryDirectory + "/" + binary)
         process.arguments = arguments
         var environment = stack.settings
@@ -17,7 +20,7 @@ class StackProcess {
         for (name, value) in overrides { environment[name] = value }
         process.environment = environment
         process.standardError = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: outputPath)
         let input = Pipe()
         process.standardInput = input
         try process.run()
@@ -35,6 +38,11 @@ class StackProcess {
     /// What the process wrote to standard error so far.
     var errorOutput: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// What the process wrote to standard output so far.
+    var standardOutput: String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
 
     /// Waits until standard error contains `text`.

@@ -94,6 +94,19 @@ public struct GatewayIntents: OptionSet, Sendable, Hashable, CustomStringConvert
 }
 
 extension GatewayIntents {
+    /// The switches' labels on the Developer Portal's Bot page.
+    static let portalNames = [
+        "GUILD_PRESENCES": "Presence Intent",
+        "GUILD_MEMBERS": "Server Members Intent",
+        "MESSAGE_CONTENT": "Message Content Intent",
+    ]
+
+    /// Each intent's name, with the Developer Portal's label for the privileged ones:
+    /// `GUILD_PRESENCES ("Presence Intent")`.
+    public var portalLabels: [String] {
+        names.map { name in Self.portalNames[name].map { "\(name) (\"\($0)\")" } ?? name }
+    }
+
     /// The privileged intents the Developer Portal has switched on, read from the application's `flags`
     /// (`GET /applications/@me`): each intent has a full and a "limited" (under 100 servers) flag.
     public static func enabledPrivileged(applicationFlags flags: Int) -> GatewayIntents {
