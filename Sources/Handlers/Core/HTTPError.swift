@@ -21,6 +21,8 @@ public enum HTTPError: Error, Equatable {
     case conflict(String)
     /// The resource is gone for good (a damaged file).
     case gone(String)
+    /// The request body arrived too slowly (a slow client would hold a worker thread).
+    case requestTimeout
     case payloadTooLarge(limit: Int)
     case unsupportedMediaType(expected: String)
     case tooManyRequests(retryAfterSeconds: Int)
@@ -36,6 +38,7 @@ public enum HTTPError: Error, Equatable {
         case .methodNotAllowed: return .methodNotAllowed
         case .conflict: return .conflict
         case .gone: return .gone
+        case .requestTimeout: return .requestTimeout
         case .payloadTooLarge: return .payloadTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .tooManyRequests: return .tooManyRequests
@@ -55,6 +58,7 @@ public enum HTTPError: Error, Equatable {
         case .methodNotAllowed: return "method_not_allowed"
         case .conflict: return "conflict"
         case .gone: return "gone"
+        case .requestTimeout: return "request_timeout"
         case .payloadTooLarge: return "payload_too_large"
         case .unsupportedMediaType: return "unsupported_media_type"
         case .tooManyRequests: return "too_many_requests"
@@ -71,6 +75,8 @@ public enum HTTPError: Error, Equatable {
         case .validation: return "Some fields are invalid."
         case .notFound: return "There is nothing at this address."
         case .methodNotAllowed(let allowed): return "Use \(allowed.joined(separator: " or ")) here."
+        case .requestTimeout:
+            return "The request body arrived too slowly and was cut off. Check the connection and send it again."
         case .payloadTooLarge(let limit): return "The request body is larger than the \(limit) bytes allowed here."
         case .unsupportedMediaType(let expected): return "Send the body as \(expected)."
         case .tooManyRequests(let seconds): return "Too many attempts. Try again in \(seconds) seconds."
