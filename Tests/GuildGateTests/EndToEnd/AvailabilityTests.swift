@@ -166,6 +166,35 @@ extension EndToEnd {
             #expect(whole?.body == bytes)
         }
 
+        @Test func aResponseNobodyReadsIsCutOff() throws {
+            try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)
+            let bytes = FileStorage.randomBytes(3_000_000)
+            let created = try Browser(baseURL: stack.webURL).send("POST", "/api/files", headers: bearer.merging(
+                ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"]) { $1 },
+                body: FileStorage.multipart(bytes, name: "unread.bin"))
+            let id = try #require(created.json?["id"] as? Int, "\(created.body)")
+            let web = try WebProcess(stack: stack, serveOptions: ["--slow-client-timeout", "2"])
+            #expect(web.waitUntilServing())
+            let descriptor = try #require(RawFastCGI.connect(socketPath: web.socketPath))
+            defer { close(descriptor) }
+            RawFastCGI.sendAll(descriptor, RawFastCGI.beginRequest() + RawFastCGI.params([
+                ("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/api/files/\(id)/content"), ("REMOTE_ADDR", "127.0.0.1"),
+                ("CONTENT_LENGTH", ""), ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
+            ]) + RawFastCGI.stdin([]))
+            // Like nginx when its client reads nothing: the app's writes block, then fail.
+            #expect(web.waitForOutput("client went away during the response", timeout: 15), "\(web.errorOutput.suffix(1000))")
+            var received = 0
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var seconds = timeval(tv_sec: 5, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
+            while received < 2 * bytes.count {
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                if count <= 0 { break }
+                received += count
+            }
+            #expect(received < bytes.count, "the whole file was sent to a reader that took nothing")
+        }
+
         /// Files nginx's workers hold open under its fastcgi_temp_path (nginx unlinks them at once, so only
         /// the workers' descriptors show them).
         func nginxTemporaryFiles() throws -> [String] {
