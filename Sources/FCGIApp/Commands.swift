@@ -15,11 +15,27 @@ struct Serve: ParsableCommand {
     @Option(help: "Worker threads; keep it above nginx's upstream keepalive × worker processes.")
     var threads: Int = 16
 
-    @Option(help: "Group that may connect to the unix socket (nginx's worker group).")
+    @Option(help: "A second socket for file uploads and downloads, with its own threads, so that long transfers never hold the threads pages need (nginx sends /files and /api/files there).")
+    var transferListen: String?
+
+    @Option(help: "Worker threads of --transfer-listen: the most transfers at once, plus nginx's keepalive × worker processes of that upstream.")
+    var transferThreads: Int = 8
+
+    @Option(help: "Bytes a second a request body must average; a slower one is cut off (408; an upload is abandoned).")
+    var minBodyRate: Int = 1024
+
+    @Option(help: "Seconds of slack for --min-body-rate; also how long a response write waits for nginx to take any of it.")
+    var slowClientTimeout: Int = 20
+
+    @Option(help: "Group that may connect to the unix sockets (nginx's worker group).")
     var socketGroup: String?
 
     func validate() throws {
         guard (1...1024).contains(threads) else { throw ValidationError("--threads must be between 1 and 1024") }
+        guard (1...1024).contains(transferThreads) else { throw ValidationError("--transfer-threads must be between 1 and 1024") }
+        guard transferListen != listen else { throw ValidationError("--transfer-listen must differ from --listen") }
+        guard minBodyRate >= 1 else { throw ValidationError("--min-body-rate must be at least 1 (bytes a second)") }
+        guard (1...3600).contains(slowClientTimeout) else { throw ValidationError("--slow-client-timeout must be between 1 and 3600 seconds") }
     }
 
     func run() throws {
@@ -27,11 +43,18 @@ struct Serve: ParsableCommand {
         MemoryPolicy.returnLargeBuffersToTheSystem()
         let environment = Launch.environment(logger: logger)
         Launch.checkDatabase(environment.config, logger: logger)
-        let listener = Launch.reporting(logger) {
-            try FastCGIListener(address: listen, socketGroup: socketGroup)
+        var pools = [WorkerPool(
+            name: "fcgi", listener: Launch.reporting(logger) { try FastCGIListener(address: listen, socketGroup: socketGroup) },
+            threads: threads)]
+        if let transferListen {
+            pools.append(WorkerPool(
+                name: "transfer",
+                listener: Launch.reporting(logger) { try FastCGIListener(address: transferListen, socketGroup: socketGroup) },
+                threads: transferThreads))
         }
         let server = FastCGIServer(
-            listener: listener, threads: threads, application: Application(environment: environment), logger: logger)
+            pools: pools, pace: BodyPace(minimumRate: minBodyRate, window: .seconds(slowClientTimeout)),
+            application: Application(environment: environment), logger: logger)
         server.run()
     }
 }

@@ -6,18 +6,23 @@ import Logging
 /// One request on a worker thread: CGI params in, the application's response out.
 struct FastCGIExchange {
     private let request: UnsafeMutablePointer<FCGX_Request>
+    private let pace: BodyPace
     private let logger: Logger
 
-    init(request: UnsafeMutablePointer<FCGX_Request>, logger: Logger) {
+    init(request: UnsafeMutablePointer<FCGX_Request>, pace: BodyPace, logger: Logger) {
         self.request = request
+        self.pace = pace
         self.logger = logger
     }
 
-    func serve(application: Application, services: Services) {
+    /// Answers the request. False when the connection must not carry another request: the body was not
+    /// read to its end, or the response broke off.
+    func serve(application: Application, services: Services) -> Bool {
         let params = Self.params(request.pointee.envp)
-        let body = FastCGIBody(stream: request.pointee.in)
+        let descriptor = request.pointee.ipcFd
+        let body = FastCGIBody(stream: request.pointee.in, connection: descriptor, pace: pace)
         let rawURI = params["REQUEST_URI"] ?? ""
-        let connection = FastCGIConnection(descriptor: request.pointee.ipcFd)
+        let connection = FastCGIConnection(descriptor: descriptor)
         let answer: Response?
         do throws(HTTPError) {
             let parsed = try Self.request(from: params, body: body, connection: connection)
@@ -25,26 +30,25 @@ struct FastCGIExchange {
         } catch {
             answer = application.respond(to: error, rawPath: rawURI)
         }
-        guard let response = answer else {
-            request.pointee.keepConnection = 0
-            return
-        }
-        let writer = FastCGIWriter(stream: request.pointee.out, connection: request.pointee.ipcFd)
+        guard let response = answer else { return false }
+        let writer = FastCGIWriter(stream: request.pointee.out, connection: descriptor)
         let omitBody = params["REQUEST_METHOD"] == "HEAD"
         do {
             try write(response, to: writer, omitBody: omitBody)
         } catch .aborted {
             // Closing without END_REQUEST makes nginx drop the client's connection: the client sees a
             // broken transfer instead of a short body it could take for the whole.
-            shutdown(request.pointee.ipcFd, Int32(SHUT_RDWR))
-            request.pointee.keepConnection = 0
+            shutdown(descriptor, Int32(SHUT_RDWR))
+            return false
         } catch {
             logger.notice("client went away during the response", metadata: ["path": "\(rawURI)"])
-            request.pointee.keepConnection = 0
+            return false
         }
         // The rest of a body the handler did not read would be taken for the next request on a kept-alive
-        // connection: read a small remainder to its end, close the connection on a large one.
-        if !body.drain(limit: 64 * 1024) { request.pointee.keepConnection = 0 }
+        // connection. What has already arrived (a GET's empty body, a small form) is read to its end; a
+        // body still on its way (an upload refused with 401) is not waited for: the connection is closed
+        // after the response instead, so a slow client cannot hold this thread.
+        return body.discardArrived(limit: 64 * 1024)
     }
 
     /// The CGI params the application reads: the request line, the body's type and length, the
@@ -138,36 +142,117 @@ struct FastCGIExchange {
     }
 }
 
-/// The request body, read from FCGI_STDIN as it streams in.
+/// The request body, read from FCGI_STDIN as it streams in, at the pace `BodyPace` demands.
 final class FastCGIBody: RequestBodyStream {
     private let stream: UnsafeMutablePointer<FCGX_Stream>?
+    private let connection: Int32
+    private var slack: BodyPace.Slack
     private(set) var reachedEnd = false
 
-    init(stream: UnsafeMutablePointer<FCGX_Stream>?) {
+    init(stream: UnsafeMutablePointer<FCGX_Stream>?, connection: Int32, pace: BodyPace) {
         self.stream = stream
+        self.connection = connection
+        slack = BodyPace.Slack(pace: pace)
     }
 
+    /// Returns what has arrived, up to `buffer.count` bytes, waiting only while nothing has: a slow client
+    /// is never waited on for a whole buffer (FCGX_GetStr would), so its pace is checked on every read.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(RequestBodyError) -> Int {
         guard !reachedEnd, let stream, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        let count = Int(FCGX_GetStr(base.assumingMemoryBound(to: CChar.self), Int32(min(buffer.count, Int(Int32.max))), stream))
-        // A short read means the end of the body, or an error (nginx closed the connection mid-body).
-        if count < buffer.count {
-            guard FCGX_GetError(stream) == 0 else { throw .aborted }
-            reachedEnd = true
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        var filled = 0
+        reading: while filled < buffer.count, !reachedEnd {
+            if Self.buffered(stream) == 0 {
+                // More than has arrived is never waited for; libfcgi is asked again only when the socket
+                // has more (an attempt that finds nothing would leave an error on its stream).
+                guard filled == 0 || Self.isReadable(connection) else { break reading }
+                switch try next(stream, wait: true) {
+                case .byte(let byte):
+                    bytes[filled] = byte
+                    filled += 1
+                case .end:
+                    reachedEnd = true
+                case .notYet:
+                    break reading
+                }
+                continue reading
+            }
+            // Served from libfcgi's buffer: never blocks.
+            let count = min(buffer.count - filled, Self.buffered(stream))
+            _ = FCGX_GetStr(UnsafeMutableRawPointer(bytes + filled).assumingMemoryBound(to: CChar.self), Int32(count), stream)
+            filled += count
         }
-        return count
+        slack.received(filled)
+        return filled
     }
 
-    /// Reads and discards what is left of the body, up to `limit` bytes; true when the end was reached.
-    func drain(limit: Int) -> Bool {
-        var scratch = [UInt8](repeating: 0, count: 8192)
+    /// Reads and discards the rest of the body as far as it has already arrived, up to `limit` bytes,
+    /// never waiting for the client; true when the end was reached.
+    func discardArrived(limit: Int) -> Bool {
+        guard let stream else { return true }
         var discarded = 0
         while !reachedEnd, discarded <= limit {
-            guard let count = try? scratch.withUnsafeMutableBytes({ buffer throws(RequestBodyError) in try read(into: buffer) })
-            else { return false }
-            discarded += count
+            let buffered = Self.buffered(stream)
+            if buffered > 0 {
+                var scratch = [UInt8](repeating: 0, count: min(buffered, 8192))
+                discarded += Int(FCGX_GetStr(&scratch, Int32(scratch.count), stream))
+                continue
+            }
+            switch try? next(stream, wait: false) {
+            case .byte: discarded += 1
+            case .end: reachedEnd = true
+            case .notYet, nil: return false
+            }
         }
         return reachedEnd
+    }
+
+    private enum Next {
+        case byte(UInt8)
+        case end
+        /// Nothing has arrived (only when not waiting).
+        case notYet
+    }
+
+    /// The next byte of the body, refilling libfcgi's buffer: waiting as long as the body's slack allows,
+    /// or not at all. libfcgi may hold more records than its buffer shows (the empty STDIN record that
+    /// ends a body often came with the params), so only a read through it can tell; one that finds
+    /// nothing leaves an error on libfcgi's stream, and the body can no longer be read.
+    private func next(_ stream: UnsafeMutablePointer<FCGX_Stream>, wait: Bool) throws(RequestBodyError) -> Next {
+        let open = stream.pointee.isClosed == 0
+        let flags = fcntl(connection, F_GETFL)
+        if open, wait {
+            guard !slack.isSpent else { throw slack.exceeded }
+            BodyPace.limitReads(on: connection, to: slack.remaining)
+        } else if open {
+            _ = fcntl(connection, F_SETFL, flags | O_NONBLOCK)
+        }
+        let started = ContinuousClock.now
+        let byte = FCGX_GetChar(stream)
+        if open, wait {
+            slack.waited(ContinuousClock.now - started)
+        } else if open {
+            _ = fcntl(connection, F_SETFL, flags)
+        }
+        if byte >= 0 { return .byte(UInt8(byte)) }
+        // EOF: the end of the body, or an error (nothing there, the wait timed out, nginx closed the
+        // connection mid-body). An error stays on libfcgi's stream: the connection is closed after the response.
+        switch FCGX_GetError(stream) {
+        case 0: return .end
+        case EAGAIN, EWOULDBLOCK: if wait { throw slack.exceeded } else { return .notYet }
+        default: throw .aborted
+        }
+    }
+
+    private static func isReadable(_ descriptor: Int32) -> Bool {
+        var probe = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&probe, 1, 0) == 1
+    }
+
+    /// Body bytes in libfcgi's buffer, readable without a system call.
+    private static func buffered(_ stream: UnsafeMutablePointer<FCGX_Stream>) -> Int {
+        guard let next = stream.pointee.rdNext, let stop = stream.pointee.stop else { return 0 }
+        return max(0, stop - next)
     }
 }
 

@@ -4,12 +4,12 @@ import Handlers
 import Logging
 import Synchronization
 
-/// N worker threads, each running `FCGX_Accept_r` on the shared socket with no lock held across it
-/// (libfcgi's threaded example's mutex stalls every thread behind one kept-alive connection), each
-/// owning its database connection and HTTP client.
+/// Worker threads in pools, each pool on its own socket; every thread runs `FCGX_Accept_r` with no lock
+/// held across it (libfcgi's threaded example's mutex stalls every thread behind one kept-alive
+/// connection) and owns its database connection and HTTP client.
 final class FastCGIServer: Sendable {
-    private let listener: FastCGIListener
-    private let threadCount: Int
+    private let pools: [WorkerPool]
+    private let pace: BodyPace
     private let application: Application
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
@@ -21,12 +21,12 @@ final class FastCGIServer: Sendable {
         let descriptor = Atomic<Int32>(-1)
     }
 
-    init(listener: FastCGIListener, threads: Int, application: Application, logger: Logger) {
-        self.listener = listener
-        self.threadCount = threads
+    init(pools: [WorkerPool], pace: BodyPace, application: Application, logger: Logger) {
+        self.pools = pools
+        self.pace = pace
         self.application = application
         self.logger = logger
-        idleConnections = (0..<threads).map { _ in IdleConnection() }
+        idleConnections = (0..<pools.reduce(0) { $0 + $1.threads }).map { _ in IdleConnection() }
     }
 
     /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
@@ -41,8 +41,13 @@ final class FastCGIServer: Sendable {
         signal(SIGPIPE, SIG_IGN)
         FCGX_Init()
 
-        let workers = (0..<threadCount).map { index in
-            OSThread.start(name: "fcgi-\(index)") { [self] in work(index) }
+        var workers: [OSThread] = []
+        for pool in pools {
+            for _ in 0..<pool.threads {
+                let index = workers.count
+                let listener = pool.listener
+                workers.append(OSThread.start(name: "\(pool.name)-\(index)") { [self] in work(index, listener: listener) })
+            }
         }
         let awaited = signals
         let signalWaiter = OSThread.start(name: "signals") { [self] in
@@ -52,7 +57,9 @@ final class FastCGIServer: Sendable {
             logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
             stop()
         }
-        logger.info("serving", metadata: ["listen": "\(listener.address)", "threads": "\(threadCount)"])
+        for pool in pools {
+            logger.info("serving", metadata: ["pool": "\(pool.name)", "listen": "\(pool.listener.address)", "threads": "\(pool.threads)"])
+        }
         workers.forEach { $0.join() }
         signalWaiter.detach()
         logger.info("stopped")
@@ -61,14 +68,14 @@ final class FastCGIServer: Sendable {
     private func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         FCGX_ShutdownPending()
-        listener.stopAccepting()
+        for pool in pools { pool.listener.stopAccepting() }
         for idle in idleConnections {
             let descriptor = idle.descriptor.load(ordering: .sequentiallyConsistent)
             if descriptor >= 0 { shutdown(descriptor, Int32(SHUT_RDWR)) }
         }
     }
 
-    private func work(_ index: Int) {
+    private func work(_ index: Int, listener: FastCGIListener) {
         var request = FCGX_Request()
         // No listening socket for libfcgi: this loop accepts, and every request head passes
         // RequestHeadCheck before libfcgi parses it.
@@ -86,6 +93,7 @@ final class FastCGIServer: Sendable {
                     }
                     continue
                 }
+                pace.limitWrites(on: connection)
                 request.ipcFd = connection
             }
             guard awaitRequestHead(on: request.ipcFd, worker: index, peek: &peek) else {
@@ -96,7 +104,11 @@ final class FastCGIServer: Sendable {
             // The connection is ours: libfcgi must not close it before reading the request.
             request.keepConnection = 1
             guard FCGX_Accept_r(&request) >= 0 else { continue }
-            FastCGIExchange(request: &request, logger: logger).serve(application: application, services: services)
+            let reusable = FastCGIExchange(request: &request, pace: pace, logger: logger)
+                .serve(application: application, services: services)
+            // Not reusable: libfcgi sends the response, then half-closes and reads until nginx, which
+            // has the whole response, closes its end.
+            if !reusable { request.keepConnection = 0 }
             FCGX_Finish_r(&request)
         }
         FCGX_Free(&request, 1)

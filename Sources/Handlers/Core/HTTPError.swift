@@ -21,6 +21,8 @@ public enum HTTPError: Error, Equatable {
     case conflict(String)
     /// The resource is gone for good (a damaged file).
     case gone(String)
+    /// The request body arrived too slowly (a slow client would hold a worker thread).
+    case requestTimeout
     case payloadTooLarge(limit: Int)
     /// The caller's storage quota would be exceeded.
     case quotaExceeded(String)
@@ -39,6 +41,7 @@ public enum HTTPError: Error, Equatable {
         case .methodNotAllowed: return .methodNotAllowed
         case .conflict: return .conflict
         case .gone: return .gone
+        case .requestTimeout: return .requestTimeout
         case .payloadTooLarge, .quotaExceeded: return .payloadTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .tooManyRequests: return .tooManyRequests
@@ -58,6 +61,7 @@ public enum HTTPError: Error, Equatable {
         case .methodNotAllowed: return "method_not_allowed"
         case .conflict: return "conflict"
         case .gone: return "gone"
+        case .requestTimeout: return "request_timeout"
         case .payloadTooLarge: return "payload_too_large"
         case .quotaExceeded: return "quota_exceeded"
         case .unsupportedMediaType: return "unsupported_media_type"
@@ -75,6 +79,8 @@ public enum HTTPError: Error, Equatable {
         case .validation: return "Some fields are invalid."
         case .notFound: return "There is nothing at this address."
         case .methodNotAllowed(let allowed): return "Use \(allowed.joined(separator: " or ")) here."
+        case .requestTimeout:
+            return "The request body arrived too slowly and was cut off. Check the connection and send it again."
         case .payloadTooLarge(let limit): return "The request body is larger than the \(limit) bytes allowed here."
         case .unsupportedMediaType(let expected): return "Send the body as \(expected)."
         case .tooManyRequests(let seconds, let message):

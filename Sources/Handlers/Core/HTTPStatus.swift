@@ -16,6 +16,7 @@ public struct HTTPStatus: Sendable, Equatable {
     public static let forbidden = HTTPStatus(code: 403, reason: "Forbidden")
     public static let notFound = HTTPStatus(code: 404, reason: "Not Found")
     public static let methodNotAllowed = HTTPStatus(code: 405, reason: "Method Not Allowed")
+    public static let requestTimeout = HTTPStatus(code: 408, reason: "Request Timeout")
     public static let conflict = HTTPStatus(code: 409, reason: "Conflict")
     public static let gone = HTTPStatus(code: 410, reason: "Gone")
     public static let payloadTooLarge = HTTPStatus(code: 413, reason: "Payload Too Large")

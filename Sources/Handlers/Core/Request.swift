@@ -12,9 +12,20 @@ public protocol ClientConnection: AnyObject {
 /// The client disconnected; the work for it stops and nothing is written.
 public struct ClientGone: Error {}
 
-public enum RequestBodyError: Error, Equatable {
+public enum RequestBodyError: Error, Equatable, CustomStringConvertible {
     /// The client went away before sending the whole body.
     case aborted
+    /// The body came slower than `minimumRate` bytes a second for longer than `window` seconds (a slow
+    /// client holding a worker thread); the connection is closed.
+    case tooSlow(minimumRate: Int, windowSeconds: Int)
+
+    public var description: String {
+        switch self {
+        case .aborted: return "the client went away before sending the whole body"
+        case .tooSlow(let rate, let window):
+            return "the body arrived slower than \(rate) bytes a second for \(window) seconds"
+        }
+    }
 }
 
 /// An HTTP request as the web server handed it over (CGI-style parameters, already parsed).
@@ -91,6 +102,8 @@ public struct Request {
             let count: Int
             do {
                 count = try chunk.withUnsafeMutableBytes { buffer throws(RequestBodyError) in try body.read(into: buffer) }
+            } catch RequestBodyError.tooSlow {
+                throw .requestTimeout
             } catch {
                 throw .badRequest("The request body was cut off.")
             }

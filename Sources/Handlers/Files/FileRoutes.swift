@@ -106,6 +106,9 @@ enum FileRoutes {
             let reason = "\(error)"
             upload?.abandon(reason: reason)
             switch error {
+            case RequestBodyError.tooSlow:
+                context.logger.notice("upload cut off: \(reason)", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
+                throw HTTPError.requestTimeout
             case is RequestBodyError:
                 context.logger.notice("upload aborted by the client", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
                 throw ClientGone()
@@ -181,6 +184,9 @@ enum FileRoutes {
             ("ETag", etag), ("Accept-Ranges", "bytes"), ("Content-Type", file.contentType),
             ("Content-Disposition", ContentDisposition.attachment(filename: file.name)),
             ("Content-Security-Policy", "sandbox; default-src 'none'"), ("Cache-Control", "private, no-cache"),
+            // Passed through as it is sent: nginx would otherwise spool a download faster than its client
+            // reads to a temporary file on disk (up to 1 GiB per download).
+            ("X-Accel-Buffering", "no"),
         ]
         if let match = request.header("if-none-match"), match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
             return Response(status: .notModified, headers: headers.filter { $0.0 == "ETag" || $0.0 == "Cache-Control" })

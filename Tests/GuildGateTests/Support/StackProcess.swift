@@ -71,11 +71,13 @@ class StackProcess {
 final class WebProcess: StackProcess {
     let socketPath: String
 
-    init(stack: TestStack, arguments: [String]? = nil, overrides: [String: String?] = [:], stdin: String? = nil) throws {
+    /// Runs `arguments`, or by default `serve` on its own socket with 4 threads and `serveOptions`.
+    init(stack: TestStack, arguments: [String]? = nil, serveOptions: [String] = [], overrides: [String: String?] = [:], stdin: String? = nil) throws {
         let socketPath = stack.directory + "/run/extra-\(UUID().uuidString.prefix(8)).sock"
         self.socketPath = socketPath
         try super.init(
-            stack: stack, binary: "guildgate-web", arguments: arguments ?? ["serve", "--listen", socketPath, "--threads", "4"],
+            stack: stack, binary: "guildgate-web",
+            arguments: arguments ?? ["serve", "--listen", socketPath, "--threads", "4"] + serveOptions,
             overrides: overrides, stdin: stdin)
     }
 
