@@ -17,11 +17,17 @@ public final class HTTPClient: HTTPTransport {
         public var timeout: Duration
         /// Bodies larger than this are refused with ``HTTPClientError/responseTooLarge(limit:)``.
         public var maxResponseBytes: Int
+        /// The local IP address connections leave from (`CURLOPT_INTERFACE`); nil lets the system choose.
+        public var sourceAddress: String?
 
-        public init(connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(30), maxResponseBytes: Int = 32 << 20) {
+        public init(
+            connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(30), maxResponseBytes: Int = 32 << 20,
+            sourceAddress: String? = nil
+        ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.maxResponseBytes = maxResponseBytes
+            self.sourceAddress = sourceAddress
         }
     }
 
@@ -75,6 +81,7 @@ public final class HTTPClient: HTTPTransport {
         options.set(CURLOPT_TIMEOUT_MS, Self.milliseconds(totalTimeout))
         options.set(CURLOPT_MAXFILESIZE_LARGE, off: curl_off_t(configuration.maxResponseBytes))
         options.set(CURLOPT_NOPROXY, Self.noProxy)
+        if let sourceAddress = configuration.sourceAddress { options.set(CURLOPT_INTERFACE, "host!" + sourceAddress) }
         options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         options.set(CURLOPT_HTTPHEADER, list: headerList)
         let context = Unmanaged.passUnretained(transfer).toOpaque()

@@ -23,15 +23,19 @@ struct Page {
     }
 }
 
-/// A cookie-keeping client over real libcurl that never follows redirects, like a careful browser.
+/// A cookie-keeping client over real libcurl that never follows redirects, like a careful browser. Each
+/// browser is a client of its own to nginx: it connects from its own loopback address (127.0.0.100–249), so
+/// per-address limits count each test's traffic apart, as they would count different people.
 final class Browser {
     let baseURL: String
-    /// Large enough for the file tests' downloads.
-    private let client = HTTPClient(configuration: .init(timeout: .seconds(120), maxResponseBytes: 512 << 20))
+    private let client: HTTPClient
     private(set) var cookies: [String: String] = [:]
 
     init(baseURL: String) {
         self.baseURL = baseURL
+        // Large enough for the file tests' downloads.
+        client = HTTPClient(configuration: .init(
+            timeout: .seconds(120), maxResponseBytes: 512 << 20, sourceAddress: "127.0.0.\(Int.random(in: 100...249))"))
     }
 
     func get(_ pathOrURL: String, headers: [String: String] = [:]) throws -> Page {
