@@ -4,8 +4,8 @@ import Testing
 
 extension EndToEnd {
     /// No stranger can starve the site (issue 8): slow uploads, slow downloads and floods, through nginx.
-    /// Misbehaving clients connect from loopback addresses of their own (127.0.0.20 and up), so nginx's
-    /// per-address limits they run into never touch the rest of the suite at 127.0.0.1.
+    /// Misbehaving clients connect from loopback addresses of their own (127.0.0.20–99), so nginx's
+    /// per-address limits they run into never touch the rest of the suite (`Browser`s use 127.0.0.100–249).
     @Suite struct Availability {
         let stack: TestStack
         let sandbox: SandboxControl

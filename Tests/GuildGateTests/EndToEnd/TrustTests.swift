@@ -228,6 +228,36 @@ extension EndToEnd {
             #expect(try member.get("/staff/roster").status == 200)
         }
 
+        @Test func aThirdUploadInProgressIsAskedToWait() throws {
+            let (user, csrf) = try EndToEnd.logIn(stack, sandbox, username: "busy_uploader")
+            let port = try #require(Int(stack.settings["HTTP_PORT"] ?? ""))
+            let cookie = user.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            let name = "busy-\(UUID().uuidString.prefix(8)).bin"
+            var slow: [RawHTTP] = []
+            for _ in 0..<2 {
+                let upload = try #require(RawHTTP(port: port, from: "127.0.0.40"))
+                #expect(upload.send(Availability.uploadStart(name: name, headers: ["Cookie": cookie, "X-CSRF-Token": csrf])))
+                slow.append(upload)
+            }
+            let db = EndToEnd.database(stack)
+            #expect(poll(timeout: 5) {
+                try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 2
+            })
+            let multipart = ["Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf]
+            let third = try user.send("POST", "/api/files", headers: multipart, body: FileStorage.multipart(Array("third".utf8), name: "third.bin"))
+            #expect(third.status == 429)
+            #expect(third.headers["retry-after"] == "30")
+            #expect((third.json?["error"] as? String)?.contains("2 uploads in progress") == true)
+
+            // Once the slow clients leave, their uploads are abandoned and the user may upload again.
+            slow.removeAll()
+            #expect(poll(timeout: 10) {
+                try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 0
+            })
+            let fourth = try user.send("POST", "/api/files", headers: multipart, body: FileStorage.multipart(Array("fourth".utf8), name: "fourth.bin"))
+            #expect(fourth.status == 201, "\(fourth.body)")
+        }
+
         @Test func anUploadPastTheQuotaIsRefusedBeforeAnythingIsPosted() throws {
             let quota = try #require(Int(stack.settings["GUILDGATE_USER_QUOTA"] ?? ""))
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)

@@ -3,7 +3,7 @@ import Foundation
 /// A plain HTTP/1.1 connection to the test stack's nginx (always 127.0.0.1) from a chosen loopback
 /// source address, for clients that misbehave on purpose: bodies trickled a byte at a time, responses
 /// read slowly, floods from an address of their own (nginx limits per address; 127.0.0.0/8 is all local,
-/// so a test can be many clients without touching the limits of the rest of the suite at 127.0.0.1).
+/// so a test can be many clients: misbehaving ones use 127.0.0.20–99, `Browser`s 127.0.0.100–249).
 final class RawHTTP {
     let descriptor: Int32
     private var received: [UInt8] = []
