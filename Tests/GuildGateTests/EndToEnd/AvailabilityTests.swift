@@ -88,9 +88,8 @@ extension EndToEnd {
             }, "slow uploads whose clients left are still uploading")
             let reached = try db.query("SELECT count(*) AS n FROM files WHERE name = $1", [name]).first?.int("n") ?? 0
             #expect(reached > 0, "no slow upload with credentials reached the app")
-            let upload = try Browser(baseURL: stack.webURL).send("POST", "/api/files", headers: bearer.merging(
-                ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"]) { $1 },
-                body: FileStorage.multipart(FileStorage.randomBytes(1000), name: "after-the-trickle.bin"))
+            let upload = try EndToEnd.uploadFile(
+                Browser(baseURL: stack.webURL), FileStorage.randomBytes(1000), name: "after-the-trickle.bin", headers: bearer)
             #expect(upload.status == 201, "\(upload.body)")
         }
 
@@ -140,9 +139,7 @@ extension EndToEnd {
         @Test func downloadsAreNotSpooledToNginxTemporaryFiles() throws {
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)
             let bytes = FileStorage.randomBytes(16_000_000)
-            let created = try Browser(baseURL: stack.webURL).send("POST", "/api/files", headers: bearer.merging(
-                ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"]) { $1 },
-                body: FileStorage.multipart(bytes, name: "streamed.bin"))
+            let created = try EndToEnd.uploadFile(Browser(baseURL: stack.webURL), bytes, name: "streamed.bin", headers: bearer)
             let id = try #require(created.json?["id"] as? Int, "\(created.body)")
 
             // nginx never passes X-Accel-* on to the client: ask the app directly.
@@ -169,9 +166,7 @@ extension EndToEnd {
         @Test func aResponseNobodyReadsIsCutOff() throws {
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)
             let bytes = FileStorage.randomBytes(3_000_000)
-            let created = try Browser(baseURL: stack.webURL).send("POST", "/api/files", headers: bearer.merging(
-                ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"]) { $1 },
-                body: FileStorage.multipart(bytes, name: "unread.bin"))
+            let created = try EndToEnd.uploadFile(Browser(baseURL: stack.webURL), bytes, name: "unread.bin", headers: bearer)
             let id = try #require(created.json?["id"] as? Int, "\(created.body)")
             let web = try WebProcess(stack: stack, serveOptions: ["--slow-client-timeout", "2"])
             #expect(web.waitUntilServing())

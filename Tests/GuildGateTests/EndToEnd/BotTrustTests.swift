@@ -58,9 +58,7 @@ extension EndToEnd.BotWorker {
     @Test func listAndDownloadMentionedInAGuildChannelAreAnsweredByDM() throws {
         let (browser, csrf) = try EndToEnd.logIn(stack, sandbox, username: "private_user")
         let userID = try #require(try sandbox.browser.get("/_sandbox/oauth/user").json?["id"] as? String)
-        let upload = try browser.send("POST", "/api/files", headers: [
-            "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
-        ], body: EndToEnd.FileStorage.multipart(Array("plans".utf8), name: "Secret plans.txt"))
+        let upload = try EndToEnd.uploadFile(browser, Array("plans".utf8), name: "Secret plans.txt", headers: ["X-CSRF-Token": csrf])
         let fileID = try #require(upload.json?["id"] as? Int)
         try sandbox.addMember(id: userID, username: "private_user", status: "online")
         let bot = try startBotWithCommands()

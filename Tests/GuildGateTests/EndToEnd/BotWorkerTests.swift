@@ -209,9 +209,7 @@ extension EndToEnd.BotWorker {
     @Test func theBotAnswersCommandsInDirectMessagesAndAsSlashCommands() throws {
         let (browser, csrf) = try EndToEnd.logIn(stack, sandbox, username: "cmd_user")
         let userID = try #require(try sandbox.browser.get("/_sandbox/oauth/user").json?["id"] as? String)
-        let upload = try browser.send("POST", "/api/files", headers: [
-            "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
-        ], body: EndToEnd.FileStorage.multipart(Array("minutes".utf8), name: "Meeting notes.txt"))
+        let upload = try EndToEnd.uploadFile(browser, Array("minutes".utf8), name: "Meeting notes.txt", headers: ["X-CSRF-Token": csrf])
         let fileID = try #require(upload.json?["id"] as? Int)
         let bot = try startBot()
         let botAPI = Browser(baseURL: stack.sandboxURL + "/api/v10")

@@ -65,6 +65,13 @@ import Testing
         return (browser, try #require(Browser.csrfToken(in: page)))
     }
 
+    /// `POST /api/files` with `bytes` as the multipart field `file`, and `headers` (the credentials).
+    static func uploadFile(_ browser: Browser, _ bytes: [UInt8], name: String, headers: [String: String]) throws -> Page {
+        try browser.send(
+            "POST", "/api/files", headers: headers.merging(["Content-Type": "multipart/form-data; boundary=gg-test-boundary"]) { $1 },
+            body: FileStorage.multipart(bytes, name: name))
+    }
+
     /// Creates an admin with `create-admin` (or resets the password of an existing one).
     static func createAdmin(_ stack: TestStack, username: String, password: String) throws {
         let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],

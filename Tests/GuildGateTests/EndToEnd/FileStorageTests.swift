@@ -41,9 +41,7 @@ extension EndToEnd {
         }
 
         func upload(_ bytes: [UInt8], name: String = "data.bin", as browser: Browser? = nil, token: String? = nil) throws -> Page {
-            try (browser ?? owner).send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": token ?? csrf,
-            ], body: Self.multipart(bytes, name: name))
+            try EndToEnd.uploadFile(browser ?? owner, bytes, name: name, headers: ["X-CSRF-Token": token ?? csrf])
         }
 
         func storedMessages() throws -> [[String: Any]] {

@@ -243,8 +243,7 @@ extension EndToEnd {
             #expect(poll(timeout: 5) {
                 try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 2
             })
-            let multipart = ["Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf]
-            let third = try user.send("POST", "/api/files", headers: multipart, body: FileStorage.multipart(Array("third".utf8), name: "third.bin"))
+            let third = try EndToEnd.uploadFile(user, Array("third".utf8), name: "third.bin", headers: ["X-CSRF-Token": csrf])
             #expect(third.status == 429)
             #expect(third.headers["retry-after"] == "30")
             #expect((third.json?["error"] as? String)?.contains("2 uploads in progress") == true)
@@ -254,7 +253,7 @@ extension EndToEnd {
             #expect(poll(timeout: 10) {
                 try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 0
             })
-            let fourth = try user.send("POST", "/api/files", headers: multipart, body: FileStorage.multipart(Array("fourth".utf8), name: "fourth.bin"))
+            let fourth = try EndToEnd.uploadFile(user, Array("fourth".utf8), name: "fourth.bin", headers: ["X-CSRF-Token": csrf])
             #expect(fourth.status == 201, "\(fourth.body)")
         }
 
@@ -262,14 +261,10 @@ extension EndToEnd {
             let quota = try #require(Int(stack.settings["GUILDGATE_USER_QUOTA"] ?? ""))
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)
             let (user, csrf) = try EndToEnd.logIn(stack, sandbox, username: "quota_user")
-            let first = try user.send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
-            ], body: FileStorage.multipart(FileStorage.randomBytes(quota * 3 / 4), name: "fits.bin"))
+            let first = try EndToEnd.uploadFile(user, FileStorage.randomBytes(quota * 3 / 4), name: "fits.bin", headers: ["X-CSRF-Token": csrf])
             #expect(first.status == 201, "\(first.body)")
             try sandbox.clearRequests()
-            let second = try user.send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
-            ], body: FileStorage.multipart(FileStorage.randomBytes(quota / 2), name: "too-much.bin"))
+            let second = try EndToEnd.uploadFile(user, FileStorage.randomBytes(quota / 2), name: "too-much.bin", headers: ["X-CSRF-Token": csrf])
             #expect(second.status == 413)
             #expect(second.json?["code"] as? String == "quota_exceeded")
             #expect((second.json?["error"] as? String)?.contains("quota") == true)
@@ -278,9 +273,7 @@ extension EndToEnd {
             #expect(files.map { $0["name"] as? String } == ["fits.bin"])
 
             let token = try #require(stack.settings["GUILDGATE_API_TOKEN"])
-            let exempt = try user.send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "Authorization": "Bearer \(token)",
-            ], body: FileStorage.multipart(FileStorage.randomBytes(quota / 2), name: "admin.bin"))
+            let exempt = try EndToEnd.uploadFile(user, FileStorage.randomBytes(quota / 2), name: "admin.bin", headers: ["Authorization": "Bearer \(token)"])
             #expect(exempt.status == 201, "the API token is exempt: \(exempt.body)")
         }
     }
