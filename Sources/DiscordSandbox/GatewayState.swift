@@ -15,12 +15,20 @@ struct GatewayState: Sendable {
     var settings = GatewaySettings()
     var guild: SandboxGuild
     var memberRequests = MemberRequestLog()
+    /// An outage of the guild (`PUT /_sandbox/guild/outage`): it is unavailable to every session.
+    private(set) var guildUnavailable = false
+    /// Op 1 requests sent (`POST /_sandbox/gateway/heartbeat-request`) and those answered by a heartbeat
+    /// within `heartbeatAnswerWindow`.
+    private(set) var heartbeatRequests = 0
+    private(set) var heartbeatAnswers = 0
+    /// Connections asked for a heartbeat and not yet answered, with when they were asked.
+    private var pendingHeartbeatRequests: [Int: ContinuousClock.Instant] = [:]
     private(set) var sessions: [String: GatewaySession] = [:]
     /// Open connections, identified or not.
     private(set) var links: [Int: GatewayLink] = [:]
     private(set) var identifies = 0
     private(set) var resumes = 0
-    private(set) var connectionsOpened: [GatewayLink.Path: Int] = [:]
+    private(set) var connectionsOpened: [GatewayLink.Endpoint: Int] = [:]
     private var lastLinkID = 0
 
     init(guild: SandboxGuild) {
@@ -29,11 +37,14 @@ struct GatewayState: Sendable {
 
     // MARK: - Connections
 
-    mutating func connect(path: GatewayLink.Path, outputs: AsyncStream<GatewayLink.Output>.Continuation) -> GatewayLink {
+    mutating func connect(
+        endpoint: GatewayLink.Endpoint,
+        outputs: AsyncStream<GatewayLink.Output>.Continuation
+    ) -> GatewayLink {
         lastLinkID += 1
         let link = GatewayLink(id: lastLinkID, outputs: outputs)
         links[link.id] = link
-        connectionsOpened[path, default: 0] += 1
+        connectionsOpened[endpoint, default: 0] += 1
         return link
     }
 
@@ -46,6 +57,7 @@ struct GatewayState: Sendable {
         now: ContinuousClock.Instant
     ) {
         links[link.id] = nil
+        pendingHeartbeatRequests[link.id] = nil
         guard let sessionID, isLive(sessionID, on: link) else { return }
         if clientCloseCode == 1000 || clientCloseCode == 1001 {
             sessions[sessionID] = nil
@@ -80,13 +92,17 @@ struct GatewayState: Sendable {
         var session = GatewaySession(
             serial: identifies + 1,
             intents: intents,
+            largeThreshold: identify.largeThreshold,
             shard: shard,
             holdsGuild: shard?.holds(guildID: guild.id) ?? true,
             linkID: link.id
         )
         var frames = [session.record(readyEvent(for: session, configuration: configuration))]
         if session.holdsGuild, intents.contains(.guilds) {
-            let data = guild.createEventData(intents: intents, largeThreshold: identify.largeThreshold)
+            // During an outage the guild comes as an unavailable guild object (developers/events/gateway-events,
+            // "Guild Create": "the guild object in scenarios 1 and 3 may be marked as unavailable").
+            let data = guildUnavailable
+                ? guild.unavailableJSON : guild.createEventData(intents: intents, largeThreshold: identify.largeThreshold)
             frames.append(session.record(GatewayEvent("GUILD_CREATE", data)))
         }
         sessions[session.id] = session
@@ -163,10 +179,12 @@ struct GatewayState: Sendable {
     // MARK: - Dispatch
 
     /// Sends the events to every session that may receive them, live or waiting to be resumed (then they
-    /// are only kept for replay). Each connection's writer gets its share in one hand-over.
+    /// are only kept for replay). Each connection's writer gets its share in one hand-over. Events about the
+    /// guild are not sent while it is unavailable.
     @discardableResult
     mutating func dispatch(_ events: [GatewayEvent], now: ContinuousClock.Instant) -> [Delivery] {
         pruneExpiredSessions(now: now)
+        let events = guildUnavailable ? events.filter { !$0.isAboutGuild } : events
         var deliveries: [Delivery] = []
         for index in sessions.values.indices {
             let frames = sessions.values[index].recordAccepted(events)
@@ -183,6 +201,51 @@ struct GatewayState: Sendable {
         guard let frames = sessions[sessionID]?.record(events) else { return }
         if let linkID = sessions[sessionID]?.linkID { links[linkID]?.send(frames) }
     }
+
+    // MARK: - Outages and heartbeat requests
+
+    /// Starts or ends an outage of the guild. Starting: GUILD_DELETE with `unavailable: true` to the
+    /// sessions that have the guild ("Guild Delete": "Sent when a guild becomes ... unavailable due to an
+    /// outage"). Ending: each of them gets the full GUILD_CREATE, cut for its own intents ("Guild Create",
+    /// scenario 2). Returns the sessions told.
+    mutating func setGuildUnavailable(_ unavailable: Bool, now: ContinuousClock.Instant) -> Int {
+        guard unavailable != guildUnavailable else { return 0 }
+        pruneExpiredSessions(now: now)
+        guildUnavailable = unavailable
+        var told = 0
+        for (id, session) in sessions where session.holdsGuild && session.intents.contains(.guilds) {
+            let event = unavailable
+                ? GatewayEvent("GUILD_DELETE", guild.unavailableJSON)
+                : GatewayEvent(
+                    "GUILD_CREATE",
+                    guild.createEventData(intents: session.intents, largeThreshold: session.largeThreshold)
+                )
+            deliver([event], to: id)
+            told += 1
+        }
+        return told
+    }
+
+    /// Op 1 to every identified connection: Discord asking for a heartbeat now (developers/events/gateway,
+    /// "Sending Heartbeats"). Returns the connections asked.
+    mutating func requestHeartbeats(now: ContinuousClock.Instant) -> Int {
+        let live = sessions.values.compactMap { $0.linkID.flatMap { links[$0] } }
+        for link in live {
+            link.send(GatewayFrame.heartbeatRequest)
+            pendingHeartbeatRequests[link.id] = now
+            heartbeatRequests += 1
+        }
+        return live.count
+    }
+
+    /// A heartbeat arrived on the connection: it answers a request made within the window.
+    mutating func heartbeatReceived(on link: GatewayLink, now: ContinuousClock.Instant) {
+        guard let requestedAt = pendingHeartbeatRequests.removeValue(forKey: link.id) else { return }
+        if now - requestedAt <= Self.heartbeatAnswerWindow { heartbeatAnswers += 1 }
+    }
+
+    /// "Immediately": a heartbeat later than this after op 1 is not counted as its answer.
+    static let heartbeatAnswerWindow = Duration.seconds(1)
 
     private func readyEvent(for session: GatewaySession, configuration: SandboxConfiguration) -> GatewayEvent {
         let guilds: [JSONValue] = session.holdsGuild ? [["id": .string(guild.id), "unavailable": true]] : []
