@@ -67,10 +67,21 @@ struct GatewayConnection {
             guard endpoint == .gateway else { throw .unknownError }
             let identify = try payload.data(Identify.self)
             let current = sessionID
-            sessionID = try state.withLock { parts throws(GatewayCloseCode) in
-                try parts.gateway.identify(identify, on: link, currentSessionID: current, configuration: configuration)
+            let identified = try state.withLock { parts throws(GatewayCloseCode) in
+                try parts.gateway.identify(
+                    identify,
+                    on: link,
+                    currentSessionID: current,
+                    configuration: configuration,
+                    now: now
+                )
             }
-            logger.info("gateway session identified", metadata: ["session_id": "\(sessionID ?? "")"])
+            guard let identified else {
+                logger.info("identify refused: another one started a session within the identify window")
+                return
+            }
+            sessionID = identified
+            logger.info("gateway session identified", metadata: ["session_id": "\(identified)"])
         case .resume:
             let resume = try payload.data(Resume.self)
             let current = sessionID

@@ -196,6 +196,7 @@ enum GatewayControlRoutes {
         }
         return [
             "identifies": .integer(gateway.identifies),
+            "identifies_refused": .integer(gateway.identifiesRefused),
             "resumes": .integer(gateway.resumes),
             "connections": .integer(gateway.links.count),
             "connections_opened": .object(opened),

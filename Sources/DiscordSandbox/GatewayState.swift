@@ -27,6 +27,10 @@ struct GatewayState: Sendable {
     /// Open connections, identified or not.
     private(set) var links: [Int: GatewayLink] = [:]
     private(set) var identifies = 0
+    /// When the last session started: `max_concurrency` (1) identifies are allowed per identify window.
+    private var lastIdentifyAt: ContinuousClock.Instant?
+    /// Identifies answered with INVALID_SESSION for coming too soon after the previous one.
+    private(set) var identifiesRefused = 0
     private(set) var resumes = 0
     private(set) var connectionsOpened: [GatewayLink.Endpoint: Int] = [:]
     private var lastLinkID = 0
@@ -76,12 +80,16 @@ struct GatewayState: Sendable {
     // MARK: - Sessions
 
     /// IDENTIFY: starts a session on the connection with READY and, with the GUILDS intent, GUILD_CREATE.
+    /// An identify within the identify window of the previous session start gets INVALID_SESSION (`false`)
+    /// and no session (developers/events/gateway, "Identifying": "If your app exceeds this limit, Discord
+    /// will respond with a Invalid Session"); `nil` then.
     mutating func identify(
         _ identify: Identify,
         on link: GatewayLink,
         currentSessionID: String?,
-        configuration: SandboxConfiguration
-    ) throws(GatewayCloseCode) -> String {
+        configuration: SandboxConfiguration,
+        now: ContinuousClock.Instant
+    ) throws(GatewayCloseCode) -> String? {
         guard !isLive(currentSessionID, on: link) else { throw .alreadyAuthenticated }
         guard identify.token == configuration.botToken else { throw .authenticationFailed }
         let intents = try identify.validIntents()
@@ -89,6 +97,12 @@ struct GatewayState: Sendable {
             throw .disallowedIntents
         }
         let shard = try identify.validShard()
+        if let last = lastIdentifyAt, now - last < .milliseconds(settings.identifyWindowMilliseconds) {
+            identifiesRefused += 1
+            link.send(GatewayFrame.invalidSession(resumable: false))
+            return nil
+        }
+        lastIdentifyAt = now
         var session = GatewaySession(
             serial: identifies + 1,
             intents: intents,

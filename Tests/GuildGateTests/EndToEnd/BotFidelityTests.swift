@@ -29,7 +29,7 @@ extension EndToEnd.BotWorker {
         #expect(bot.waitForOutput("guild unavailable", timeout: 5))
         // A new session during the outage: READY, then the guild as an unavailable guild object, without members.
         try sandbox.send("POST", "/_sandbox/gateway/invalidate", json: #"{"resumable":false}"#)
-        #expect(poll(timeout: 12) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 }, "\(bot.errorOutput.suffix(2000))")
+        #expect(poll(timeout: 20) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 }, "\(bot.errorOutput.suffix(2000))")
         try sandbox.pushPresence(userID: Self.ann, status: "idle")
 
         let requestsBefore = try sandbox.memberRequests().count

@@ -116,7 +116,8 @@ extension EndToEnd {
         @Test func invalidSessionLeadsToAFreshIdentify() throws {
             let bot = try startBot()
             try sandbox.send("POST", "/_sandbox/gateway/invalidate", json: #"{"resumable":false}"#)
-            #expect(poll(timeout: 12) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 },
+            // Discord allows one identify per 5 s (max_concurrency 1): one too early is refused with op 9 and retried.
+            #expect(poll(timeout: 20) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 },
                     "\((try? sandbox.gatewaySessions()) ?? [:]) \(bot.errorOutput.suffix(3000))")
             #expect(bot.waitForOutput("identifying anew", timeout: 1) || bot.errorOutput.contains("invalidated the session"))
         }

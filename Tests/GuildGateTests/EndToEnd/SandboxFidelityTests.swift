@@ -101,7 +101,22 @@ extension EndToEnd {
             #expect(ended["op"] as? Int == 9 && ended["d"] as? Bool == false)
         }
 
+        @Test func oneIdentifyPerFiveSecondsAsMaxConcurrencySays() throws {
+            let limit = { try #require(try api.get("/gateway/bot", headers: Self.botHeaders).json?["session_start_limit"] as? [String: Any]) }
+            #expect(try limit()["remaining"] as? Int == 1000)
+            _ = try session()
+            #expect(try limit()["remaining"] as? Int == 999)
+            let early = try RawWebSocket(url: gatewayURL + "/?v=10&encoding=json")
+            #expect(early.payload()?["op"] as? Int == 10)
+            early.send(op: 2, Self.identify)
+            let refused = try #require(early.payload())
+            #expect(refused["op"] as? Int == 9 && refused["d"] as? Bool == false, "\(refused)")
+            let sessions = try sandbox.gatewaySessions()
+            #expect(sessions["identifies"] as? Int == 1 && sessions["identifies_refused"] as? Int == 1, "\(sessions)")
+        }
+
         @Test func anOutageMakesTheGuildUnavailableUntilItEnds() throws {
+            try sandbox.configureGateway(#"{"identify_window_ms":0}"#)
             try sandbox.addMember(id: "500000000000000101", username: "ann", status: "online")
             let (live, _) = try session()
             let guildID = try #require(live.dispatch("GUILD_CREATE").flatMap { $0["d"] as? [String: Any] }?["id"] as? String)
