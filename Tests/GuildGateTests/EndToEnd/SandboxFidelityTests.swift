@@ -133,7 +133,8 @@ extension EndToEnd {
                 let guild = try #require(socket.dispatch("GUILD_CREATE")?["d"] as? [String: Any])
                 #expect(guild["unavailable"] as? Bool == false)
                 let members = guild["members"] as? [[String: Any]] ?? []
-                #expect(members.contains { ($0["user"] as? [String: Any])?["id"] as? String == "500000000000000101" })
+                let ann = try #require(members.first { ($0["user"] as? [String: Any])?["id"] as? String == "500000000000000101" })
+                #expect(ann["nick"] is NSNull && ann["banner"] is NSNull && ann["communication_disabled_until"] is NSNull, "\(ann)")
             }
         }
 
@@ -171,6 +172,35 @@ extension EndToEnd {
             #expect(body["code"] as? Int == 50035 && body["message"] as? String == "Invalid Form Body")
             let errors = (((body["errors"] as? [String: Any])?["0"] as? [String: Any])?["type"] as? [String: Any])?["_errors"] as? [[String: Any]]
             #expect(errors?.first?["code"] as? String == "BASE_TYPE_CHOICES" && errors?.first?["message"] is String, "\(body)")
+        }
+
+        @Test func guildMembersAndInteractionsAnswerWithDiscordsErrorCodes() throws {
+            let guildID = try #require(stack.settings["DISCORD_GUILD_ID"])
+            try sandbox.addMember(id: "500000000000000201", username: "cid")
+            #expect(try api.get("/guilds/\(guildID)/members/500000000000000201", headers: Self.botHeaders).status == 200)
+            let notMember = try api.get("/guilds/\(guildID)/members/500000000000000202", headers: Self.botHeaders)
+            #expect(notMember.status == 404 && notMember.json?["code"] as? Int == 10007 && notMember.json?["message"] as? String == "Unknown Member")
+            let otherGuild = try api.get("/guilds/1/members/500000000000000201", headers: Self.botHeaders)
+            #expect(otherGuild.status == 404 && otherGuild.json?["code"] as? Int == 10004)
+            let notSnowflake = try api.get("/guilds/\(guildID)/members/ann", headers: Self.botHeaders)
+            #expect(notSnowflake.json?["code"] as? Int == 50035)
+            #expect(((notSnowflake.json?["errors"] as? [String: Any])?["user_id"] as? [String: Any])?["_errors"] is [Any], "\(notSnowflake.body)")
+
+            let clientID = try #require(stack.settings["DISCORD_CLIENT_ID"])
+            let json = Self.botHeaders.merging(["Content-Type": "application/json"]) { $1 }
+            #expect(try api.send("PUT", "/applications/\(clientID)/commands", headers: json,
+                body: Array(#"[{"name":"help","description":"What I can do","type":1}]"#.utf8)).status == 200)
+            let started = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"user_id":"500000000000000201","command":"help"}"#.utf8))
+            let id = try #require(started.json?["id"] as? String, "\(started.status) \(started.body)")
+            let token = try #require(started.json?["token"] as? String)
+            let answer = Array(#"{"type":4,"data":{"content":"hi","flags":64}}"#.utf8)
+            let noAuth = ["User-Agent": "DiscordBot (https://guildgate.test, 1)", "Content-Type": "application/json"]
+            #expect(try api.send("POST", "/interactions/\(id)/\(token)/callback", headers: noAuth, body: answer).status == 204)
+            let again = try api.send("POST", "/interactions/\(id)/\(token)/callback", headers: noAuth, body: answer)
+            #expect(again.status == 400 && again.json?["code"] as? Int == 40060, "\(again.body)")
+            let unknown = try api.send("POST", "/interactions/1/\(token)/callback", headers: noAuth, body: answer)
+            #expect(unknown.status == 404 && unknown.json?["code"] as? Int == 10062, "\(unknown.body)")
         }
 
         @Test func messagesHaveStringSnowflakesNullsAndSignedAttachmentURLs() throws {
