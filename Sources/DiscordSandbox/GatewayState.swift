@@ -226,18 +226,16 @@ struct GatewayState: Sendable {
         guard unavailable != guildUnavailable else { return 0 }
         pruneExpiredSessions(now: now)
         guildUnavailable = unavailable
-        var told = 0
-        for (id, session) in sessions where session.holdsGuild && session.intents.contains(.guilds) {
+        // Keys and fields only: holding a copy of a session while recording into it would copy its replay buffer.
+        let told = sessions.compactMap { $0.value.holdsGuild && $0.value.intents.contains(.guilds) ? $0.key : nil }
+        for id in told {
+            guard let intents = sessions[id]?.intents, let largeThreshold = sessions[id]?.largeThreshold else { continue }
             let event = unavailable
                 ? GatewayEvent("GUILD_DELETE", guild.unavailableJSON)
-                : GatewayEvent(
-                    "GUILD_CREATE",
-                    guild.createEventData(intents: session.intents, largeThreshold: session.largeThreshold)
-                )
+                : GatewayEvent("GUILD_CREATE", guild.createEventData(intents: intents, largeThreshold: largeThreshold))
             deliver([event], to: id)
-            told += 1
         }
-        return told
+        return told.count
     }
 
     /// Op 1 to every identified connection: Discord asking for a heartbeat now (developers/events/gateway,

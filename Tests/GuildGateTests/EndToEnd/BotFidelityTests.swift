@@ -44,3 +44,14 @@ extension EndToEnd.BotWorker {
         #expect(try status(of: Self.bob) == "offline")
     }
 }
+
+extension EndToEnd.BotWorker {
+    @Test func aGuildDeleteWithoutUnavailableMeansTheBotLeftTheGuild() throws {
+        let bot = try startBot()
+        try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: #"{"t":"GUILD_DELETE","d":{"id":"\#(guildID)"}}"#)
+        #expect(bot.waitForOutput("the bot was removed from the guild", timeout: 5))
+        let reconcile = try sync()
+        #expect(poll(timeout: 5) { (try job(reconcile)["last_error"] as? String)?.contains("not in guild \(guildID)") == true },
+                "\((try? job(reconcile)) ?? [:])")
+    }
+}
