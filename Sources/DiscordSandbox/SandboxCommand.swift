@@ -51,7 +51,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The guild's text channels (comma-separated snowflakes); other channel ids are unknown.")
     var channelIds = "300000000000000010,300000000000000011,300000000000000012"
 
-    @Option(help: "Base URL for absolute URLs the sandbox hands out. (default: http://<listen address>)")
+    @Option(
+        help: """
+            Base URL for absolute URLs the sandbox hands out, but resume_gateway_url, which is the second port \
+            of the listen address. (default: http://<listen address>)
+            """
+    )
     var publicUrl: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
