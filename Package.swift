@@ -66,6 +66,6 @@ let package = Package(
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
             "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
-        ]),
+        ], exclude: ["Fixtures"]),
     ]
 )

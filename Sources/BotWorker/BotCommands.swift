@@ -113,22 +113,19 @@ final class BotCommands: @unchecked Sendable {
 
     /// A slash command in the guild or a DM: answered within Discord's 3 s, visible to the invoker only.
     func interaction(_ data: JSON) {
-        guard data["type"]?.integer == 2, let id = data["id"]?.string, let token = data["token"]?.string,
-              let name = data["data"]?["name"]?.string, let command = BotCommand(rawValue: name),
-              let userID = data["member"]?["user"]?["id"]?.string ?? data["user"]?["id"]?.string
-        else { return }
-        if let guild = data["guild_id"]?.string, guild != guildID {
-            logger.debug("interaction ignored: not from this server", metadata: ["guild_id": "\(guild)", "command": "\(name)"])
+        guard let slash = SlashCommand(data) else { return }
+        let command = slash.command
+        if let guild = slash.guildID, guild != guildID {
+            logger.debug("interaction ignored: not from this server", metadata: ["guild_id": "\(guild)", "command": "\(command.rawValue)"])
             return
         }
-        let argument = data["data"]?["options"]?.array?.first { $0["name"]?.string == "file" }?["value"]?.string ?? ""
-        let admission = admit(userID, command)
+        let admission = admit(slash.userID, command)
         guard admission != .ignore else { return }
         interactions.async { [self] db, discord in
             let reply = if case .slowDown(let seconds) = admission { Self.slowDown(seconds) }
-                else { answer(command, argument: argument, discordID: userID, db: db) }
+                else { answer(command, argument: slash.argument, discordID: slash.userID, db: db) }
             do {
-                try discord.send(Route(.post, "/interactions/\(id)/\(token)/callback"), body: .json(JSON.object([
+                try discord.send(Route(.post, "/interactions/\(slash.id)/\(slash.token)/callback"), body: .json(JSON.object([
                     ("type", 4), ("data", ["content": .string(reply), "flags": 64, "allowed_mentions": ["parse": []]]),
                 ])), authorization: .none)
             } catch {

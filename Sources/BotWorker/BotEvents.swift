@@ -65,11 +65,25 @@ final class BotEvents: GatewayEventHandler {
         case "PRESENCE_UPDATE":
             if let record = PresenceMapping.record(data, guildID: nil, seenAt: now) { ingest.submit([record]) }
         case "GUILD_CREATE":
-            guard let guildID = data["id"]?.string, data["unavailable"]?.bool != true else { return }
+            guard let guildID = data["id"]?.string else { return }
+            // During an outage the guild comes without members: nobody's presence is known, so nobody changes.
+            guard data["unavailable"]?.bool != true else {
+                await guildUnavailable(guildID)
+                return
+            }
+            await reconciler.withLock { $0 }?.guildAvailable(guildID)
             let records = PresenceMapping.records(
                 members: data["members"]?.array ?? [], presences: data["presences"]?.array ?? [], guildID: guildID, seenAt: now)
             ingest.submit(records)
             logger.info("guild available", metadata: ["guild_id": "\(guildID)", "members": "\(data["member_count"]?.integer ?? records.count)"])
+        case "GUILD_DELETE":
+            guard let guildID = data["id"]?.string else { return }
+            if data["unavailable"]?.bool == true {
+                await guildUnavailable(guildID)
+            } else {
+                logger.warning("the bot was removed from the guild", metadata: ["guild_id": "\(guildID)"])
+                await reconciler.withLock { $0 }?.guildLeft(guildID)
+            }
         case "GUILD_MEMBER_REMOVE":
             if let guildID = data["guild_id"]?.string, let userID = data["user"]?["id"]?.string {
                 ingest.submit([.offline(guildID: guildID, discordID: userID, seenAt: now)])
@@ -95,5 +109,10 @@ final class BotEvents: GatewayEventHandler {
         default:
             logger.trace("dispatch ignored", metadata: ["event": "\(name)"])
         }
+    }
+
+    private func guildUnavailable(_ guildID: String) async {
+        logger.notice("guild unavailable (a Discord outage); its members keep their last presence", metadata: ["guild_id": "\(guildID)"])
+        await reconciler.withLock { $0 }?.guildUnavailable(guildID)
     }
 }

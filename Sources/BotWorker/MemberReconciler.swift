@@ -22,6 +22,7 @@ struct ReconcileReport: Sendable {
 
 enum ReconcileError: Error, CustomStringConvertible {
     case notInGuild(String)
+    case guildUnavailable(String)
     case rateLimited(retryAfter: Double)
     case timedOut(String)
 
@@ -29,6 +30,8 @@ enum ReconcileError: Error, CustomStringConvertible {
         switch self {
         case .notInGuild(let guildID):
             return "the bot is not in guild \(guildID): invite it (GET /api/discord/invite) or fix DISCORD_GUILD_ID"
+        case .guildUnavailable(let guildID):
+            return "Discord reports guild \(guildID) unavailable (an outage): its member list cannot be fetched until it is back; members keep their last presence"
         case .rateLimited(let retryAfter):
             return "Discord rate-limited the member request; it can be retried in \(retryAfter) s"
         case .timedOut(let guildID):
@@ -55,6 +58,9 @@ actor MemberReconciler {
     private let logger: Logger
     /// The guilds of the current session; nil until the first READY.
     private var guilds: Set<String>?
+    /// Guilds Discord reported unavailable (GUILD_CREATE or GUILD_DELETE with `unavailable: true`), until
+    /// their full GUILD_CREATE arrives. Their member requests would go unanswered.
+    private var unavailable: Set<String> = []
     private var sessionWaiters: [CheckedContinuation<Void, Never>] = []
     private var inFlight: [String: Request] = [:]
     private var last: [String: (at: ContinuousClock.Instant, report: ReconcileReport)] = [:]
@@ -70,7 +76,28 @@ actor MemberReconciler {
 
     func sessionStarted(guilds: [String]) {
         self.guilds = Set(guilds)
+        unavailable = []
         releaseSessionWaiters()
+    }
+
+    /// An outage: requests in flight for the guild fail now instead of timing out, and new ones are refused.
+    func guildUnavailable(_ guildID: String) {
+        unavailable.insert(guildID)
+        for (nonce, request) in inFlight where request.guildID == guildID {
+            fail(nonce: nonce, with: ReconcileError.guildUnavailable(guildID))
+        }
+    }
+
+    /// The guild's full GUILD_CREATE arrived.
+    func guildAvailable(_ guildID: String) {
+        unavailable.remove(guildID)
+        guilds?.insert(guildID)
+    }
+
+    /// GUILD_DELETE without `unavailable`: the bot left or was removed from the guild.
+    func guildLeft(_ guildID: String) {
+        guilds?.remove(guildID)
+        unavailable.remove(guildID)
     }
 
     func reconcile(guildID: String) async throws -> ReconcileReport {
@@ -78,6 +105,7 @@ actor MemberReconciler {
         guard !abandoned else { throw GatewayError.notConnected }
         guard let guilds else { throw GatewayError.notConnected }
         guard guilds.contains(guildID) else { throw ReconcileError.notInGuild(guildID) }
+        guard !unavailable.contains(guildID) else { throw ReconcileError.guildUnavailable(guildID) }
         if let nonce = inFlight.first(where: { $0.value.guildID == guildID })?.key {
             var report = try await withCheckedThrowingContinuation { inFlight[nonce]?.waiters.append($0) }
             report.coalesced = true

@@ -31,8 +31,9 @@ struct Fault: Sendable {
     let body: JSONValue?
     /// How long `status`, `reset` and `delay` wait first; for `ratelimit`, the advertised `retry_after`.
     let delayMilliseconds: Int
-    /// For `ratelimit`: send the global-limit 429 instead of a route bucket's.
-    let global: Bool
+    /// For `ratelimit`: whose limit the 429 says was hit (`X-RateLimit-Scope`); `"global": true` is the
+    /// same as `"scope": "global"`.
+    let scope: RateLimitRejection.Scope
 
     func matches(method: HTTPMethod, path: String, routePath: Substring) -> Bool {
         guard self.method.map({ $0 == method.rawValue }) ?? true else { return false }
@@ -65,14 +66,15 @@ struct Fault: Sendable {
             "status": .integer(Int(status.code)),
             "body": body ?? .null,
             "delay_ms": .integer(delayMilliseconds),
-            "global": .bool(global),
+            "global": .bool(scope == .global),
+            "scope": .string(scope.rawValue),
         ]
     }
 }
 
 extension Fault: Decodable {
     private enum CodingKeys: String, CodingKey {
-        case method, path, count, probability, kind, status, body, global
+        case method, path, count, probability, kind, status, body, global, scope
         case delayMilliseconds = "delay_ms"
     }
 
@@ -117,7 +119,8 @@ extension Fault: Decodable {
                 debugDescription: "must be 0...600000"
             )
         }
-        global = try container.decodeIfPresent(Bool.self, forKey: .global) ?? false
+        let global = try container.decodeIfPresent(Bool.self, forKey: .global) ?? false
+        scope = try container.decodeIfPresent(RateLimitRejection.Scope.self, forKey: .scope) ?? (global ? .global : .user)
     }
 }
 

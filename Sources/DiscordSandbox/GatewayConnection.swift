@@ -15,6 +15,8 @@ struct GatewayConnection {
     static let payloadWindow = Duration.seconds(60)
 
     let link: GatewayLink
+    /// The listener the connection came in on; the resume listener serves RESUME only.
+    private let endpoint: GatewayLink.Endpoint
     private let state: SandboxState
     private let configuration: SandboxConfiguration
     private let logger: Logger
@@ -22,19 +24,27 @@ struct GatewayConnection {
     private(set) var sessionID: String?
     private var recentPayloads: [ContinuousClock.Instant] = []
 
-    init(link: GatewayLink, state: SandboxState, configuration: SandboxConfiguration, logger: Logger) {
+    init(
+        link: GatewayLink,
+        endpoint: GatewayLink.Endpoint,
+        state: SandboxState,
+        configuration: SandboxConfiguration,
+        logger: Logger
+    ) {
         self.link = link
+        self.endpoint = endpoint
         self.state = state
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Checks the URL's query and sends HELLO. Only `v=10` is served (else 4012), and only plain JSON:
-    /// `encoding=etf` or a `compress` transport is closed with 4002, the closest documented code.
-    /// A missing `encoding` is JSON, Discord's default.
+    /// `encoding=etf` or a `compress` transport is closed with 4002, the closest documented code. Discord
+    /// defaults a missing `encoding` to JSON; the sandbox wants both parameters, as the docs advise
+    /// (developers/events/gateway, "Connecting"), so a client that leaves them out fails here.
     func open(query: FormFields) throws(GatewayCloseCode) {
         guard query["v"] == "10" else { throw .invalidAPIVersion }
-        guard (query["encoding"] ?? "json") == "json", query["compress"] == nil else { throw .decodeError }
+        guard query["encoding"] == "json", query["compress"] == nil else { throw .decodeError }
         let interval = state.withLock { $0.gateway.settings.heartbeatIntervalMilliseconds }
         link.send(GatewayFrame.hello(heartbeatIntervalMilliseconds: interval))
     }
@@ -47,14 +57,31 @@ struct GatewayConnection {
         guard let opcode = GatewayOpcode(rawValue: payload.opcode) else { throw .unknownOpcode }
         switch opcode {
         case .heartbeat:
-            if state.withLock({ $0.gateway.settings.acknowledgesHeartbeats }) { link.send(GatewayFrame.heartbeatACK) }
+            let acknowledges = state.withLock { parts in
+                parts.gateway.heartbeatReceived(on: link, now: now)
+                return parts.gateway.settings.acknowledgesHeartbeats
+            }
+            if acknowledges { link.send(GatewayFrame.heartbeatACK) }
         case .identify:
+            // `resume_gateway_url` is for RESUME; a new session starts on the URL of `GET /gateway/bot`.
+            guard endpoint == .gateway else { throw .unknownError }
             let identify = try payload.data(Identify.self)
             let current = sessionID
-            sessionID = try state.withLock { parts throws(GatewayCloseCode) in
-                try parts.gateway.identify(identify, on: link, currentSessionID: current, configuration: configuration)
+            let identified = try state.withLock { parts throws(GatewayCloseCode) in
+                try parts.gateway.identify(
+                    identify,
+                    on: link,
+                    currentSessionID: current,
+                    configuration: configuration,
+                    now: now
+                )
             }
-            logger.info("gateway session identified", metadata: ["session_id": "\(sessionID ?? "")"])
+            guard let identified else {
+                logger.info("identify refused: another one started a session within the identify window")
+                return
+            }
+            sessionID = identified
+            logger.info("gateway session identified", metadata: ["session_id": "\(identified)"])
         case .resume:
             let resume = try payload.data(Resume.self)
             let current = sessionID

@@ -70,6 +70,14 @@ enum GatewayControlRoutes {
                 let count = context.state.withLock { $0.gateway.invalidateSessions(resumable: resumable) }
                 return .json(["sessions": .integer(count)])
             },
+            .control(.PUT, "/guild/outage") { context in
+                let unavailable = try context.decodeBody(OutageRequest.self).unavailable
+                let told = context.state.withLock { $0.gateway.setGuildUnavailable(unavailable, now: .now) }
+                return .json(["unavailable": .bool(unavailable), "sessions": .integer(told)])
+            },
+            .control(.POST, "/gateway/heartbeat-request") { context in
+                .json(["connections": .integer(context.state.withLock { $0.gateway.requestHeartbeats(now: .now) })])
+            },
             .control(.GET, "/gateway/sessions") { context in
                 .json(context.state.withLock { parts in
                     parts.gateway.pruneExpiredSessions(now: .now)
@@ -183,14 +191,18 @@ enum GatewayControlRoutes {
             if let shard = session.shard { fields.append(("shard", shard.json)) }
             return .object(fields)
         }
-        let opened = GatewayLink.Path.allCases.map { path in
-            (key: path.rawValue, value: JSONValue.integer(gateway.connectionsOpened[path, default: 0]))
+        let opened = GatewayLink.Endpoint.allCases.map { endpoint in
+            (key: endpoint.rawValue, value: JSONValue.integer(gateway.connectionsOpened[endpoint, default: 0]))
         }
         return [
             "identifies": .integer(gateway.identifies),
+            "identifies_refused": .integer(gateway.identifiesRefused),
             "resumes": .integer(gateway.resumes),
             "connections": .integer(gateway.links.count),
             "connections_opened": .object(opened),
+            "guild_unavailable": .bool(gateway.guildUnavailable),
+            "heartbeat_requests": .integer(gateway.heartbeatRequests),
+            "heartbeat_answers": .integer(gateway.heartbeatAnswers),
             "sessions": .array(sessions),
         ]
     }
@@ -322,4 +334,9 @@ private struct DropRequest: Decodable {
 
 private struct InvalidateRequest: Decodable {
     let resumable: Bool
+}
+
+/// `{"unavailable": true}` starts an outage of the guild, `false` ends it.
+private struct OutageRequest: Decodable {
+    let unavailable: Bool
 }

@@ -1,12 +1,14 @@
 import NIOCore
 
-/// The payloads the sandbox writes that are not dispatches: HELLO, heartbeat ACK, RECONNECT, INVALID SESSION.
+/// The payloads the sandbox writes that are not dispatches: HELLO, heartbeat ACK, RECONNECT, INVALID SESSION,
+/// and the heartbeat request (op 1), which the client must answer with a heartbeat at once.
 enum GatewayFrame {
     static func hello(heartbeatIntervalMilliseconds: Int) -> ByteBuffer {
         payload(.hello, ["heartbeat_interval": .integer(heartbeatIntervalMilliseconds)])
     }
 
     static let heartbeatACK = payload(.heartbeatACK, nil)
+    static let heartbeatRequest = payload(.heartbeat, nil)
     static let reconnect = payload(.reconnect, nil)
 
     /// `d` says whether the session may be resumed.

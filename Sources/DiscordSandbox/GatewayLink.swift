@@ -16,10 +16,12 @@ final class GatewayLink: Sendable {
         case drop
     }
 
-    enum Path: String, Sendable, CaseIterable {
-        case gateway = "/gateway"
-        /// `resume_gateway_url`: served the same, counted apart so tests can see which URL a client used.
-        case resume = "/gateway-resume"
+    /// The listener a connection came in on, each at `/` of its own host:port, as Discord's are.
+    enum Endpoint: String, Sendable, CaseIterable {
+        /// The URL of `GET /gateway/bot`, on the sandbox's own port.
+        case gateway
+        /// READY's `resume_gateway_url`, on a port of its own: only RESUME is accepted there.
+        case resume
     }
 
     let id: Int

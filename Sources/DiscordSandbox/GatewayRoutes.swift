@@ -1,4 +1,5 @@
-/// Where the gateway is (reference §2.2). The gateway itself is `GatewayServer`, on the same port.
+/// Where the gateway is (reference §2.2; developers/events/gateway, "Get Gateway", "Get Gateway Bot"): the
+/// URL without a path, as Discord's. The gateway itself is `GatewayServer`, on the same port.
 enum GatewayRoutes {
     static var routes: [Route] {
         [
@@ -7,12 +8,13 @@ enum GatewayRoutes {
             },
             .discord(.GET, "/gateway/bot") { context in
                 try context.requireBotToken()
+                let identifies = context.state.withLock { $0.gateway.identifies }
                 return .json([
                     "url": .string(context.configuration.gatewayURL),
                     "shards": 1,
                     "session_start_limit": [
                         "total": 1000,
-                        "remaining": 999,
+                        "remaining": .integer(max(0, 1000 - identifies)),
                         "reset_after": 14_400_000,
                         "max_concurrency": 1,
                     ],

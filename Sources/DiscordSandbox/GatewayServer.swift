@@ -10,20 +10,18 @@ import Musl
 import Darwin
 #endif
 
-/// Where a WebSocket upgrade asked to go: `/gateway` or `/gateway-resume` (a trailing slash is allowed),
-/// with the query the protocol is chosen by.
+/// A WebSocket upgrade to the gateway: which listener it reached, and the query the protocol is chosen by.
+/// Discord's gateway URLs have no path (`wss://gateway.discord.gg`, reference §2.2), so a client connects to
+/// `/` with its query (`/?v=10&encoding=json`); any other path is not the gateway.
 struct GatewayTarget: Sendable {
-    let path: GatewayLink.Path
+    let endpoint: GatewayLink.Endpoint
     let query: FormFields
 
-    /// `nil` for any other path (the request is then served as plain HTTP).
-    init?(uri: String) {
+    /// `nil` for any path but `/` (the request is then served as plain HTTP).
+    init?(uri: String, endpoint: GatewayLink.Endpoint) {
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = parts[0].hasSuffix("/") && parts[0].count > 1 ? parts[0].dropLast() : parts[0]
-        guard let kind = GatewayLink.Path(rawValue: String(path)),
-            let query = try? FormFields(parsing: parts.count > 1 ? parts[1] : "")
-        else { return nil }
-        self.path = kind
+        guard parts[0] == "/", let query = try? FormFields(parsing: parts.count > 1 ? parts[1] : "") else { return nil }
+        self.endpoint = endpoint
         self.query = query
     }
 }
@@ -48,21 +46,28 @@ struct GatewayServer: Sendable {
     let configuration: SandboxConfiguration
     let logger: Logger
 
-    /// Accepts WebSocket upgrades to the gateway paths; `accept` makes the server's connection value.
+    /// Accepts WebSocket upgrades to `/` of a gateway listener; `accept` makes the server's connection value.
     static func upgrader<Accepted: Sendable>(
+        endpoint: GatewayLink.Endpoint,
         accept: @escaping @Sendable (Connection, GatewayTarget) -> Accepted
     ) -> GatewayUpgrader<Accepted> {
-        GatewayUpgrader(maxFrameSize: maxFrameSize, accept: accept)
+        GatewayUpgrader(endpoint: endpoint, maxFrameSize: maxFrameSize, accept: accept)
     }
 
     func serve(_ connection: Connection, target: GatewayTarget) async {
         let (outputs, continuation) = AsyncStream<GatewayLink.Output>.makeStream()
-        let link = state.withLock { $0.gateway.connect(path: target.path, outputs: continuation) }
+        let link = state.withLock { $0.gateway.connect(endpoint: target.endpoint, outputs: continuation) }
         var logger = self.logger
         logger[metadataKey: "gateway_connection"] = "\(link.id)"
-        logger.debug("gateway connection opened", metadata: ["path": "\(target.path.rawValue)"])
+        logger.debug("gateway connection opened", metadata: ["endpoint": "\(target.endpoint.rawValue)"])
 
-        var protocolState = GatewayConnection(link: link, state: state, configuration: configuration, logger: logger)
+        var protocolState = GatewayConnection(
+            link: link,
+            endpoint: target.endpoint,
+            state: state,
+            configuration: configuration,
+            logger: logger
+        )
         do {
             try protocolState.open(query: target.query)
         } catch {

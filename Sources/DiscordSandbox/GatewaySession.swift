@@ -24,6 +24,8 @@ struct GatewaySession: Sendable {
     /// Sessions are numbered in the order they were identified.
     let serial: Int
     let intents: GatewayIntents
+    /// IDENTIFY's `large_threshold`: a GUILD_CREATE sent later (after an outage) is cut the same way.
+    let largeThreshold: Int
     let shard: GatewayShard?
     /// Whether the sandbox guild is on this session's shard.
     let holdsGuild: Bool
@@ -36,10 +38,11 @@ struct GatewaySession: Sendable {
     private(set) var sequence = 0
     private var replay = CircularBuffer<ByteBuffer>()
 
-    init(serial: Int, intents: GatewayIntents, shard: GatewayShard?, holdsGuild: Bool, linkID: Int) {
+    init(serial: Int, intents: GatewayIntents, largeThreshold: Int, shard: GatewayShard?, holdsGuild: Bool, linkID: Int) {
         id = Self.makeID()
         self.serial = serial
         self.intents = intents
+        self.largeThreshold = largeThreshold
         self.shard = shard
         self.holdsGuild = holdsGuild
         self.linkID = linkID

@@ -11,6 +11,8 @@ struct GatewaySettings: Sendable {
     var memberRequestWindowMilliseconds = 30_000
     /// Members per GUILD_MEMBERS_CHUNK.
     var chunkSize = 1000
+    /// One identify per this window: `max_concurrency` 1 per 5 s, as `GET /gateway/bot` reports.
+    var identifyWindowMilliseconds = 5000
 
     mutating func apply(_ update: GatewaySettingsUpdate) {
         if let value = update.heartbeatIntervalMilliseconds { heartbeatIntervalMilliseconds = value }
@@ -19,6 +21,7 @@ struct GatewaySettings: Sendable {
         if let value = update.resumeWindowMilliseconds { resumeWindowMilliseconds = value }
         if let value = update.memberRequestWindowMilliseconds { memberRequestWindowMilliseconds = value }
         if let value = update.chunkSize { chunkSize = value }
+        if let value = update.identifyWindowMilliseconds { identifyWindowMilliseconds = value }
     }
 
     var json: JSONValue {
@@ -31,6 +34,7 @@ struct GatewaySettings: Sendable {
             "resume_window_ms": .integer(resumeWindowMilliseconds),
             "member_request_window_ms": .integer(memberRequestWindowMilliseconds),
             "chunk_size": .integer(chunkSize),
+            "identify_window_ms": .integer(identifyWindowMilliseconds),
         ]
     }
 }
@@ -43,6 +47,7 @@ struct GatewaySettingsUpdate: Decodable {
     let resumeWindowMilliseconds: Int?
     let memberRequestWindowMilliseconds: Int?
     let chunkSize: Int?
+    let identifyWindowMilliseconds: Int?
 
     private enum CodingKeys: String, CodingKey {
         case heartbeatIntervalMilliseconds = "heartbeat_interval_ms"
@@ -51,6 +56,7 @@ struct GatewaySettingsUpdate: Decodable {
         case resumeWindowMilliseconds = "resume_window_ms"
         case memberRequestWindowMilliseconds = "member_request_window_ms"
         case chunkSize = "chunk_size"
+        case identifyWindowMilliseconds = "identify_window_ms"
     }
 
     init(from decoder: any Decoder) throws {
@@ -70,6 +76,7 @@ struct GatewaySettingsUpdate: Decodable {
         resumeWindowMilliseconds = try bounded(.resumeWindowMilliseconds, 0...86_400_000)
         memberRequestWindowMilliseconds = try bounded(.memberRequestWindowMilliseconds, 0...86_400_000)
         chunkSize = try bounded(.chunkSize, 1...100_000)
+        identifyWindowMilliseconds = try bounded(.identifyWindowMilliseconds, 0...60_000)
         acknowledgesHeartbeats = try container.decodeIfPresent(Bool.self, forKey: .acknowledgesHeartbeats)
         enabledPrivilegedIntents = try container.decodeIfPresent([String].self, forKey: .enabledPrivilegedIntents).map {
             names in

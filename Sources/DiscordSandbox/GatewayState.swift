@@ -15,12 +15,24 @@ struct GatewayState: Sendable {
     var settings = GatewaySettings()
     var guild: SandboxGuild
     var memberRequests = MemberRequestLog()
+    /// An outage of the guild (`PUT /_sandbox/guild/outage`): it is unavailable to every session.
+    private(set) var guildUnavailable = false
+    /// Op 1 requests sent (`POST /_sandbox/gateway/heartbeat-request`) and those answered by a heartbeat
+    /// within `heartbeatAnswerWindow`.
+    private(set) var heartbeatRequests = 0
+    private(set) var heartbeatAnswers = 0
+    /// Connections asked for a heartbeat and not yet answered, with when they were asked.
+    private var pendingHeartbeatRequests: [Int: ContinuousClock.Instant] = [:]
     private(set) var sessions: [String: GatewaySession] = [:]
     /// Open connections, identified or not.
     private(set) var links: [Int: GatewayLink] = [:]
     private(set) var identifies = 0
+    /// When the last session started: `max_concurrency` (1) identifies are allowed per identify window.
+    private var lastIdentifyAt: ContinuousClock.Instant?
+    /// Identifies answered with INVALID_SESSION for coming too soon after the previous one.
+    private(set) var identifiesRefused = 0
     private(set) var resumes = 0
-    private(set) var connectionsOpened: [GatewayLink.Path: Int] = [:]
+    private(set) var connectionsOpened: [GatewayLink.Endpoint: Int] = [:]
     private var lastLinkID = 0
 
     init(guild: SandboxGuild) {
@@ -29,11 +41,14 @@ struct GatewayState: Sendable {
 
     // MARK: - Connections
 
-    mutating func connect(path: GatewayLink.Path, outputs: AsyncStream<GatewayLink.Output>.Continuation) -> GatewayLink {
+    mutating func connect(
+        endpoint: GatewayLink.Endpoint,
+        outputs: AsyncStream<GatewayLink.Output>.Continuation
+    ) -> GatewayLink {
         lastLinkID += 1
         let link = GatewayLink(id: lastLinkID, outputs: outputs)
         links[link.id] = link
-        connectionsOpened[path, default: 0] += 1
+        connectionsOpened[endpoint, default: 0] += 1
         return link
     }
 
@@ -46,6 +61,7 @@ struct GatewayState: Sendable {
         now: ContinuousClock.Instant
     ) {
         links[link.id] = nil
+        pendingHeartbeatRequests[link.id] = nil
         guard let sessionID, isLive(sessionID, on: link) else { return }
         if clientCloseCode == 1000 || clientCloseCode == 1001 {
             sessions[sessionID] = nil
@@ -64,12 +80,16 @@ struct GatewayState: Sendable {
     // MARK: - Sessions
 
     /// IDENTIFY: starts a session on the connection with READY and, with the GUILDS intent, GUILD_CREATE.
+    /// An identify within the identify window of the previous session start gets INVALID_SESSION (`false`)
+    /// and no session (developers/events/gateway, "Identifying": "If your app exceeds this limit, Discord
+    /// will respond with a Invalid Session"); `nil` then.
     mutating func identify(
         _ identify: Identify,
         on link: GatewayLink,
         currentSessionID: String?,
-        configuration: SandboxConfiguration
-    ) throws(GatewayCloseCode) -> String {
+        configuration: SandboxConfiguration,
+        now: ContinuousClock.Instant
+    ) throws(GatewayCloseCode) -> String? {
         guard !isLive(currentSessionID, on: link) else { throw .alreadyAuthenticated }
         guard identify.token == configuration.botToken else { throw .authenticationFailed }
         let intents = try identify.validIntents()
@@ -77,16 +97,26 @@ struct GatewayState: Sendable {
             throw .disallowedIntents
         }
         let shard = try identify.validShard()
+        if let last = lastIdentifyAt, now - last < .milliseconds(settings.identifyWindowMilliseconds) {
+            identifiesRefused += 1
+            link.send(GatewayFrame.invalidSession(resumable: false))
+            return nil
+        }
+        lastIdentifyAt = now
         var session = GatewaySession(
             serial: identifies + 1,
             intents: intents,
+            largeThreshold: identify.largeThreshold,
             shard: shard,
             holdsGuild: shard?.holds(guildID: guild.id) ?? true,
             linkID: link.id
         )
         var frames = [session.record(readyEvent(for: session, configuration: configuration))]
         if session.holdsGuild, intents.contains(.guilds) {
-            let data = guild.createEventData(intents: intents, largeThreshold: identify.largeThreshold)
+            // During an outage the guild comes as an unavailable guild object (developers/events/gateway-events,
+            // "Guild Create": "the guild object in scenarios 1 and 3 may be marked as unavailable").
+            let data = guildUnavailable
+                ? guild.unavailableJSON : guild.createEventData(intents: intents, largeThreshold: identify.largeThreshold)
             frames.append(session.record(GatewayEvent("GUILD_CREATE", data)))
         }
         sessions[session.id] = session
@@ -163,10 +193,12 @@ struct GatewayState: Sendable {
     // MARK: - Dispatch
 
     /// Sends the events to every session that may receive them, live or waiting to be resumed (then they
-    /// are only kept for replay). Each connection's writer gets its share in one hand-over.
+    /// are only kept for replay). Each connection's writer gets its share in one hand-over. Events about the
+    /// guild are not sent while it is unavailable.
     @discardableResult
     mutating func dispatch(_ events: [GatewayEvent], now: ContinuousClock.Instant) -> [Delivery] {
         pruneExpiredSessions(now: now)
+        let events = guildUnavailable ? events.filter { !$0.isAboutGuild } : events
         var deliveries: [Delivery] = []
         for index in sessions.values.indices {
             let frames = sessions.values[index].recordAccepted(events)
@@ -183,6 +215,49 @@ struct GatewayState: Sendable {
         guard let frames = sessions[sessionID]?.record(events) else { return }
         if let linkID = sessions[sessionID]?.linkID { links[linkID]?.send(frames) }
     }
+
+    // MARK: - Outages and heartbeat requests
+
+    /// Starts or ends an outage of the guild. Starting: GUILD_DELETE with `unavailable: true` to the
+    /// sessions that have the guild ("Guild Delete": "Sent when a guild becomes ... unavailable due to an
+    /// outage"). Ending: each of them gets the full GUILD_CREATE, cut for its own intents ("Guild Create",
+    /// scenario 2). Returns the sessions told.
+    mutating func setGuildUnavailable(_ unavailable: Bool, now: ContinuousClock.Instant) -> Int {
+        guard unavailable != guildUnavailable else { return 0 }
+        pruneExpiredSessions(now: now)
+        guildUnavailable = unavailable
+        // Keys and fields only: holding a copy of a session while recording into it would copy its replay buffer.
+        let told = sessions.compactMap { $0.value.holdsGuild && $0.value.intents.contains(.guilds) ? $0.key : nil }
+        for id in told {
+            guard let intents = sessions[id]?.intents, let largeThreshold = sessions[id]?.largeThreshold else { continue }
+            let event = unavailable
+                ? GatewayEvent("GUILD_DELETE", guild.unavailableJSON)
+                : GatewayEvent("GUILD_CREATE", guild.createEventData(intents: intents, largeThreshold: largeThreshold))
+            deliver([event], to: id)
+        }
+        return told.count
+    }
+
+    /// Op 1 to every identified connection: Discord asking for a heartbeat now (developers/events/gateway,
+    /// "Sending Heartbeats"). Returns the connections asked.
+    mutating func requestHeartbeats(now: ContinuousClock.Instant) -> Int {
+        let live = sessions.values.compactMap { $0.linkID.flatMap { links[$0] } }
+        for link in live {
+            link.send(GatewayFrame.heartbeatRequest)
+            pendingHeartbeatRequests[link.id] = now
+            heartbeatRequests += 1
+        }
+        return live.count
+    }
+
+    /// A heartbeat arrived on the connection: it answers a request made within the window.
+    mutating func heartbeatReceived(on link: GatewayLink, now: ContinuousClock.Instant) {
+        guard let requestedAt = pendingHeartbeatRequests.removeValue(forKey: link.id) else { return }
+        if now - requestedAt <= Self.heartbeatAnswerWindow { heartbeatAnswers += 1 }
+    }
+
+    /// "Immediately": a heartbeat later than this after op 1 is not counted as its answer.
+    static let heartbeatAnswerWindow = Duration.seconds(1)
 
     private func readyEvent(for session: GatewaySession, configuration: SandboxConfiguration) -> GatewayEvent {
         let guilds: [JSONValue] = session.holdsGuild ? [["id": .string(guild.id), "unavailable": true]] : []

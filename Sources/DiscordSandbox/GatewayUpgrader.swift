@@ -9,7 +9,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The WebSocket handshake (RFC 6455 §4.2) for the gateway paths. NIO's own WebSocket upgrader installs
+/// The WebSocket handshake (RFC 6455 §4.2) for `/` of a gateway listener. NIO's own WebSocket upgrader installs
 /// its frame encoder, which costs a trip through the pipeline per frame; here frames are decoded by NIO
 /// but written by `WebSocketServerFrames`, many per write, so bursts of dispatches stay cheap.
 struct GatewayUpgrader<Accepted: Sendable>: NIOTypedHTTPServerProtocolUpgrader {
@@ -17,6 +17,8 @@ struct GatewayUpgrader<Accepted: Sendable>: NIOTypedHTTPServerProtocolUpgrader {
 
     let supportedProtocol = "websocket"
     let requiredUpgradeHeaders: [String] = []
+    /// Which listener this is: the gateway URL's or `resume_gateway_url`'s.
+    let endpoint: GatewayLink.Endpoint
     /// Frames up to this size are read; larger ones fail the connection (close 1009).
     let maxFrameSize: Int
     /// Makes the server's connection value from the upgraded channel.
@@ -28,7 +30,7 @@ struct GatewayUpgrader<Accepted: Sendable>: NIOTypedHTTPServerProtocolUpgrader {
         initialResponseHeaders: HTTPHeaders
     ) -> EventLoopFuture<HTTPHeaders> {
         let keys = upgradeRequest.headers[canonicalForm: "sec-websocket-key"]
-        guard GatewayTarget(uri: upgradeRequest.uri) != nil, keys.count == 1,
+        guard GatewayTarget(uri: upgradeRequest.uri, endpoint: endpoint) != nil, keys.count == 1,
             upgradeRequest.headers[canonicalForm: "sec-websocket-version"] == ["13"]
         else {
             return channel.eventLoop.makeFailedFuture(NIOWebSocketUpgradeError.invalidUpgradeHeader)
@@ -43,7 +45,7 @@ struct GatewayUpgrader<Accepted: Sendable>: NIOTypedHTTPServerProtocolUpgrader {
 
     func upgrade(channel: any Channel, upgradeRequest: HTTPRequestHead) -> EventLoopFuture<Accepted> {
         channel.eventLoop.makeCompletedFuture {
-            guard let target = GatewayTarget(uri: upgradeRequest.uri) else {
+            guard let target = GatewayTarget(uri: upgradeRequest.uri, endpoint: endpoint) else {
                 throw NIOWebSocketUpgradeError.unsupportedWebSocketTarget
             }
             try channel.pipeline.syncOperations.addHandler(

@@ -77,9 +77,12 @@ extension GatewayState {
                 )
             )
         }
-        // Unanswered, as on Discord: a guild the session does not have, and an "all members" request without
-        // GUILD_MEMBERS (documented as required; clients that forget it observe silence, not a close).
-        guard request.guildID == guild.id, holdsGuild, !request.isAllMembers || intents.contains(.guildMembers) else {
+        // Unanswered, as on Discord: a guild the session does not have (or that is unavailable), and an "all
+        // members" request without GUILD_MEMBERS (documented as required; clients that forget it observe
+        // silence, not a close).
+        guard request.guildID == guild.id, holdsGuild, !guildUnavailable,
+            !request.isAllMembers || intents.contains(.guildMembers)
+        else {
             return
         }
         if request.isAllMembers,

@@ -68,11 +68,14 @@ struct GuildMember: Sendable {
         .object(fields.filter { $0.key != "user" })
     }
 
+    /// The guild member object (developers/resources/guild, "Guild Member Object"), its nullable fields
+    /// present as `null` as in the docs' Example Guild Member.
     private var fields: [(key: String, value: JSONValue)] {
         [
             ("user", user.publicJSON),
             ("nick", nil),
             ("avatar", nil),
+            ("banner", nil),
             ("roles", []),
             ("joined_at", .string(joinedAt)),
             ("premium_since", nil),
@@ -80,6 +83,7 @@ struct GuildMember: Sendable {
             ("mute", false),
             ("flags", 0),
             ("pending", false),
+            ("communication_disabled_until", nil),
         ]
     }
 }

@@ -14,7 +14,7 @@ import Darwin
 
 /// HTTP/1.1 plumbing: accepts connections, aggregates each request, hands it to the responder and
 /// writes the answer back, keeping connections alive as the client asks. A first request that asks for a
-/// WebSocket on a gateway path is upgraded instead and handed to the gateway.
+/// WebSocket on `/` is upgraded instead and handed to the gateway, as the listener's `endpoint`.
 struct HTTPServer: Sendable {
     typealias Connection = NIOAsyncChannel<AggregatedRequest, HTTPServerResponsePart>
 
@@ -36,6 +36,7 @@ struct HTTPServer: Sendable {
     static func bind(
         host: String,
         port: Int,
+        endpoint: GatewayLink.Endpoint,
         bodyLimit: @escaping @Sendable (HTTPRequestHead) -> Int,
         logger: Logger
     ) async throws -> HTTPServer {
@@ -46,7 +47,11 @@ struct HTTPServer: Sendable {
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let upgrade = NIOTypedHTTPServerUpgradeConfiguration<Accepted>(
-                        upgraders: [GatewayServer.upgrader { connection, target in .gateway(connection, target) }],
+                        upgraders: [
+                            GatewayServer.upgrader(endpoint: endpoint) { connection, target in
+                                .gateway(connection, target)
+                            }
+                        ],
                         notUpgradingCompletionHandler: { channel in
                             channel.eventLoop.makeCompletedFuture {
                                 try channel.pipeline.syncOperations.addHandler(
@@ -62,7 +67,10 @@ struct HTTPServer: Sendable {
                     let upgrader = try channel.pipeline.syncOperations.handler(
                         type: NIOTypedHTTPServerUpgradeHandler<Accepted>.self
                     )
-                    try channel.pipeline.syncOperations.addHandler(GatewayUpgradeFilter(), position: .before(upgrader))
+                    try channel.pipeline.syncOperations.addHandler(
+                        GatewayUpgradeFilter(endpoint: endpoint),
+                        position: .before(upgrader)
+                    )
                     return accepted
                 }
             }
@@ -72,8 +80,9 @@ struct HTTPServer: Sendable {
         return HTTPServer(listener: listener, logger: logger, localAddress: localAddress)
     }
 
-    /// Serves until the task is cancelled, then closes the listener and every connection.
-    func run(responder: SandboxResponder, gateway: GatewayServer) async throws {
+    /// Serves until the task is cancelled, then closes the listener and every connection. Without a
+    /// responder (the resume listener, a gateway host) every plain HTTP request is a 404.
+    func run(responder: SandboxResponder?, gateway: GatewayServer) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { connections in
                 for try await accepted in connections {
@@ -94,11 +103,12 @@ struct HTTPServer: Sendable {
         }
     }
 
-    private func serve(_ connection: Connection, responder: SandboxResponder) async {
+    private func serve(_ connection: Connection, responder: SandboxResponder?) async {
         do {
             try await connection.executeThenClose { requests, responses in
                 for try await request in requests {
-                    switch await responder.respond(to: request) {
+                    let outcome = await responder?.respond(to: request) ?? .respond(HTTPError.notFound.response)
+                    switch outcome {
                     case .respond(let response):
                         let keepAlive = request.head.isKeepAlive
                         try await responses.write(

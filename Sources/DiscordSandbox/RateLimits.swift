@@ -31,9 +31,14 @@ struct BucketStatus: Sendable {
 
 /// Why a request was refused with 429 (reference §3).
 struct RateLimitRejection: Sendable {
-    enum Scope: String, Sendable {
+    /// `X-RateLimit-Scope` (developers/topics/rate-limits, "Header Format").
+    enum Scope: String, Sendable, Decodable {
+        /// The bot's own per-route limit.
         case user
+        /// The bot's global limit.
         case global
+        /// A limit on the resource, shared by everyone using it (only injected by a fault here).
+        case shared
     }
 
     let scope: Scope
@@ -204,9 +209,11 @@ extension BucketStatus {
 extension RateLimitRejection {
     /// The 429 Discord sends: `Retry-After` in whole seconds, `retry_after` in the body with decimals.
     var response: SandboxResponse {
+        // The wording of the docs' examples (developers/topics/rate-limits, "Exceeding A Rate Limit").
+        let message = scope == .shared ? "The resource is being rate limited." : "You are being rate limited."
         var response = SandboxResponse.json(
             [
-                "message": "You are being rate limited.",
+                "message": .string(message),
                 "retry_after": .seconds(milliseconds: retryAfterMilliseconds),
                 "global": .bool(scope == .global),
             ],

@@ -23,8 +23,9 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "discord-sandbox",
         abstract: "A local stand-in for Discord's REST API and OAuth2, for tests and demos.",
         discussion: """
-            Serves the Discord Gateway (WebSocket) on the same port, at /gateway, and the attachment CDN at \
-            /attachments/. Control it over HTTP under /_sandbox/ (reset, test user, consent mode, faults, rate \
+            Serves the Discord Gateway (WebSocket) on the same port, at / (GET /gateway/bot hands out \
+            ws://host:port, without a path, as Discord does), RESUME only on a second port of the same host \
+            (READY's resume_gateway_url), and the attachment CDN at /attachments/. Control it over HTTP under /_sandbox/ (reset, test user, consent mode, faults, rate \
             limits, request log, gateway and guild members, messages, CDN, interactions).
             """
     )
@@ -50,7 +51,12 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "The guild's text channels (comma-separated snowflakes); other channel ids are unknown.")
     var channelIds = "300000000000000010,300000000000000011,300000000000000012"
 
-    @Option(help: "Base URL for absolute URLs the sandbox hands out. (default: http://<listen address>)")
+    @Option(
+        help: """
+            Base URL for absolute URLs the sandbox hands out, but resume_gateway_url, which is the second port \
+            of the listen address. (default: http://<listen address>)
+            """
+    )
     var publicUrl: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -92,7 +98,16 @@ struct SandboxCommand: AsyncParsableCommand {
         let server = try await HTTPServer.bind(
             host: listen.host,
             port: listen.port,
+            endpoint: .gateway,
             bodyLimit: { router.maxBodySize(for: $0) },
+            logger: logger
+        )
+        // Discord resumes on another host than it identifies on; here, another port of the same address.
+        let resumeServer = try await HTTPServer.bind(
+            host: listen.host,
+            port: 0,
+            endpoint: .resume,
+            bodyLimit: { _ in 0 },
             logger: logger
         )
         let baseURL = "http://\(Self.urlHost(server.localAddress))"
@@ -102,7 +117,8 @@ struct SandboxCommand: AsyncParsableCommand {
             botToken: botToken,
             guildID: guildId,
             textChannelIDs: textChannelIDs,
-            publicURL: publicUrl ?? baseURL
+            publicURL: publicUrl ?? baseURL,
+            resumeAuthority: Self.urlHost(resumeServer.localAddress)
         )
         let state = SandboxState(routes: routes, configuration: configuration)
         let responder = SandboxResponder(router: router, state: state, configuration: configuration, logger: logger)
@@ -110,6 +126,7 @@ struct SandboxCommand: AsyncParsableCommand {
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run(responder: responder, gateway: gateway) }
+            group.addTask { try await resumeServer.run(responder: nil, gateway: gateway) }
             group.addTask {
                 if let signal = await signals.wait() {
                     logger.info("shutting down", metadata: ["signal": "\(signal)"])
@@ -120,7 +137,13 @@ struct SandboxCommand: AsyncParsableCommand {
                 try Self.writeAtomically("\(server.localAddress.port ?? 0)\n", to: portFile)
             }
             Self.writeToStandardOutput("discord-sandbox listening on \(baseURL)\n")
-            logger.info("ready", metadata: ["public_url": "\(configuration.publicURL)"])
+            logger.info(
+                "ready",
+                metadata: [
+                    "public_url": "\(configuration.publicURL)",
+                    "resume_gateway_url": "\(configuration.resumeGatewayURL)",
+                ]
+            )
             // The first to finish (a signal, or the server failing) ends the other.
             try await group.next()
             group.cancelAll()

@@ -10,6 +10,9 @@ struct SandboxConfiguration: Sendable {
     /// Base for absolute URLs the sandbox hands out, CDN URLs included, without a trailing slash
     /// (`http://127.0.0.1:8190`).
     let publicURL: String
+    /// READY's `resume_gateway_url`: the resume listener, another port, without a path
+    /// (`ws://127.0.0.1:8191`), as Discord's `wss://gateway-us-east1-b.discord.gg`.
+    let resumeGatewayURL: String
 
     init(
         clientID: String,
@@ -17,27 +20,25 @@ struct SandboxConfiguration: Sendable {
         botToken: String,
         guildID: String,
         textChannelIDs: [String],
-        publicURL: String
+        publicURL: String,
+        resumeAuthority: String
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.botToken = botToken
         self.guildID = guildID
         self.textChannelIDs = textChannelIDs
-        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        let publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.publicURL = publicURL
+        resumeGatewayURL = (publicURL.hasPrefix("https://") ? "wss://" : "ws://") + resumeAuthority
     }
 
-    /// The gateway URL `GET /gateway` reports: the public URL with a WebSocket scheme.
-    var gatewayURL: String { webSocketURL(path: GatewayLink.Path.gateway.rawValue) }
-
-    /// READY's `resume_gateway_url`: served like the gateway URL, but a path of its own so tests can see
-    /// that a client resumed through it.
-    var resumeGatewayURL: String { webSocketURL(path: GatewayLink.Path.resume.rawValue) }
-
-    private func webSocketURL(path: String) -> String {
-        if publicURL.hasPrefix("https://") { return "wss://" + publicURL.dropFirst("https://".count) + path }
-        if publicURL.hasPrefix("http://") { return "ws://" + publicURL.dropFirst("http://".count) + path }
-        return publicURL + path
+    /// The gateway URL `GET /gateway` reports: the public URL with a WebSocket scheme and no path
+    /// (`ws://127.0.0.1:8190`), as Discord's `wss://gateway.discord.gg` (reference §2.2).
+    var gatewayURL: String {
+        if publicURL.hasPrefix("https://") { return "wss://" + publicURL.dropFirst("https://".count) }
+        if publicURL.hasPrefix("http://") { return "ws://" + publicURL.dropFirst("http://".count) }
+        return publicURL
     }
 
     /// The application's bot user; its id is the application (client) id, as for real applications.

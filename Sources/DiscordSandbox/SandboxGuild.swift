@@ -90,6 +90,9 @@ struct SandboxGuild: Sendable {
 
     /// GUILD_CREATE's `d` for a session (reference §4.9). Without GUILD_PRESENCES, `members` is only the bot
     /// and `presences` is empty; over `largeThreshold` members, offline members are left out.
+    /// The unavailable guild object (developers/resources/guild, "Unavailable Guild Object").
+    var unavailableJSON: JSONValue { ["id": .string(id), "unavailable": true] }
+
     func createEventData(intents: GatewayIntents, largeThreshold: Int) -> JSONValue {
         let isLarge = members.count > largeThreshold
         let listed: [GuildMember]

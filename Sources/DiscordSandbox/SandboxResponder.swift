@@ -188,23 +188,25 @@ struct SandboxResponder: Sendable {
         }
     }
 
-    /// The 429 of a `ratelimit` fault: shaped like the limiter's, with the route's bucket headers.
+    /// The 429 of a `ratelimit` fault: shaped like the limiter's, with the route's bucket headers (a
+    /// `shared` one leaves the bot's own bucket with requests to spare, as in the docs' example).
     private func injectedRateLimit(_ fault: Fault, match: Router.Match) -> RateLimitRejection {
-        guard !fault.global else {
+        guard fault.scope != .global else {
             return RateLimitRejection(scope: .global, retryAfterMilliseconds: fault.delayMilliseconds, bucket: nil)
         }
         let bucket: BucketStatus? = match.route?.rateLimitBucket.map { bucket in
             state.withLock { parts in
-                BucketStatus(
-                    limit: parts.rateLimiter.limit(bucket: bucket).limit,
-                    remaining: 0,
+                let limit = parts.rateLimiter.limit(bucket: bucket).limit
+                return BucketStatus(
+                    limit: limit,
+                    remaining: fault.scope == .shared ? limit - 1 : 0,
                     resetAfterMilliseconds: fault.delayMilliseconds,
                     resetEpochMilliseconds: BucketStatus.epochMilliseconds() + fault.delayMilliseconds,
                     hash: parts.rateLimiter.hash(bucket: bucket)
                 )
             }
         }
-        return RateLimitRejection(scope: .user, retryAfterMilliseconds: fault.delayMilliseconds, bucket: bucket)
+        return RateLimitRejection(scope: fault.scope, retryAfterMilliseconds: fault.delayMilliseconds, bucket: bucket)
     }
 
     /// The response of a `status` fault: its body verbatim, or Discord's generic error body for a 4xx/5xx.
