@@ -44,6 +44,7 @@ extension HTTPError {
     /// A body over Discord's request size, or a file over the attachment size limit (reference §2.3).
     static let requestEntityTooLarge = HTTPError(.payloadTooLarge, discordMessage: "Request entity too large", code: 40005)
     static let missingAccess = HTTPError(.forbidden, discordMessage: "Missing Access", code: 50001)
+    static let missingPermissions = HTTPError(.forbidden, discordMessage: "Missing Permissions", code: 50013)
     static let invalidJSON = HTTPError(.badRequest, discordMessage: "The request body contains invalid JSON.", code: 50109)
 
     /// `50035 Invalid Form Body` with one field error.

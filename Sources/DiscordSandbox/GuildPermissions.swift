@@ -23,6 +23,11 @@ struct GuildPermissions: Sendable {
         }
     }
 
+    static let viewChannel: UInt64 = 1 << 10
+    static let sendMessages: UInt64 = 1 << 11
+    static let attachFiles: UInt64 = 1 << 15
+    static let readMessageHistory: UInt64 = 1 << 16
+
     var botRolePermissions = invitePermissions
     private(set) var overwrites: [String: [Overwrite]] = [:]
 
@@ -32,6 +37,29 @@ struct GuildPermissions: Sendable {
 
     func overwritesJSON(channelID: String) -> JSONValue {
         .array((overwrites[channelID] ?? []).map(\.json))
+    }
+
+    /// What the bot may do in a guild channel, computed as the permissions page prescribes: `@everyone`'s and
+    /// its role's bits (the bot is not the owner; ADMINISTRATOR grants everything), then the channel's
+    /// `@everyone` overwrite, its role overwrite, its member overwrite. Without VIEW_CHANNEL, nothing.
+    func botPermissions(inChannel channelID: String, guildID: String, botID: String) -> UInt64 {
+        var permissions = botRolePermissions
+        if permissions & (1 << 3) != 0 { return .max }
+        for (id, type) in [(guildID, 0), (Self.botRoleID, 0), (botID, 1)] {
+            guard let overwrite = overwrites[channelID]?.first(where: { $0.id == id && $0.type == type }) else { continue }
+            permissions &= ~(UInt64(overwrite.deny) ?? 0)
+            permissions |= UInt64(overwrite.allow) ?? 0
+        }
+        return permissions & Self.viewChannel == 0 ? 0 : permissions
+    }
+
+    /// Refuses what the bot may not do in a guild channel as Discord does: 50001 Missing Access without
+    /// VIEW_CHANNEL, 50013 Missing Permissions without another `needed` bit. DM channels are not checked.
+    func requireBot(_ needed: UInt64, in channel: SandboxChannel, guildID: String, botID: String) throws(HTTPError) {
+        guard !channel.isDirect else { return }
+        let granted = botPermissions(inChannel: channel.id, guildID: guildID, botID: botID)
+        guard granted & Self.viewChannel != 0 else { throw HTTPError.missingAccess }
+        guard granted & needed == needed else { throw HTTPError.missingPermissions }
     }
 
     /// `@everyone` (id = the guild's) and the bot's role, as `GET /guilds/{guild.id}` lists them.

@@ -31,11 +31,13 @@ enum MessageRoutes {
     static func create(_ context: RequestContext) async throws -> SandboxResponse {
         try context.requireBotToken()
         let channelID = context.parameters["channel.id"] ?? ""
+        let draft = try MessageDraft(context.request)
         let sizeLimit = try context.state.withLock { parts throws(HTTPError) in
-            guard parts.channels.channel(id: channelID) != nil else { throw HTTPError.unknownChannel }
+            guard let channel = parts.channels.channel(id: channelID) else { throw HTTPError.unknownChannel }
+            let needed = GuildPermissions.sendMessages | (draft.files.isEmpty ? 0 : GuildPermissions.attachFiles)
+            try context.requireBot(needed, in: channel, parts: parts)
             return parts.channels.attachmentSizeLimit
         }
-        let draft = try MessageDraft(context.request)
         try draft.validate(attachmentSizeLimit: sizeLimit)
 
         let now = Date()
@@ -106,7 +108,10 @@ enum MessageRoutes {
         let now = Date()
         return .json(
             try context.state.withLock { parts throws(HTTPError) in
-                guard parts.channels.channel(id: channelID) != nil else { throw HTTPError.unknownChannel }
+                guard let channel = parts.channels.channel(id: channelID) else { throw HTTPError.unknownChannel }
+                try context.requireBot(GuildPermissions.viewChannel, in: channel, parts: parts)
+                // Without READ_MESSAGE_HISTORY "no messages will be returned" (Get Channel Messages).
+                guard (try? context.requireBot(GuildPermissions.readMessageHistory, in: channel, parts: parts)) != nil else { return [] }
                 let rendering = context.rendering(parts, now: now)
                 return .array(parts.channels.page(in: channelID, from: anchor, limit: limit).map { $0.json(rendering) })
             }
@@ -122,7 +127,8 @@ enum MessageRoutes {
         let now = Date()
         return .json(
             try context.state.withLock { parts throws(HTTPError) in
-                guard parts.channels.channel(id: channelID) != nil else { throw HTTPError.unknownChannel }
+                guard let channel = parts.channels.channel(id: channelID) else { throw HTTPError.unknownChannel }
+                try context.requireBot(GuildPermissions.readMessageHistory, in: channel, parts: parts)
                 guard let message = parts.channels.message(id: messageID, in: channelID) else { throw HTTPError.unknownMessage }
                 return message.json(context.rendering(parts, now: now))
             }
@@ -216,5 +222,12 @@ extension SandboxMessage {
             },
             timestamp: Snowflake.timestamp(Snowflake.date(of: number))
         )
+    }
+}
+
+extension RequestContext {
+    /// The bot's channel permissions as the guild's roles and overwrites give them (see `GuildPermissions`).
+    func requireBot(_ needed: UInt64, in channel: SandboxChannel, parts: SandboxState.Parts) throws(HTTPError) {
+        try parts.permissions.requireBot(needed, in: channel, guildID: configuration.guildID, botID: configuration.botUser.id)
     }
 }

@@ -66,6 +66,24 @@ extension EndToEnd {
             #expect(text.contains("Permissions"))
         }
 
+        /// What doctor warns about is what Discord would refuse: the sandbox enforces the bot's channel rights.
+        @Test func withoutAttachFilesAnUploadFailsWithDiscordsMissingPermissions() throws {
+            let channels = (stack.settings["DISCORD_STORAGE_CHANNEL_IDS"] ?? "").split(separator: ",").map(String.init)
+            for channel in channels {
+                try sandbox.send("PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
+                    json: #"[{"id":"300000000000000004","type":0,"allow":"0","deny":"32768"}]"#)
+            }
+            let token = try #require(stack.settings["GUILDGATE_API_TOKEN"])
+            let refused = try EndToEnd.uploadFile(
+                Browser(baseURL: stack.webURL), Array("denied".utf8), name: "denied.bin", headers: ["Authorization": "Bearer \(token)"])
+            #expect(refused.status == 503)
+            #expect((refused.json?["error"] as? String)?.contains("50013") == true, "\(refused.body)")
+            try sandbox.reset()
+            let stored = try EndToEnd.uploadFile(
+                Browser(baseURL: stack.webURL), Array("allowed".utf8), name: "allowed.bin", headers: ["Authorization": "Bearer \(token)"])
+            #expect(stored.status == 201, "\(stored.body)")
+        }
+
         @Test func aChannelTheBotCannotSeeIsNamed() throws {
             let channel = try #require((stack.settings["DISCORD_STORAGE_CHANNEL_IDS"] ?? "").split(separator: ",").last.map(String.init))
             let guild = try #require(stack.settings["DISCORD_GUILD_ID"])
