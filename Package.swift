@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DiscordGateway", dependencies: [
-            "JSONSupport",
+            "JSONSupport", "ProcessSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
