@@ -93,7 +93,7 @@ public final class GatewayClient: Sendable {
     public func run() async throws(GatewayFatalError) {
         var backoff = ReconnectBackoff()
         var generator = SystemRandomNumberGenerator()
-        var delay = Duration.zero
+        var delay = backoff.nextDelay(using: &generator)
         while true {
             if delay > .zero, await stopped.wait(until: .now + delay) { break }
             let session = state.withLock { $0.session }
@@ -112,7 +112,7 @@ public final class GatewayClient: Sendable {
                 // Discord advises waiting 1–5 s before identifying after an invalidated session.
                 if case .invalidSession = outcome.end { delay = max(delay, .milliseconds(Int.random(in: 1000...5000))) }
             }
-            let next = "\(decision == .identify ? "identifying anew" : "resuming") \(delay.retryText)"
+            let next = "next try \(delay.retryText), \(decision == .identify ? "identifying anew" : "resuming the session")"
             logger.log(
                 level: outcome.becameReady ? .info : .warning, "gateway connection ended (\(outcome.end.summary)); \(next)",
                 metadata: ["url": "\(url)", "attempt": "\(backoff.failures)", "retry_in_ms": "\(delay.wholeMilliseconds)"])

@@ -251,8 +251,10 @@ public final class PostgresConnection {
         return Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
     }
 
+    /// libpq's last error on one line (its messages run over several, which would split a log line).
     private static func message(of connection: OpaquePointer?) -> String {
-        String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+        String(cString: PQerrorMessage(connection)).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     private static func error(from result: OpaquePointer?, connection: OpaquePointer?) -> StoreError {
