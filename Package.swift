@@ -66,6 +66,7 @@ let package = Package(
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
             "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
+            "ProcessSupport",
         ]),
     ]
 )
