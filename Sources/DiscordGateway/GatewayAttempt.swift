@@ -15,6 +15,11 @@ final class GatewayAttempt: Sendable {
         case invalidSession(resumable: Bool)
         case zombie
 
+        var isFailure: Bool {
+            if case .failed = self { return true }
+            return false
+        }
+
         /// What happened, for the one log line each attempt gets.
         var summary: String {
             switch self {

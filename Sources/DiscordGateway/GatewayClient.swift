@@ -112,9 +112,10 @@ public final class GatewayClient: Sendable {
                 // Discord advises waiting 1–5 s before identifying after an invalidated session.
                 if case .invalidSession = outcome.end { delay = max(delay, .milliseconds(Int.random(in: 1000...5000))) }
             }
-            let next = "next try \(delay.retryText), \(decision == .identify ? "identifying anew" : "resuming the session")"
+            let then = state.withLock { $0.session } != nil ? "resuming the session" : decision == .identify ? "identifying anew" : "identifying"
             logger.log(
-                level: outcome.becameReady ? .info : .warning, "gateway connection ended (\(outcome.end.summary)); \(next)",
+                level: outcome.becameReady ? .info : .warning,
+                "gateway connection \(outcome.end.isFailure ? "failed" : "ended") (\(outcome.end.summary)); next try \(delay.retryText), \(then)",
                 metadata: ["url": "\(url)", "attempt": "\(backoff.failures)", "retry_in_ms": "\(delay.wholeMilliseconds)"])
         }
         logger.info("gateway session closed")

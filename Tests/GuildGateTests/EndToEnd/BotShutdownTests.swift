@@ -88,12 +88,12 @@ extension EndToEnd {
             expectCleanExit(bot)
 
             let lines = bot.errorOutput.split(separator: "\n")
-            let attempts = lines.filter { $0.contains("gateway connection ended (cannot connect") }
+            let attempts = lines.filter { $0.contains("gateway connection failed (cannot connect") }
             let accepted = gateway.accepted
             #expect(attempts.count >= 4)
             // The attempt under way when SIGTERM came may have gone without its line.
             #expect(attempts.count == accepted || attempts.count == accepted - 1, "\(accepted) attempts, \(attempts.count) lines: \(lines)")
-            #expect(attempts.allSatisfy { $0.contains("next try") && $0.contains("resuming the session") })
+            #expect(attempts.allSatisfy { $0.contains("; next try in ") && $0.hasSuffix(", identifying") }, "\(attempts)")
             let delays = attempts.compactMap { line in line.firstRange(of: /retry_in_ms=(\d+)/).flatMap { Int(line[$0].split(separator: "=")[1]) } }
             #expect(delays.count == attempts.count)
             for (index, delay) in delays.enumerated() {
@@ -101,7 +101,7 @@ extension EndToEnd {
                 let step = min(60_000, 1000 << index)
                 #expect(delay >= step / 2 && delay <= step, "attempt \(index + 1) waits \(delay) ms")
             }
-            let others = lines.filter { $0.contains("gateway") && !$0.contains("gateway connection ended") }
+            let others = lines.filter { $0.contains("gateway") && !$0.contains("gateway connection failed") }
             #expect(others.count == 1 && others.first?.contains("gateway session closed") == true, "more than one line per attempt: \(others)")
         }
 
