@@ -57,7 +57,7 @@ public final class GatewayClient: Sendable {
 
     static let maxMessageSize = 64 << 20
     /// How long `stop()` waits for the close handshake before abandoning the connection.
-    public static let closeGrace = Duration.seconds(3)
+    static let closeGrace = Duration.seconds(3)
 
     private let configuration: GatewayConfiguration
     private let handler: any GatewayEventHandler

@@ -7,7 +7,6 @@ final class TCPProxy: Sendable {
     enum Target: Sendable {
         /// Nothing behind: a connection in `.forward` mode is reset at once.
         case none
-        case tcp(port: UInt16)
         case unix(path: String)
     }
 
@@ -98,14 +97,6 @@ final class TCPProxy: Sendable {
         switch target {
         case .none:
             return nil
-        case .tcp(let port):
-            let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = Self.loopback(port: port)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else { Glibc.close(upstream); return nil }
-            return upstream
         case .unix(let path):
             let upstream = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_un()
