@@ -20,7 +20,8 @@ extension EndToEnd {
             db = EndToEnd.database(stack)
             try db.query("TRUNCATE jobs")
             try db.query("UPDATE schedules SET enabled = false")
-            try sandbox.configureGateway(#"{"heartbeat_interval_ms":1000}"#)
+            // Bots start one after another here: no identify window (a sandbox without one ignores the key).
+            try sandbox.configureGateway(#"{"heartbeat_interval_ms":1000,"identify_window_ms":0}"#)
         }
 
         /// Sends SIGTERM; the exit status (nil: still running after 15 s) and how long the exit took.
