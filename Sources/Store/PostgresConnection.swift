@@ -14,7 +14,7 @@ public final class PostgresConnection {
     public typealias Interrupt = @Sendable () -> Bool
 
     /// Seconds to wait for a connection when `DATABASE_URL` sets no `connect_timeout` (libpq waits forever).
-    public static let defaultConnectTimeout = 10
+    static let defaultConnectTimeout = 10
     /// How often a wait looks at its interrupt.
     static let interruptCheck = Duration.milliseconds(100)
 
