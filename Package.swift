@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DiscordGateway", dependencies: [
-            "DiscordKit", "JSONSupport",
+            "DiscordKit", "JSONSupport", "ProcessSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -66,6 +66,7 @@ let package = Package(
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
             "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
+            "ProcessSupport",
         ], exclude: ["Fixtures"]),
     ]
 )

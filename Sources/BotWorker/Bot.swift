@@ -3,6 +3,7 @@ import Foundation
 import JSONSupport
 import Logging
 import Store
+import Synchronization
 
 /// The bot's parts, wired: gateway session → events → presence ingest (its own thread) and member
 /// reconciler; the job runner (its own thread) runs reconciles and whatever else is queued.
@@ -14,6 +15,8 @@ final class Bot: Sendable {
     private let reconciler: MemberReconciler
     private let jobs: JobRunner
     private let logger: Logger
+    /// When `shutdown()` was called, which the grace periods count from.
+    private let shutdownStarted = Mutex<ContinuousClock.Instant?>(nil)
 
     init(setup: BotSetup, logger: Logger) {
         self.setup = setup
@@ -46,6 +49,11 @@ final class Bot: Sendable {
         self.reconciler = reconciler
     }
 
+    /// After SIGTERM, how long the job in hand may take to finish before it is abandoned to its lease.
+    static let jobGrace = Duration.seconds(5)
+    /// After SIGTERM, how long pending presence writes may take before they are given up.
+    static let writeGrace = Duration.seconds(7)
+
     /// Runs until `shutdown()`; throws when Discord refuses the bot for good.
     func run() async throws {
         ingest.start()
@@ -53,15 +61,26 @@ final class Bot: Sendable {
         logger.info("guildgate-bot started", metadata: ["guild_id": "\(setup.guildID)", "intents": "\(setup.intents)", "worker": "\(setup.worker)"])
         let heartbeat = Task { await beat(every: .seconds(5)) }
         defer { heartbeat.cancel() }
-        try await gateway.run()
-        await stopWorkers()
+        do {
+            try await gateway.run()
+        } catch {
+            await stopWorkers(since: .now)
+            throw error
+        }
+        await stopWorkers(since: shutdownStarted.withLock { $0 } ?? .now)
         logger.info("guildgate-bot stopped")
     }
 
-    /// Finishes the job in hand, then closes the gateway session; `run()` then returns.
+    /// Stops claiming jobs, ends reconciles waiting for the gateway (their jobs go back to the queue) and
+    /// closes the gateway session, whatever it is doing; `run()` then lets the job in hand finish within
+    /// ``jobGrace`` and writes what is pending within ``writeGrace``, both counted from now.
     func shutdown() async {
-        logger.info("shutting down")
-        await jobs.stop()
+        shutdownStarted.withLock { $0 = .now }
+        logger.info("shutting down", metadata: [
+            "job_grace_s": "\(Self.jobGrace.components.seconds)", "write_grace_s": "\(Self.writeGrace.components.seconds)",
+        ])
+        jobs.requestStop()
+        await reconciler.abandon()
         await gateway.stop()
     }
 
@@ -73,9 +92,10 @@ final class Bot: Sendable {
         }
     }
 
-    func stopWorkers() async {
+    private func stopWorkers(since start: ContinuousClock.Instant) async {
+        jobs.requestStop()
         await reconciler.abandon()
-        await jobs.stop()
-        ingest.finish()
+        await jobs.stop(finishingBy: start + Self.jobGrace)
+        await ingest.finish(by: start + Self.writeGrace)
     }
 }

@@ -16,29 +16,42 @@ struct GuildGateBot: AsyncParsableCommand {
         subcommands: [Run.self])
 }
 
-/// `guildgate-bot run`: holds the gateway session until SIGTERM or SIGINT, then closes it, lets the job
-/// in hand finish, writes what is pending and exits 0. Exits 1 when the settings or the database are
-/// unusable at start, and 78 (EX_CONFIG) when Discord refuses the bot for good (bad token, intents).
+/// `guildgate-bot run`: holds the gateway session until SIGTERM or SIGINT, then exits 0 within 10 s
+/// whatever it is doing: closes the gateway session, lets the job in hand finish if it can (else leaves it
+/// to its lease), writes what is pending. Exits 1 when the settings or the database are unusable at
+/// start, and 78 (EX_CONFIG) when Discord refuses the bot for good (bad token, intents).
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the bot worker.")
 
     func run() async throws {
         let logger = Launch.logger("guildgate-bot")
+        // First, so that a signal during start-up (a database or Discord that does not answer) ends it too.
+        let signals = ShutdownSignals()
+        let running = Latch()
+        let (bots, handOver) = AsyncStream.makeStream(of: Bot.self, bufferingPolicy: .bufferingNewest(1))
+        let watcher = Task {
+            guard await signals.wait() != nil else { return }
+            guard running.isOpen else {
+                logger.info("stopped during start-up")
+                Foundation.exit(0)
+            }
+            for await bot in bots {
+                await bot.shutdown()
+                return
+            }
+        }
+        defer { watcher.cancel() }
+
         let config = Launch.settings(logger: logger)
         Launch.checkDatabase(config, logger: logger)
         let setup = Launch.reporting(logger) { try BotSetup(config: config, logger: logger) }
-
         let bot = Bot(setup: setup, logger: logger)
-        let signals = ShutdownSignals()
-        let watcher = Task {
-            if await signals.wait() != nil { await bot.shutdown() }
-        }
-        defer { watcher.cancel() }
+        handOver.yield(bot)
+        running.open()
         do {
             try await bot.run()
         } catch {
             logger.critical("\(setup.explain(error, logger: logger))")
-            await bot.stopWorkers()
             Foundation.exit(78)
         }
     }

@@ -1,7 +1,9 @@
+import DiscordGateway
 import Dispatch
 import Foundation
 import JSONSupport
 import Logging
+import ProcessSupport
 import Store
 import Synchronization
 
@@ -15,16 +17,24 @@ enum JobHandler: Sendable {
 /// The job queue's worker, on a thread of its own (libpq blocks): fires due schedules, claims jobs with
 /// `FOR UPDATE SKIP LOCKED`, sleeps on `LISTEN guildgate_jobs` until something is due, and records each
 /// outcome: succeeded with its result, or failed and retried with backoff until no attempts are left.
+/// While PostgreSQL is away it retries with backoff, one log line per attempt.
 final class JobRunner: Sendable {
+    /// The longest wait between two attempts to reach PostgreSQL.
+    static let databaseRetryCap = Duration.seconds(15)
+
     private let databaseURL: String
     private let worker: String
     private let lease: Duration
     private let handlers: [String: JobHandler]
     private let schedulePayload: JSON
     private let logger: Logger
-    private let stopping = Atomic<Bool>(false)
-    /// Whether the thread has ended, and who waits for it to.
-    private let exit = Mutex<(ended: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    /// Opened by `requestStop`: nothing more is claimed, and a wait with no job in hand ends at once.
+    private let stopping = Latch()
+    /// Opened when `stop` gives up on the job in hand: whatever the thread waits for on PostgreSQL ends.
+    private let abandoned = Latch()
+    private let ended = Latch()
+    /// The job in hand, from its claim to its recorded outcome.
+    private let current = Mutex<Job?>(nil)
 
     init(databaseURL: String, worker: String, lease: Duration, handlers: [String: JobHandler], schedulePayload: JSON, logger: Logger) {
         self.databaseURL = databaseURL
@@ -38,54 +48,68 @@ final class JobRunner: Sendable {
     func start() {
         let thread = Thread { [self] in
             loop()
-            let waiters = exit.withLock { exit in
-                exit.ended = true
-                return exit.waiters
-            }
-            waiters.forEach { $0.resume() }
+            ended.open()
         }
         thread.name = "job-runner"
         thread.start()
     }
 
-    /// Lets the job in hand finish, then returns.
-    func stop() async {
-        stopping.store(true, ordering: .relaxed)
-        await withCheckedContinuation { continuation in
-            let ended = exit.withLock { exit in
-                if !exit.ended { exit.waiters.append(continuation) }
-                return exit.ended
-            }
-            if ended { continuation.resume() }
-        }
+    /// Claims nothing more; the runner's thread ends once the job in hand (if any) is done.
+    func requestStop() {
+        stopping.open()
+    }
+
+    /// Stops claiming jobs and lets the job in hand finish until `deadline`; past it, abandons the job (its
+    /// lease expires and another worker runs it again) and returns.
+    func stop(finishingBy deadline: ContinuousClock.Instant) async {
+        stopping.open()
+        guard !(await ended.wait(until: deadline)) else { return }
+        abandoned.open()
+        guard let job = current.withLock({ $0 }) else { return }
+        logger.warning("abandoning the job in hand: it runs again once its lease expires", metadata: [
+            "job_id": "\(job.id)", "job_kind": "\(job.kind)", "lease_seconds": "\(lease.components.seconds)",
+        ])
     }
 
     private func loop() {
-        let db = PostgresConnection(url: databaseURL)
+        let db = PostgresConnection(url: databaseURL) { [self] in
+            abandoned.isOpen || (stopping.isOpen && current.withLock { $0 == nil })
+        }
         let jobs = JobStore(db)
-        var databaseDown = false
-        while !stopping.load(ordering: .relaxed) {
+        var backoff = ReconnectBackoff(cap: Self.databaseRetryCap)
+        var generator = SystemRandomNumberGenerator()
+        while !stopping.isOpen {
             do {
                 try db.listen(JobStore.notificationChannel)
                 for job in try jobs.fireDueSchedules(payloadJSON: schedulePayload.serialized) {
                     logger.debug("schedule fired", metadata: ["job_kind": "\(job.kind)", "job_id": "\(job.id)"])
                 }
-                if databaseDown {
+                if backoff.failures > 0 {
                     logger.notice("job queue: the database is back")
-                    databaseDown = false
+                    backoff.succeeded()
                 }
-                if let job = try jobs.claim(worker: worker, lease: lease) {
+                if let job = try claim(jobs) {
                     run(job, jobs: jobs)
                     continue
                 }
                 let wait = (try jobs.nextWakeup()).map { $0.timeIntervalSinceNow } ?? 1
                 _ = try db.waitForNotifications(timeout: .milliseconds(Int(min(max(wait, 0.01), 1) * 1000)))
             } catch {
-                if !databaseDown { logger.error("job queue: database unreachable; retrying", metadata: ["error": "\(error)"]) }
-                databaseDown = true
-                Thread.sleep(forTimeInterval: 1)
+                guard !stopping.isOpen else { break }
+                let delay = backoff.nextDelay(using: &generator)
+                logger.warning("job queue: database call failed; next try \(delay.retryText)", metadata: [
+                    "error": "\(error)", "attempt": "\(backoff.failures)",
+                ])
+                stopping.block(timeout: delay)
             }
         }
+    }
+
+    /// Claims the next due job, which becomes the job in hand.
+    private func claim(_ jobs: JobStore) throws(StoreError) -> Job? {
+        let job = try jobs.claim(worker: worker, lease: lease)
+        current.withLock { $0 = job }
+        return job
     }
 
     private func run(_ job: Job, jobs: JobStore) {
@@ -104,11 +128,15 @@ final class JobRunner: Sendable {
         } else {
             outcome = .failure(JobFailure.unknownKind(job.kind))
         }
+        defer { current.withLock { $0 = nil } }
         do {
             switch outcome {
             case .success(let result):
                 try jobs.succeed(job, worker: worker, resultJSON: result.serialized)
                 logger.info("job succeeded", metadata: ["attempt": "\(job.attempts)"])
+            case .failure(let error as JobInterrupted):
+                try jobs.release(job, worker: worker, reason: "\(error)")
+                logger.notice("job interrupted; back in the queue", metadata: ["attempt": "\(job.attempts)", "error": "\(error)"])
             case .failure(let error):
                 let state = try jobs.fail(job, worker: worker, error: "\(error)")
                 logger.warning(state == .failed ? "job failed for good" : "job failed; will retry",
@@ -136,6 +164,14 @@ final class JobRunner: Sendable {
         done.wait()
         return outcome.result
     }
+}
+
+/// Thrown by a job handler that stopped because the bot is stopping: the job goes back to the queue
+/// with its attempt not counted, for the next worker to run.
+struct JobInterrupted: Error, CustomStringConvertible {
+    let reason: String
+
+    var description: String { "interrupted: \(reason); the job runs again on the next worker" }
 }
 
 enum JobFailure: Error, CustomStringConvertible {

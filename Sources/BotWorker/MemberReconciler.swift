@@ -102,7 +102,7 @@ actor MemberReconciler {
 
     func reconcile(guildID: String) async throws -> ReconcileReport {
         if guilds == nil, !abandoned { await waitForSession(timeout: .seconds(30)) }
-        guard !abandoned else { throw GatewayError.notConnected }
+        guard !abandoned else { throw Self.stopping }
         guard let guilds else { throw GatewayError.notConnected }
         guard guilds.contains(guildID) else { throw ReconcileError.notInGuild(guildID) }
         guard !unavailable.contains(guildID) else { throw ReconcileError.guildUnavailable(guildID) }
@@ -135,13 +135,15 @@ actor MemberReconciler {
         return try await withCheckedThrowingContinuation { inFlight[nonce]?.waiters.append($0) }
     }
 
-    /// The bot is stopping: reconciles waiting for a session or for chunks fail now instead of holding up
-    /// the job runner.
+    /// The bot is stopping: reconciles waiting for a session or for chunks end now instead of holding up
+    /// the job runner, and their jobs go back to the queue.
     func abandon() {
         abandoned = true
         releaseSessionWaiters()
-        for nonce in inFlight.keys { fail(nonce: nonce, with: GatewayError.notConnected) }
+        for nonce in inFlight.keys { fail(nonce: nonce, with: Self.stopping) }
     }
+
+    private static let stopping = JobInterrupted(reason: "the bot is stopping")
 
     /// Jobs claimed while the bot is still connecting wait for its first session.
     private func waitForSession(timeout: Duration) async {

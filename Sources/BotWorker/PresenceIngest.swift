@@ -1,38 +1,56 @@
+import DiscordGateway
 import Foundation
 import Logging
+import ProcessSupport
 import Store
 
 /// Writes what the gateway reports to PostgreSQL from one thread of its own, in batches: a burst of
 /// thousands of presence updates a second becomes a few upserts (the latest record per member wins),
 /// and the gateway's reader never waits for the database. The bot's heartbeat row goes the same way.
+/// While PostgreSQL is away, nothing is lost: the records wait and the writer retries with backoff,
+/// one log line per attempt.
 final class PresenceIngest: @unchecked Sendable {
     private struct MemberKey: Hashable {
         let guildID: String
         let discordID: String
     }
 
-    /// Work that must run after the records submitted before it.
+    /// Work that must run after the records submitted before it; it reports its own failure.
     private struct Command {
-        let run: (PostgresConnection) throws -> Void
+        let run: (PostgresConnection) -> Void
     }
+
+    /// The longest wait between two attempts to reach PostgreSQL.
+    static let databaseRetryCap = Duration.seconds(15)
 
     /// Everything below is guarded by `condition`.
     private let condition = NSCondition()
     private var pending: [MemberKey: PresenceRecord] = [:]
     private var commands: [Command] = []
+    /// Only the newest heartbeat matters.
+    private var heartbeat: BotHeartbeat?
     private var finishing = false
-    private var finished = false
+    /// While the database is away: when the next attempt is due.
+    private var retryAt: Date?
 
     private let db: PostgresConnection
+    /// Opened when `finish` gives up on the database: the write in progress is abandoned.
+    private let abandoned: Latch
+    private let ended = Latch()
     private let logger: Logger
 
     init(databaseURL: String, logger: Logger) {
-        db = PostgresConnection(url: databaseURL)
+        let abandoned = Latch()
+        self.abandoned = abandoned
+        db = PostgresConnection(url: databaseURL) { abandoned.isOpen }
         self.logger = logger
     }
 
     func start() {
-        let thread = Thread { [self] in writeLoop() }
+        let thread = Thread { [self] in
+            writeLoop()
+            ended.open()
+        }
         thread.name = "presence-writer"
         thread.start()
     }
@@ -61,15 +79,26 @@ final class PresenceIngest: @unchecked Sendable {
     }
 
     func beat(_ heartbeat: BotHeartbeat) {
-        enqueue(Command { db in try BotHealthStore(db).beat(heartbeat) })
+        condition.lock()
+        self.heartbeat = heartbeat
+        condition.signal()
+        condition.unlock()
     }
 
-    /// Writes what is pending, then stops the thread.
-    func finish() {
+    /// Writes what is pending, then stops the thread; past `deadline` (PostgreSQL away or too slow) the
+    /// rest is given up, with one line saying how much.
+    func finish(by deadline: ContinuousClock.Instant) async {
+        startFinishing()
+        guard !(await ended.wait(until: deadline)) else { return }
+        abandoned.open()
+        // The write in progress notices within 100 ms and reports what it leaves behind.
+        await ended.wait(until: .now + .milliseconds(500))
+    }
+
+    private func startFinishing() {
         condition.lock()
         finishing = true
         condition.signal()
-        while !finished { condition.wait() }
         condition.unlock()
     }
 
@@ -82,50 +111,71 @@ final class PresenceIngest: @unchecked Sendable {
 
     private func writeLoop() {
         let store = PresenceStore(db)
+        var backoff = ReconnectBackoff(cap: Self.databaseRetryCap)
+        var generator = SystemRandomNumberGenerator()
         while true {
             condition.lock()
-            while pending.isEmpty, commands.isEmpty, !finishing { condition.wait() }
+            while !finishing {
+                if pending.isEmpty, commands.isEmpty, heartbeat == nil {
+                    condition.wait()
+                } else if let retryAt, retryAt > Date() {
+                    _ = condition.wait(until: retryAt)
+                } else {
+                    break
+                }
+            }
             let batch = pending
             let work = commands
+            let beat = heartbeat
             let done = finishing
             pending.removeAll(keepingCapacity: true)
             commands.removeAll()
+            heartbeat = nil
             condition.unlock()
 
-            let written = write(batch, store: store)
-            for command in work {
-                do { try command.run(db) } catch { logger.error("database write failed", metadata: ["error": "\(error)"]) }
-            }
-            if done {
-                condition.lock()
-                let left = pending.count
-                if left == 0 || !written {
-                    if left > 0 { logger.error("stopping with presences unwritten: the database is unreachable", metadata: ["count": "\(left)"]) }
-                    finished = true
-                    condition.broadcast()
+            let failure = write(batch, beat: beat, store: store)
+            for command in work { command.run(db) }
+            condition.lock()
+            if let failure {
+                // Put back what was not written, unless something newer arrived meanwhile.
+                pending.merge(batch) { newer, _ in newer }
+                if heartbeat == nil { heartbeat = beat }
+                if done {
+                    if !pending.isEmpty {
+                        logger.error("stopping with presences unwritten: the database is unreachable", metadata: [
+                            "count": "\(pending.count)", "error": "\(failure)",
+                        ])
+                    }
+                    condition.unlock()
+                    return
                 }
-                let stop = finished
-                condition.unlock()
-                if stop { return }
+                let delay = backoff.nextDelay(using: &generator)
+                retryAt = Date().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000)
+                logger.warning("presence writer: database write failed; next try \(delay.retryText)", metadata: [
+                    "error": "\(failure)", "pending": "\(pending.count)", "attempt": "\(backoff.failures)",
+                ])
+            } else if backoff.failures > 0 {
+                logger.notice("presence writer: the database is back")
+                backoff.succeeded()
+                retryAt = nil
             }
+            let drained = pending.isEmpty && commands.isEmpty && heartbeat == nil
+            condition.unlock()
+            if done, failure == nil, drained { return }
         }
     }
 
-    /// Upserts `batch`; when the database is away, puts the records back (unless newer ones arrived)
-    /// and waits a moment, so nothing is lost while PostgreSQL restarts.
-    private func write(_ batch: [MemberKey: PresenceRecord], store: PresenceStore) -> Bool {
-        guard !batch.isEmpty else { return true }
-        do {
-            try store.upsert(Array(batch.values))
-            logger.trace("presences written", metadata: ["count": "\(batch.count)"])
-            return true
+    /// Upserts `batch` and writes `beat`; the error when either failed.
+    private func write(_ batch: [MemberKey: PresenceRecord], beat: BotHeartbeat?, store: PresenceStore) -> StoreError? {
+        do throws(StoreError) {
+            if !batch.isEmpty {
+                try store.upsert(Array(batch.values))
+                logger.trace("presences written", metadata: ["count": "\(batch.count)"])
+            }
+            if let beat { try BotHealthStore(db).beat(beat) }
+            return nil
         } catch {
-            logger.error("cannot write presences; retrying", metadata: ["count": "\(batch.count)", "error": "\(error)"])
-            condition.lock()
-            pending.merge(batch) { newer, _ in newer }
-            condition.unlock()
-            Thread.sleep(forTimeInterval: 1)
-            return false
+            return error
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import JSONSupport
 import Logging
 import NIOWebSocket
+import ProcessSupport
 import Synchronization
 import WSClient
 
@@ -36,8 +37,10 @@ public enum GatewayError: Error, CustomStringConvertible {
 ///
 /// `run()` connects, identifies, and then keeps the session alive: heartbeats with the initial jitter,
 /// RESUME on `resume_gateway_url` after a drop, a resumable close, op 7 or a missed ACK; a fresh IDENTIFY
-/// after INVALID_SESSION(false) or 4007/4009; exponential backoff between failed attempts. It returns
-/// after `stop()`, and throws a ``GatewayFatalError`` when Discord refuses the bot for good (4004, 4014…).
+/// after INVALID_SESSION(false) or 4007/4009; exponential backoff between failed attempts (capped at a
+/// minute, with jitter), with one log line per attempt that says what failed and when the next try is.
+/// It returns within ``closeGrace`` of `stop()`, whatever the connection is doing, and throws a
+/// ``GatewayFatalError`` when Discord refuses the bot for good (4004, 4014…).
 public final class GatewayClient: Sendable {
     private struct Session: Sendable {
         let id: String
@@ -48,24 +51,20 @@ public final class GatewayClient: Sendable {
         var session: Session?
         /// The live connection's writer, once the session is ready on it.
         var writer: WebSocketOutboundWriter?
-        var stopping = false
+        /// The connection attempt in progress.
+        var attempt: GatewayAttempt?
         var latency: Duration?
     }
 
-    /// How one connection ended.
-    private enum ConnectionEnd: Sendable {
-        case closed
-        case reconnectRequested
-        case invalidSession(resumable: Bool)
-        case zombie
-    }
-
     static let maxMessageSize = 64 << 20
+    /// How long `stop()` waits for the close handshake before abandoning the connection.
+    static let closeGrace = Duration.seconds(3)
 
     private let configuration: GatewayConfiguration
     private let handler: any GatewayEventHandler
     private let logger: Logger
     private let state = Mutex(State())
+    private let stopped = Latch()
     /// The last dispatch sequence number (−1: none yet); read by the heartbeat task.
     private let sequence = Atomic<Int>(-1)
 
@@ -84,101 +83,113 @@ public final class GatewayClient: Sendable {
         try await writer.write(.text(payload.text))
     }
 
-    /// Closes the session with 1000, which ends it on Discord's side too (the bot shows offline).
+    /// Ends the session with a 1000 close, which ends it on Discord's side too (the bot shows offline),
+    /// and makes `run()` return: at once when it is backing off or still connecting, else once the close
+    /// handshake is done or ``closeGrace`` has passed.
     public func stop() async {
-        let writer = state.withLock { state in
-            state.stopping = true
-            return state.writer
-        }
-        try? await writer?.close(.normalClosure, reason: "shutting down")
+        stopped.open()
+        await state.withLock { $0.attempt }?.close(grace: Self.closeGrace)
     }
 
     public func run() async throws(GatewayFatalError) {
         var backoff = ReconnectBackoff()
         var generator = SystemRandomNumberGenerator()
-        while !isStopping {
-            let delay = backoff.nextDelay(using: &generator)
-            if delay > .zero {
-                logger.info("reconnecting to the gateway", metadata: ["delay_ms": "\(delay.wholeMilliseconds)"])
-                await sleepUnlessStopped(delay)
-            }
-            guard !isStopping else { break }
+        var delay = backoff.nextDelay(using: &generator)
+        while true {
+            if delay > .zero, await stopped.wait(until: .now + delay) { break }
             let session = state.withLock { $0.session }
             let url = GatewayURL.connection(session?.resumeURL ?? configuration.url)
-            let (end, closeCode, becameReady) = await connect(url: url, resuming: session)
+            guard let outcome = await attempt(url: url, resuming: session) else { break }
             state.withLock { $0.writer = nil }
             await handler.handle(.disconnected)
-            if becameReady { backoff.succeeded() }
-            guard !isStopping else { break }
-            switch decide(end: end, closeCode: closeCode) {
-            case .resume:
-                logger.info("gateway connection ended; resuming", metadata: ["close_code": "\(closeCode.map(String.init) ?? "none")"])
-            case .identify:
-                logger.info("gateway session ended; identifying anew", metadata: ["close_code": "\(closeCode.map(String.init) ?? "none")"])
+            if outcome.becameReady { backoff.succeeded() }
+            guard !stopped.isOpen else { break }
+            let decision = decide(outcome.end)
+            if case .stop(let error) = decision { throw error }
+            delay = backoff.nextDelay(using: &generator)
+            if decision == .identify {
                 state.withLock { $0.session = nil }
                 sequence.store(-1, ordering: .relaxed)
-                if case .invalidSession = end {
-                    // Discord advised waiting 1–5 s before identifying after an invalidated session.
-                    await sleepUnlessStopped(.milliseconds(Int.random(in: 1000...5000)))
-                }
-            case .stop(let error):
-                throw error
+                // Discord advises waiting 1–5 s before identifying after an invalidated session.
+                if case .invalidSession = outcome.end { delay = max(delay, .milliseconds(Int.random(in: 1000...5000))) }
             }
+            let then = state.withLock { $0.session } != nil ? "resuming the session" : decision == .identify ? "identifying anew" : "identifying"
+            logger.log(
+                level: outcome.becameReady ? .info : .warning,
+                "gateway connection \(outcome.end.isFailure ? "failed" : "ended") (\(outcome.end.summary)); next try \(delay.retryText), \(then)",
+                metadata: ["url": "\(url)", "attempt": "\(backoff.failures)", "retry_in_ms": "\(delay.wholeMilliseconds)"])
         }
         logger.info("gateway session closed")
     }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
-
-    private func decide(end: ConnectionEnd?, closeCode: UInt16?) -> GatewayCloseDecision {
+    private func decide(_ end: GatewayAttempt.End) -> GatewayCloseDecision {
         switch end {
         case .invalidSession(let resumable):
             return resumable ? .resume : .identify
-        case .reconnectRequested, .zombie:
+        case .reconnectRequested, .zombie, .failed:
             return .resume
-        case .closed, nil:
-            return GatewayCloseCode.decision(for: closeCode, intents: configuration.intents)
+        case .closed(let code):
+            return GatewayCloseCode.decision(for: code, intents: configuration.intents)
         }
     }
 
-    private func sleepUnlessStopped(_ delay: Duration) async {
-        let deadline = ContinuousClock.now + delay
-        while !isStopping, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: min(.milliseconds(100), deadline - ContinuousClock.now))
+    /// One connection attempt on a task of its own, which `stop()` can abandon; nil when stopped.
+    private func attempt(url: String, resuming session: Session?) async -> GatewayAttempt.Outcome? {
+        let attempt = GatewayAttempt()
+        let started = state.withLock { state in
+            guard !stopped.isOpen else { return false }
+            state.attempt = attempt
+            return true
         }
+        guard started else { return nil }
+        attempt.start { await self.connect(url: url, attempt: attempt, resuming: session) }
+        await attempt.ended.wait()
+        state.withLock { $0.attempt = nil }
+        return attempt.outcome
     }
 
     /// One WebSocket connection, from the upgrade to the close.
-    private func connect(url: String, resuming session: Session?) async -> (ConnectionEnd?, UInt16?, Bool) {
-        let outcome = Mutex<(end: ConnectionEnd?, ready: Bool)>((nil, false))
+    private func connect(url: String, attempt: GatewayAttempt, resuming session: Session?) async -> GatewayAttempt.Outcome {
+        let progress = Mutex<(end: GatewayAttempt.End?, upgraded: Bool, ready: Bool)>((nil, false, false))
         var closeCode: UInt16?
+        var failure = "the server did not upgrade to a WebSocket"
         do {
             let close = try await WebSocketClient.connect(
                 url: url,
                 configuration: WebSocketClientConfiguration(maxFrameSize: Self.maxMessageSize, closeTimeout: .seconds(2)),
                 logger: logger
             ) { inbound, outbound, _ in
+                progress.withLock { $0.upgraded = true }
+                attempt.upgraded(outbound)
+                if self.stopped.isOpen { try await outbound.close(.normalClosure, reason: "shutting down") }
                 let end = try await self.converse(inbound: inbound, outbound: outbound, resuming: session) {
-                    outcome.withLock { $0.ready = true }
+                    progress.withLock { $0.ready = true }
                 }
-                outcome.withLock { $0.end = end }
+                progress.withLock { $0.end = end }
             }
             closeCode = close.map { UInt16(webSocketErrorCode: $0.closeCode) }
         } catch {
-            logger.warning("gateway connection failed", metadata: ["url": "\(url)", "error": "\(error)"])
+            failure = "\(error)"
         }
-        let (end, ready) = outcome.withLock { ($0.end, $0.ready) }
-        return (end, closeCode, ready)
+        return progress.withLock { progress in
+            switch progress.end {
+            case .closed?, nil:
+                let end: GatewayAttempt.End = progress.upgraded ? .closed(code: closeCode) : .failed(failure)
+                return GatewayAttempt.Outcome(end: end, becameReady: progress.ready)
+            case let end?:
+                return GatewayAttempt.Outcome(end: end, becameReady: progress.ready)
+            }
+        }
     }
 
     /// Reads payloads until the connection ends, with the heartbeat running beside once HELLO came.
     private func converse(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, resuming session: Session?,
         onReady: @escaping @Sendable () -> Void
-    ) async throws -> ConnectionEnd {
+    ) async throws -> GatewayAttempt.End {
         let heartbeat = Heartbeat()
         let (hellos, helloSink) = AsyncStream.makeStream(of: Duration.self)
-        return try await withThrowingTaskGroup(of: ConnectionEnd.self) { group in
+        return try await withThrowingTaskGroup(of: GatewayAttempt.End.self) { group in
             group.addTask {
                 defer { helloSink.finish() }
                 return try await self.read(inbound, outbound, session: session, heartbeat: heartbeat, hello: helloSink, onReady: onReady)
@@ -187,9 +198,9 @@ public final class GatewayClient: Sendable {
                 for await interval in hellos {
                     return try await self.beat(every: interval, outbound: outbound, heartbeat: heartbeat)
                 }
-                return .closed
+                return .closed(code: nil)
             }
-            let end = try await group.next() ?? .closed
+            let end = try await group.next() ?? .closed(code: nil)
             group.cancelAll()
             return end
         }
@@ -198,7 +209,7 @@ public final class GatewayClient: Sendable {
     private func read(
         _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, session: Session?,
         heartbeat: Heartbeat, hello: AsyncStream<Duration>.Continuation, onReady: @Sendable () -> Void
-    ) async throws -> ConnectionEnd {
+    ) async throws -> GatewayAttempt.End {
         for try await message in inbound.messages(maxSize: Self.maxMessageSize) {
             guard case .text(let text) = message, let payload = GatewayPayload(text: text) else {
                 logger.warning("ignoring a gateway message that is not a JSON payload")
@@ -240,27 +251,25 @@ public final class GatewayClient: Sendable {
             case .heartbeatAck:
                 if let latency = heartbeat.acknowledged() { state.withLock { $0.latency = latency } }
             case .reconnect:
-                logger.info("the gateway asked for a reconnect (op 7)")
                 try? await outbound.close(.unknown(4000), reason: "reconnecting")
                 return .reconnectRequested
             case .invalidSession:
                 let resumable = payload.data.bool ?? false
-                logger.notice("the gateway invalidated the session (op 9)", metadata: ["resumable": "\(resumable)"])
                 try? await outbound.close(.unknown(4000), reason: "session invalidated")
                 return .invalidSession(resumable: resumable)
             default:
                 continue
             }
         }
-        return .closed
+        return .closed(code: nil)
     }
 
     private func handshake(resuming session: Session?) -> GatewayPayload {
         if let session {
-            logger.info("resuming the gateway session", metadata: ["session_id": "\(session.id)", "sequence": "\(lastSequence.map(String.init) ?? "none")"])
+            logger.debug("resuming the gateway session", metadata: ["session_id": "\(session.id)", "sequence": "\(lastSequence.map(String.init) ?? "none")"])
             return .resume(token: configuration.token, sessionID: session.id, sequence: lastSequence)
         }
-        logger.info("identifying", metadata: ["intents": "\(configuration.intents)"])
+        logger.debug("identifying", metadata: ["intents": "\(configuration.intents)"])
         return .identify(token: configuration.token, intents: configuration.intents)
     }
 
@@ -270,16 +279,15 @@ public final class GatewayClient: Sendable {
     }
 
     private func closeIfStopping(_ outbound: WebSocketOutboundWriter) async throws {
-        if isStopping { try await outbound.close(.normalClosure, reason: "shutting down") }
+        if stopped.isOpen { try await outbound.close(.normalClosure, reason: "shutting down") }
     }
 
     /// Heartbeats: the first after `interval × jitter`, then every `interval`. Ends the connection as a
     /// zombie, closing with 4000 so the session stays resumable, when the previous beat got no ACK.
-    private func beat(every interval: Duration, outbound: WebSocketOutboundWriter, heartbeat: Heartbeat) async throws -> ConnectionEnd {
+    private func beat(every interval: Duration, outbound: WebSocketOutboundWriter, heartbeat: Heartbeat) async throws -> GatewayAttempt.End {
         try await Task.sleep(for: interval * Double.random(in: 0..<1))
         while true {
             guard heartbeat.send() else {
-                logger.warning("no heartbeat ACK since the last heartbeat: reconnecting", metadata: ["interval_ms": "\(interval.wholeMilliseconds)"])
                 try? await outbound.close(.unknown(4000), reason: "heartbeat ACK missed")
                 return .zombie
             }
@@ -313,4 +321,11 @@ final class Heartbeat: Sendable {
 
 extension Duration {
     public var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+
+    /// When a retry after this delay happens, for log lines: "now", "in 4.2 s".
+    public var retryText: String {
+        guard self > .zero else { return "now" }
+        let tenths = (wholeMilliseconds + 50) / 100
+        return "in \(tenths / 10).\(tenths % 10) s"
+    }
 }

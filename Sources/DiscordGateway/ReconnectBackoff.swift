@@ -1,6 +1,7 @@
 /// Delays between reconnect attempts: none after a healthy session ends, then exponential with jitter
-/// (1 s, 2 s, 4 s … capped), each drawn from the upper half of its step so that a fleet of bots
-/// restarted together does not reconnect in lockstep.
+/// (1 s, 2 s, 4 s … capped, at a minute unless told otherwise), each drawn from the upper half of its
+/// step so that a fleet of bots restarted together does not reconnect in lockstep. The bot uses it for
+/// the gateway and, with a lower cap, for PostgreSQL.
 public struct ReconnectBackoff: Sendable {
     public let base: Duration
     public let cap: Duration

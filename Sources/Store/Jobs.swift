@@ -110,6 +110,16 @@ public struct JobStore {
         return try row.flatMap { row throws(StoreError) in Job.State(rawValue: try row.string("state")) } ?? .failed
     }
 
+    /// Puts a claimed job back in the queue, due now and its attempt not counted: the worker stopped before
+    /// the job could finish (`reason` is kept as its last error). Another worker takes it at once.
+    public func release(_ job: Job, worker: String, reason: String) throws(StoreError) {
+        try db.query("""
+            UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), run_at = now(), last_error = $3,
+                locked_by = NULL, locked_until = NULL
+            WHERE id = $1 AND locked_by = $2
+            """, [job.id, worker, reason])
+    }
+
     /// Enqueues one job for each enabled schedule that is due and moves it to its next run. Several
     /// workers may call this at once: each due schedule fires once.
     public func fireDueSchedules(payloadJSON: String) throws(StoreError) -> [Job] {

@@ -3,15 +3,31 @@ import Foundation
 import Logging
 
 /// One libpq connection. Not thread-safe: each worker thread owns its own.
+///
+/// Nothing here blocks inside libpq: connecting (`PQconnectStartParams`/`PQconnectPoll`), statements
+/// (`PQsendQueryParams` on a non-blocking connection) and notifications all wait in `poll()` on the
+/// connection's socket. So connecting gives up after `connect_timeout` (10 s unless `DATABASE_URL` says
+/// otherwise), and a connection made with an `interrupt` gives up on whatever it waits for within 100 ms
+/// of the interrupt saying so, however dead or paused the server is.
 public final class PostgresConnection {
+    /// Asked while waiting on the server: true abandons the call with ``StoreError/interrupted``.
+    public typealias Interrupt = @Sendable () -> Bool
+
+    /// Seconds to wait for a connection when `DATABASE_URL` sets no `connect_timeout` (libpq waits forever).
+    static let defaultConnectTimeout = 10
+    /// How often a wait looks at its interrupt.
+    static let interruptCheck = Duration.milliseconds(100)
+
     private var connection: OpaquePointer?
     private let url: String
+    private let interrupt: Interrupt?
     /// Channels this connection LISTENs on, subscribed again whenever it reconnects.
     private var listenChannels: [String] = []
 
     /// A connection to `url` (a libpq connection string or URI), opened on first use, in the UTC time zone.
-    public init(url: String) {
+    public init(url: String, interrupt: Interrupt? = nil) {
         self.url = url
+        self.interrupt = interrupt
     }
 
     /// Opens the connection now, so that a bad `DATABASE_URL` is reported at start-up.
@@ -23,32 +39,72 @@ public final class PostgresConnection {
         PQfinish(connection)
     }
 
-    private static func open(_ url: String) throws(StoreError) -> OpaquePointer {
-        guard let connection = PQconnectdb(url) else {
-            throw .connectionFailed("out of memory")
-        }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let reason = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(connection)
-            throw .connectionFailed(reason)
-        }
-        let setup = PQexec(connection, "SET TIME ZONE 'UTC'")
-        PQclear(setup)
-        return connection
-    }
-
     /// Opens the connection, or re-opens it when the server went away (restart, idle timeout).
     func ensureConnected() throws(StoreError) {
         if let connection, PQstatus(connection) == CONNECTION_OK { return }
+        disconnect()
+        let opened = try open()
+        connection = opened
+        do {
+            try run(opened) { PQsendQuery($0, "SET TIME ZONE 'UTC'") }
+            for channel in listenChannels {
+                try run(opened) { PQsendQuery($0, "LISTEN \(channel)") }
+            }
+        } catch {
+            disconnect()
+            throw error
+        }
+    }
+
+    /// Starts a connection and drives it to the end of the handshake, within `connect_timeout`.
+    private func open() throws(StoreError) -> OpaquePointer {
+        // Ours first: `dbname` (the URL, expanded) comes last, so what DATABASE_URL sets wins.
+        let keywords = ["connect_timeout", "dbname"]
+        let values = [String(Self.defaultConnectTimeout), url]
+        let started = withCStrings(keywords) { keywords in
+            withCStrings(values) { values in PQconnectStartParams(keywords, values, 1) }
+        }
+        guard let started else { throw .connectionFailed("out of memory") }
+        let timeout = Self.connectTimeout(of: started)
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        var state = PGRES_POLLING_WRITING
+        do throws(StoreError) {
+            while state != PGRES_POLLING_OK {
+                guard PQstatus(started) != CONNECTION_BAD, state != PGRES_POLLING_FAILED else {
+                    throw .connectionFailed(Self.message(of: started))
+                }
+                let events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT
+                guard try awaitSocket(of: started, events: Int16(events), until: deadline) else {
+                    throw .connectionFailed("no answer within \(timeout?.components.seconds ?? 0) s (connect_timeout)")
+                }
+                state = PQconnectPoll(started)
+            }
+            guard PQsetnonblocking(started, 1) == 0 else { throw .connectionFailed(Self.message(of: started)) }
+        } catch {
+            PQfinish(started)
+            throw error
+        }
+        return started
+    }
+
+    /// The connection's `connect_timeout` (libpq counts at least 2 s); nil when it is 0: no limit.
+    private static func connectTimeout(of connection: OpaquePointer) -> Duration? {
+        guard let options = PQconninfo(connection) else { return .seconds(defaultConnectTimeout) }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "connect_timeout" {
+                let seconds = option.pointee.val.flatMap { Int(String(cString: $0)) } ?? defaultConnectTimeout
+                return seconds > 0 ? .seconds(max(seconds, 2)) : nil
+            }
+            option += 1
+        }
+        return .seconds(defaultConnectTimeout)
+    }
+
+    private func disconnect() {
         PQfinish(connection)
         connection = nil
-        let opened = try Self.open(url)
-        connection = opened
-        for channel in listenChannels {
-            let result = PQexec(opened, "LISTEN \(channel)")
-            defer { PQclear(result) }
-            guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw Self.error(from: result, connection: opened) }
-        }
     }
 
     /// Subscribes to NOTIFY on `channel` (a plain identifier), now and after every reconnect.
@@ -56,8 +112,7 @@ public final class PostgresConnection {
         precondition(channel.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }, "channel names are identifiers")
         guard !listenChannels.contains(channel) else { return try ensureConnected() }
         listenChannels.append(channel)
-        PQfinish(connection)
-        connection = nil
+        disconnect()
         try ensureConnected()
     }
 
@@ -65,16 +120,15 @@ public final class PostgresConnection {
     /// (empty on timeout). Throws when the connection is lost; the next call reconnects.
     public func waitForNotifications(timeout: Duration) throws(StoreError) -> [String] {
         try ensureConnected()
+        guard let connection else { throw .connectionLost("no connection") }
         let pending = drainNotifications()
         guard pending.isEmpty else { return pending }
-        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        guard poll(&descriptor, 1, milliseconds) > 0 else { return [] }
-        guard PQconsumeInput(connection) == 1 else {
-            let reason = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(connection)
-            connection = nil
-            throw .connectionFailed(reason)
+        do throws(StoreError) {
+            guard try awaitSocket(of: connection, events: Int16(POLLIN), until: .now + timeout) else { return [] }
+            guard PQconsumeInput(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
+        } catch {
+            disconnect()
+            throw error
         }
         return drainNotifications()
     }
@@ -92,34 +146,22 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws(StoreError) -> QueryResult {
         try ensureConnected()
+        guard let connection else { throw .connectionLost("no connection") }
         let texts = parameters.map(\.sqlText)
         var cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
-        let result = cStrings.withUnsafeMutableBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values in
-                PQexecParams(connection, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+        return try cStrings.withUnsafeMutableBufferPointer { buffer throws(StoreError) in
+            try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values throws(StoreError) in
+                try run(connection) { PQsendQueryParams($0, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0) }
             }
-        }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-            return QueryResult(result)
-        default:
-            throw Self.error(from: result, connection: connection)
         }
     }
 
     /// Runs a script of statements without parameters (migrations).
     public func execute(script: String) throws(StoreError) {
         try ensureConnected()
-        let result = PQexec(connection, script)
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return
-        default:
-            throw Self.error(from: result, connection: connection)
-        }
+        guard let connection else { throw .connectionLost("no connection") }
+        try run(connection) { PQsendQuery($0, script) }
     }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
@@ -135,16 +177,103 @@ public final class PostgresConnection {
         }
     }
 
+    /// Sends what `send` queues, waits for every result it produces and returns the last one's rows, or
+    /// throws the first error (what `PQexec` does, without blocking inside libpq). A connection lost or
+    /// interrupted on the way is closed; the next call opens a new one.
+    @discardableResult
+    private func run(_ connection: OpaquePointer, _ send: (OpaquePointer) -> Int32) throws(StoreError) -> QueryResult {
+        var last: OpaquePointer?
+        var failure: StoreError?
+        defer { PQclear(last) }
+        do throws(StoreError) {
+            guard send(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
+            try flush(connection)
+            while true {
+                while PQisBusy(connection) == 1 {
+                    _ = try awaitSocket(of: connection, events: Int16(POLLIN), until: nil)
+                    guard PQconsumeInput(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
+                }
+                guard let result = PQgetResult(connection) else { break }
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                    PQclear(last)
+                    last = result
+                default:
+                    if failure == nil { failure = Self.error(from: result, connection: connection) }
+                    PQclear(result)
+                }
+            }
+        } catch {
+            disconnect()
+            throw error
+        }
+        if let failure { throw failure }
+        return QueryResult(last)
+    }
+
+    /// Sends what libpq holds in its output buffer (a non-blocking connection queues it there).
+    private func flush(_ connection: OpaquePointer) throws(StoreError) {
+        while true {
+            switch PQflush(connection) {
+            case 0:
+                return
+            case 1:
+                _ = try awaitSocket(of: connection, events: Int16(POLLIN | POLLOUT), until: nil)
+                guard PQconsumeInput(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
+            default:
+                throw .connectionLost(Self.message(of: connection))
+            }
+        }
+    }
+
+    /// Waits until the connection's socket is ready for `events` (true) or `deadline` passes (false),
+    /// looking at the interrupt every ``interruptCheck``.
+    private func awaitSocket(of connection: OpaquePointer, events: Int16, until deadline: ContinuousClock.Instant?) throws(StoreError) -> Bool {
+        let socket = PQsocket(connection)
+        guard socket >= 0 else { throw .connectionLost(Self.message(of: connection)) }
+        while true {
+            if let interrupt, interrupt() { throw .interrupted }
+            var slice = interrupt == nil ? nil : Self.interruptCheck
+            if let deadline {
+                let remaining = deadline - .now
+                guard remaining > .zero else { return false }
+                slice = min(slice ?? remaining, remaining)
+            }
+            var descriptor = pollfd(fd: socket, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, slice.map(Self.milliseconds) ?? -1)
+            if ready > 0 { return true }
+            if ready < 0, errno != EINTR { throw .connectionLost("poll: \(String(cString: strerror(errno)))") }
+        }
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        return Int32(clamping: max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// libpq's last error on one line (its messages run over several, which would split a log line).
+    private static func message(of connection: OpaquePointer?) -> String {
+        String(cString: PQerrorMessage(connection)).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
     private static func error(from result: OpaquePointer?, connection: OpaquePointer?) -> StoreError {
         func field(_ code: Int32) -> String? {
             guard let result, let value = PQresultErrorField(result, code) else { return nil }
             return String(cString: value)
         }
         let sqlState = field(Int32(UInt8(ascii: "C"))) ?? "08000"
-        let message = field(Int32(UInt8(ascii: "M")))
-            ?? String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let message = field(Int32(UInt8(ascii: "M"))) ?? Self.message(of: connection)
         return .queryFailed(sqlState: sqlState, message: message)
     }
+}
+
+/// `body` with `strings` as a NULL-terminated array of C strings.
+private func withCStrings<T>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> T) -> T {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
 /// The rows of a query, copied out of libpq in text format.

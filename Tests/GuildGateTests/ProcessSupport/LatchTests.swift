@@ -1,0 +1,60 @@
+import Dispatch
+import ProcessSupport
+import Synchronization
+import Testing
+
+/// Tests run beside blocking ones on a small pool, so times are bounded loosely: a wait that ends long
+/// before its 10 s deadline was ended by the latch.
+@Suite struct LatchTests {
+    /// `latch.block(timeout:)` on a thread of its own (never on the tasks' pool); its result, once it returns.
+    final class BlockingWaiter: Sendable {
+        let result = Mutex<Bool?>(nil)
+        let returned = Latch()
+
+        init(_ latch: Latch, timeout: Duration) {
+            DispatchQueue.global().async { [self] in
+                let opened = latch.block(timeout: timeout)
+                result.withLock { $0 = opened }
+                returned.open()
+            }
+        }
+    }
+
+    @Test func openingWakesEveryWaiterAtOnce() async {
+        let latch = Latch()
+        let started = ContinuousClock.now
+        async let first = latch.wait(until: .now + .seconds(10))
+        async let second = latch.wait()
+        let thread = BlockingWaiter(latch, timeout: .seconds(10))
+        try? await Task.sleep(for: .milliseconds(100))
+        #expect(!latch.isOpen)
+        latch.open()
+        #expect(await first)
+        #expect(await second)
+        #expect(await thread.returned.wait(until: .now + .seconds(10)))
+        #expect(thread.result.withLock { $0 } == true)
+        #expect(ContinuousClock.now - started < .seconds(8))
+        #expect(await latch.wait(until: .now), "an open latch does not wait")
+        #expect(latch.block(timeout: .zero))
+    }
+
+    @Test func aDeadlineEndsTheWaitWithFalse() async {
+        let latch = Latch()
+        let started = ContinuousClock.now
+        #expect(!(await latch.wait(until: .now + .milliseconds(200))))
+        #expect(ContinuousClock.now - started >= .milliseconds(200))
+        let thread = BlockingWaiter(latch, timeout: .milliseconds(200))
+        #expect(await thread.returned.wait(until: .now + .seconds(10)))
+        #expect(thread.result.withLock { $0 } == false)
+        #expect(!(await latch.wait(until: .now - .seconds(1))), "a deadline in the past ends the wait at once")
+        #expect(!latch.isOpen)
+    }
+
+    @Test func cancellingTheTaskEndsItsWait() async {
+        let latch = Latch()
+        let waiter = Task { await latch.wait() }
+        try? await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        #expect(!(await waiter.value))
+    }
+}
