@@ -91,7 +91,7 @@ import Testing
 
     @Test(arguments: 0..<4)
     func randomBytesNeverCrashTheParser(seed: UInt64) {
-        var generator = ParserFuzzTests.SplitMix(state: seed)
+        var generator = SeededGenerator(state: seed)
         for _ in 0..<500 {
             var body = Array(Self.body)
             for _ in 0..<Int.random(in: 1...6, using: &generator) {

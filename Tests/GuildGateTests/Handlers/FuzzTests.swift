@@ -6,21 +6,9 @@ import Testing
 /// Random and mutated input for every parser of request data: none may crash, and what they accept
 /// must be consistent.
 @Suite struct ParserFuzzTests {
-    /// A small deterministic generator, so a failure can be replayed from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let alphabet = Array("%=&+?/#;:\\\"{}[],0123456789abcdefABCDEF xyz\u{0}\n\r\t<>é".utf8)
 
-    static func randomBytes(_ generator: inout SplitMix, maxLength: Int) -> [UInt8] {
+    static func randomBytes(_ generator: inout SeededGenerator, maxLength: Int) -> [UInt8] {
         let length = Int.random(in: 0...maxLength, using: &generator)
         return (0..<length).map { _ in
             Bool.random(using: &generator)
@@ -31,7 +19,7 @@ import Testing
 
     @Test(arguments: 0..<8)
     func parsersSurviveRandomInput(seed: UInt64) throws {
-        var generator = SplitMix(state: seed)
+        var generator = SeededGenerator(state: seed)
         for _ in 0..<2_000 {
             let bytes = Self.randomBytes(&generator, maxLength: 64)
             let text = String(decoding: bytes, as: UTF8.self)
@@ -51,7 +39,7 @@ import Testing
     /// name-value lengths point past the bytes that are there.
     @Test(arguments: 0..<4)
     func requestHeadCheckSurvivesMutation(seed: UInt64) {
-        var generator = SplitMix(state: seed)
+        var generator = SeededGenerator(state: seed)
         let valid = RawFastCGI.get("/healthz")
         for _ in 0..<5_000 {
             var mutated = valid
@@ -67,7 +55,7 @@ import Testing
 
     @Test(arguments: 0..<4)
     func validJSONSurvivesMutationAndSerializationRoundTrips(seed: UInt64) throws {
-        var generator = SplitMix(state: seed)
+        var generator = SeededGenerator(state: seed)
         let valid = Array(#"{"name":"Ann <b>","n":12,"list":[true,null,"x\u00e9"],"nested":{"k":"v"}}"#.utf8)
         let parsed = try #require(JSON.parse(valid))
         #expect(JSON.parse(Array(parsed.serialized.utf8)) == parsed)
