@@ -31,15 +31,20 @@ let package = Package(
             "CCurl", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Handlers", dependencies: [
+        .target(name: "GuildGateCore", dependencies: [
             "Store", "DiscordKit", "JSONSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "Handlers", dependencies: [
+            "GuildGateCore", "Store", "DiscordKit", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "FCGIApp", dependencies: [
-            "CFastCGI", "Handlers", "Store", "DiscordKit",
+            "CFastCGI", "GuildGateCore", "Handlers", "Store", "DiscordKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -50,7 +55,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         .executableTarget(name: "BotWorker", dependencies: [
-            "Store", "DiscordKit", "DiscordGateway", "Handlers", "JSONSupport", "ProcessSupport",
+            "Store", "DiscordKit", "DiscordGateway", "GuildGateCore", "JSONSupport", "ProcessSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -65,7 +70,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
-            "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
+            "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
             "ProcessSupport",
         ], exclude: ["Fixtures"]),
     ]

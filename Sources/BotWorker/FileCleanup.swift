@@ -1,4 +1,5 @@
 import DiscordKit
+import GuildGateCore
 import Foundation
 import JSONSupport
 import Logging
@@ -45,7 +46,7 @@ struct FileCleanup: Sendable {
 
     /// Messages of `file` that no part row names: posted by an upload that died before recording them.
     private func deleteUnrecorded(_ file: StoredFile, discord: DiscordClient) throws -> Set<String> {
-        let marker = "guildgate file \(file.id) parts "
+        let marker = StorageMessage.prefix(fileID: file.id)
         let since = Snowflake.lowerBound(for: (file.createdAt ?? Date()).addingTimeInterval(-60))
         var deleted = Set<String>()
         for channel in storageChannels {

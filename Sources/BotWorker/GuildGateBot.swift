@@ -2,7 +2,7 @@ import ArgumentParser
 import DiscordGateway
 import DiscordKit
 import Foundation
-import Handlers
+import GuildGateCore
 import JSONSupport
 import Logging
 import ProcessSupport

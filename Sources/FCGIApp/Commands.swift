@@ -4,6 +4,7 @@ import Foundation
 import Handlers
 import Logging
 import Store
+import GuildGateCore
 
 /// `guildgate-web serve`: answers FastCGI requests from nginx.
 struct Serve: ParsableCommand {
@@ -41,7 +42,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let logger = Launch.logger("guildgate-web")
         MemoryPolicy.returnLargeBuffersToTheSystem()
-        let environment = Launch.environment(logger: logger)
+        let environment = AppEnvironment.launch(logger: logger)
         Launch.checkDatabase(environment.config, logger: logger)
         var pools = [WorkerPool(
             name: "fcgi", listener: Launch.reporting(logger) { try FastCGIListener(address: listen, socketGroup: socketGroup) },

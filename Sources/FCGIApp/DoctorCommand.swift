@@ -5,6 +5,7 @@ import Handlers
 import JSONSupport
 import Logging
 import Store
+import GuildGateCore
 
 /// `guildgate-web doctor [--json]`: checks a configuration against Discord and the database before going
 /// live; exits 1 when anything is wrong.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Handlers
 import Logging
 import Store
+import GuildGateCore
 
 /// `guildgate-web users …`: what only an admin may do to a user's identity.
 struct Users: ParsableCommand {

@@ -7,12 +7,12 @@ enum AdminRoutes {
     static let failureWindow: TimeInterval = 15 * 60
 
     static func register(on router: inout Router) {
-        router.get("/admin/login") { _, context in
+        router.get("/admin/login", .anyone) { _, context in
             _ = try context.ensureSession()
             return try context.render("admin-login", [:])
         }
-        router.post("/admin/login", signIn)
-        router.get("/admin") { _, context in
+        router.post("/admin/login", .anyone, csrf: .formField, signIn)
+        router.get("/admin", .admin) { _, context in
             guard let adminID = try context.session()?.adminID, let admin = try AdminStore(context.db).admin(id: adminID)
             else { return .redirect(to: "/admin/login", status: .seeOther) }
             return try context.render("admin", ["username": admin.username])

@@ -1,7 +1,7 @@
 /// The pages' scripts, from `templates/scripts/`.
 enum ScriptRoutes {
     static func register(on router: inout Router) {
-        router.get("/scripts/{name}", script)
+        router.get("/scripts/{name}", .anyone, script)
     }
 
     private static func script(_ request: Request, _ context: RequestContext) throws -> Response {

@@ -9,6 +9,11 @@ public struct Application: Sendable {
 
     public init(environment: AppEnvironment) {
         self.environment = environment
+        router = Self.routes
+    }
+
+    /// Every route with its declared protection (`RouteAccess`, `CSRFCheck`), in one table.
+    public static var routes: Router {
         var router = Router()
         HealthRoutes.register(on: &router)
         HomeRoutes.register(on: &router)
@@ -18,7 +23,7 @@ public struct Application: Sendable {
         StaffRoutes.register(on: &router)
         FileRoutes.register(on: &router)
         ScriptRoutes.register(on: &router)
-        self.router = router
+        return router
     }
 
     /// Answers one request; nil when the client left while it was being worked on (nothing to write).
@@ -27,10 +32,10 @@ public struct Application: Sendable {
         var response: Response
         do {
             switch router.match(method: request.method, segments: request.pathSegments) {
-            case .found(let handler, let parameters):
+            case .found(let route, let parameters):
                 var routed = request
                 routed.parameters = parameters
-                response = try handler(routed, context)
+                response = try RouteGuard.check(route, routed, context) ?? route.handler(routed, context)
             case .methodNotAllowed(let allowed):
                 throw HTTPError.methodNotAllowed(allowed: allowed)
             case .notFound:

@@ -56,13 +56,4 @@ extension RequestContext {
         guard caller.needsCSRFToken else { return }
         try verifyCSRF(formToken ?? request.header("x-csrf-token"))
     }
-
-    /// Machine endpoints: the API token or an admin session; a state change with the cookie needs the CSRF token.
-    public func requireAPIAccess(changesState: Bool) throws {
-        let caller = try caller()
-        guard caller.isAdmin else {
-            throw HTTPError.unauthorized("Send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in as an admin.")
-        }
-        if changesState { try requireCSRF(caller) }
-    }
 }

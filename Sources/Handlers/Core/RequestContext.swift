@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import GuildGateCore
 
 /// A signed-in (or anonymous) browser, as the session cookie names it.
 public struct BrowserSession: Sendable {

@@ -1,4 +1,5 @@
 import DiscordKit
+import GuildGateCore
 import Foundation
 import Logging
 import Store
@@ -27,6 +28,14 @@ public struct AppEnvironment: Sendable {
         sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
         pkceKey = Secrets.derivedKey(config.secretKey, purpose: "pkce-verifier")
         botInviteURL = DiscordLinks.botInviteURL(config: config)
+    }
+
+    /// The settings and templates of a starting process; what is wrong ends it with one line (`Launch`).
+    public static func launch(logger: Logger) -> AppEnvironment {
+        Launch.reporting(logger) {
+            let config = Launch.settings(logger: logger)
+            return AppEnvironment(config: config, templates: try Templates(directory: config.templatesDirectory), logger: logger)
+        }
     }
 
     /// A Discord client on `transport` (one per thread: a curl handle is not shared), paced by the

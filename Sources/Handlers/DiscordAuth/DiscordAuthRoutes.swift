@@ -13,19 +13,19 @@ enum DiscordAuthRoutes {
     static let stateLifetime: TimeInterval = 10 * 60
 
     static func register(on router: inout Router) {
-        router.get("/api/discord/invite") { _, context in
+        router.get("/api/discord/invite", .anyone) { _, context in
             .json(["invite_url": .string(context.services.environment.botInviteURL)])
         }
-        router.get("/api/discord/callback", callback)
-        router.get("/discord/verify", verify)
-        router.get("/login", login)
-        router.post("/logout", logout)
-        router.get("/discord/success") { request, context in
+        router.get("/api/discord/callback", .anyone, callback)
+        router.get("/discord/verify", .anyone, verify)
+        router.get("/login", .anyone, login)
+        router.post("/logout", .anyone, csrf: .formField, logout)
+        router.get("/discord/success", .anyone) { request, context in
             try context.render("discord-success", [
                 "username": request.query["username"] ?? "", "not_signed_in": request.query["signed_in"] == "0",
             ])
         }
-        router.get("/discord/error", errorPage)
+        router.get("/discord/error", .anyone, errorPage)
     }
 
     /// `GET /login?next=/path`: sends the browser to Discord to log in.

@@ -1,4 +1,5 @@
 import DiscordKit
+import GuildGateCore
 
 /// The Discord URLs GuildGate hands to browsers.
 enum DiscordLinks {

@@ -1,6 +1,7 @@
 import DiscordKit
 import Foundation
 import Store
+import GuildGateCore
 
 /// `guildgate-web doctor`: seed 001's troubleshooting list (token, intents, permissions, guild id) as
 /// checks against whatever Discord the settings point at, each with the exact fix when something is wrong.

@@ -3,6 +3,7 @@ import DiscordKit
 import Foundation
 import Logging
 import Store
+import GuildGateCore
 
 /// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next one while
 /// the current one is written. A part is checked against its SHA-256 before any of it is used, and each

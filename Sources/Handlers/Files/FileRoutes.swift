@@ -1,20 +1,21 @@
 import Foundation
 import JSONSupport
 import Store
+import GuildGateCore
 
 /// Files stored on Discord: the `/files` page, uploads (form and API), listing, deleting and downloads.
 enum FileRoutes {
     static let maxUploadsInProgress = 2
 
     static func register(on router: inout Router) {
-        router.get("/files", page)
-        router.post("/files", uploadForm)
-        router.get("/files/{id}/download", content)
-        router.post("/api/files", uploadAPI)
-        router.get("/api/files", list)
-        router.get("/api/files/{id}", show)
-        router.delete("/api/files/{id}", remove)
-        router.get("/api/files/{id}/content", content)
+        router.get("/files", .member, page)
+        router.post("/files", .member, csrf: .formField, uploadForm)
+        router.get("/files/{id}/download", .member, content)
+        router.post("/api/files", .member, csrf: .formField, uploadAPI)
+        router.get("/api/files", .member, list)
+        router.get("/api/files/{id}", .member, show)
+        router.delete("/api/files/{id}", .member, csrf: .header, remove)
+        router.get("/api/files/{id}/content", .member, content)
     }
 
     // MARK: - Upload
@@ -146,9 +147,7 @@ enum FileRoutes {
 
     /// The row goes at once (the file disappears from lists); its messages are deleted by a job.
     private static func remove(_ request: Request, _ context: RequestContext) throws -> Response {
-        let actor = try context.fileActor()
-        try context.requireCSRF(actor.caller)
-        let file = try context.accessibleFile(request, actor)
+        let file = try context.accessibleFile(request, try context.fileActor())
         try FileStore(context.db).mark(fileID: file.id, state: .deleting, error: nil)
         _ = try JobStore(context.db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(file.id)}")
         context.logger.info("file deleted", metadata: ["file_id": "\(file.id)"])
@@ -227,7 +226,6 @@ enum FileRoutes {
     // MARK: - Page
 
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard try context.caller().isMember else { return .redirect(to: "/login?next=/files") }
         let actor = try context.fileActor()
         let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
         return try context.render("files", [

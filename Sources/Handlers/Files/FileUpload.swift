@@ -3,6 +3,7 @@ import DiscordKit
 import Foundation
 import Logging
 import Store
+import GuildGateCore
 
 /// One file on its way to Discord: plaintext is sealed a 1 MiB chunk at a time straight into the message
 /// body of the part it belongs to; a full message goes to the poster; stored parts are recorded as they

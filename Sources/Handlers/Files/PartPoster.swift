@@ -1,5 +1,6 @@
 import Crypto
 import DiscordKit
+import GuildGateCore
 import Foundation
 import Logging
 import Store
@@ -20,8 +21,9 @@ struct PartBatch {
     init(fileID: Int, firstIndex: Int, capacity: Int) {
         self.fileID = fileID
         self.firstIndex = firstIndex
-        // The nonce makes a retried post return the first message instead of storing the parts twice.
-        draft = MessageDraft(content: "guildgate file \(fileID) parts from \(firstIndex)", nonce: "gg\(fileID)p\(firstIndex)", reservingCapacity: capacity)
+        draft = MessageDraft(
+            content: StorageMessage.content(fileID: fileID, firstPart: firstIndex),
+            nonce: StorageMessage.nonce(fileID: fileID, firstPart: firstIndex), reservingCapacity: capacity)
     }
 
     static func filename(fileID: Int, index: Int) -> String { "gg-\(fileID)-\(index).bin" }

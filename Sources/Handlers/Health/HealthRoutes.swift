@@ -2,14 +2,14 @@ import JSONSupport
 /// `GET /healthz`: the process answers (no database round trip, so it is cheap to probe).
 enum HealthRoutes {
     static func register(on router: inout Router) {
-        router.get("/healthz") { _, _ in .json(["status": "ok"]) }
+        router.get("/healthz", .anyone) { _, _ in .json(["status": "ok"]) }
     }
 }
 
 /// `/`: the landing page.
 enum HomeRoutes {
     static func register(on router: inout Router) {
-        router.get("/") { _, context in
+        router.get("/", .anyone) { _, context in
             let session = try context.session()
             return try context.render("home", ["signed_in": session?.userID != nil])
         }

@@ -12,12 +12,12 @@ enum OnboardingRoutes {
     static let tokenLifetime: TimeInterval = 30 * 60
 
     static func register(on router: inout Router) {
-        router.get("/onboarding") { _, context in
+        router.get("/onboarding", .anyone) { _, context in
             _ = try context.ensureSession()
             return try context.render("onboarding", formValues(OnboardingInput(), errors: []))
         }
-        router.post("/onboarding", submitForm)
-        router.post("/api/user/onboarding", submitJSON)
+        router.post("/onboarding", .anyone, csrf: .formField, submitForm)
+        router.post("/api/user/onboarding", .anyone, csrf: .notNeeded, submitJSON)
     }
 
     struct OnboardingInput {

@@ -1,6 +1,7 @@
 import JSONSupport
 import Foundation
 import Store
+import GuildGateCore
 
 /// The staff presence roster: the `/staff/roster` page and its JSON API, the bot's status, and the
 /// manual presence sync (a job the bot runs).
@@ -10,17 +11,14 @@ enum StaffRoutes {
     static let statuses = ["online", "idle", "dnd", "offline"]
 
     static func register(on router: inout Router) {
-        router.get("/api/staff/roster", roster)
-        router.get("/api/staff/discord/status", status)
-        router.post("/api/staff/discord/sync", sync)
-        router.get("/api/jobs/{id}", job)
-        router.get("/staff/roster", page)
+        router.get("/api/staff/roster", .roster, roster)
+        router.get("/api/staff/discord/status", .anyone, status)
+        router.post("/api/staff/discord/sync", .admin, csrf: .header, sync)
+        router.get("/api/jobs/{id}", .admin, job)
+        router.get("/staff/roster", .roster, page)
     }
 
     private static func roster(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard try mayViewRoster(context) else {
-            throw HTTPError.unauthorized(rosterRefusal(context.config.rosterAccess))
-        }
         let entries = try StaffStore(context.db).roster(guildID: context.config.discordGuildID)
         return .json(.array(entries.map(json)))
     }
@@ -30,7 +28,6 @@ enum StaffRoutes {
     }
 
     private static func sync(_ request: Request, _ context: RequestContext) throws -> Response {
-        try context.requireAPIAccess(changesState: true)
         let payload: JSON = ["guild_id": context.config.discordGuildID.json, "requested_by": "api"]
         let job = try JobStore(context.db).enqueue(kind: "presence.reconcile", payloadJSON: payload.serialized)
         context.logger.info("presence sync requested", metadata: ["job_id": "\(job.id)"])
@@ -40,7 +37,6 @@ enum StaffRoutes {
     }
 
     private static func job(_ request: Request, _ context: RequestContext) throws -> Response {
-        try context.requireAPIAccess(changesState: false)
         guard let id = request.parameters["id"].flatMap(Int.init), id > 0 else { throw HTTPError.notFound }
         guard let job = try JobStore(context.db).job(id: id) else { throw HTTPError.notFound }
         return .json([
@@ -52,11 +48,6 @@ enum StaffRoutes {
     }
 
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard try mayViewRoster(context) else {
-            let access = context.config.rosterAccess
-            if try context.caller().isMember { throw HTTPError.forbidden(rosterRefusal(access)) }
-            return .redirect(to: access == .admins ? "/admin/login" : "/login?next=/staff/roster")
-        }
         let filter = request.query["status"].flatMap { statuses.contains($0) ? $0 : nil }
         let entries = try StaffStore(context.db).roster(guildID: context.config.discordGuildID)
             .filter { filter == nil || $0.status == filter }
@@ -77,22 +68,6 @@ enum StaffRoutes {
             "bot_running": bot.isRunning,
             "empty": entries.isEmpty,
         ])
-    }
-
-    /// `GUILDGATE_ROSTER_ACCESS`: public, members (signed-in users, admins, the API token) or admins.
-    static func mayViewRoster(_ context: RequestContext) throws -> Bool {
-        switch context.config.rosterAccess {
-        case .public: return true
-        case .members: return try context.caller().isMember
-        case .admins: return try context.caller().isAdmin
-        }
-    }
-
-    static func rosterRefusal(_ access: RosterAccess) -> String {
-        switch access {
-        case .admins: return "The staff roster is for admins: sign in at /admin/login, or send Authorization: Bearer <GUILDGATE_API_TOKEN>."
-        case .members, .public: return "Log in with Discord (GET /login) to see the staff roster, or send Authorization: Bearer."
-        }
     }
 
     struct BotStatus {

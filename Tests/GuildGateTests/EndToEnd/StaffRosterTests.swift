@@ -93,14 +93,16 @@ extension EndToEnd {
         }
 
         @Test func manualSyncNeedsAuthAndEnqueuesAJob() throws {
-            #expect(try browser.send("POST", "/api/staff/discord/sync/", body: []).status == 401)
+            #expect(try Browser(baseURL: stack.webURL).send("POST", "/api/staff/discord/sync/", body: []).status == 401)
+            #expect(try browser.send("POST", "/api/staff/discord/sync/", body: []).status == 403, "a member is not an admin")
             #expect(try browser.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Bearer wrong"], body: []).status == 401)
             let token = try #require(stack.settings["GUILDGATE_API_TOKEN"])
             let accepted = try browser.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Bearer \(token)"], body: [])
             #expect(accepted.status == 202)
             let id = try #require(accepted.json?["job_id"] as? Int)
             #expect(accepted.location == "/api/jobs/\(id)")
-            #expect(try browser.get("/api/jobs/\(id)").status == 401)
+            #expect(try Browser(baseURL: stack.webURL).get("/api/jobs/\(id)").status == 401)
+            #expect(try browser.get("/api/jobs/\(id)").status == 403)
             let job = try #require(try browser.get("/api/jobs/\(id)", headers: ["Authorization": "Bearer \(token)"]).json)
             #expect(job["kind"] as? String == "presence.reconcile")
             #expect(["queued", "running", "succeeded"].contains(job["state"] as? String ?? ""))

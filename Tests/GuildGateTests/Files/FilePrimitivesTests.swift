@@ -1,6 +1,7 @@
 import Foundation
 @testable import Handlers
 import Testing
+@testable import GuildGateCore
 
 @Suite struct MultipartTests {
     static let body = Array("""

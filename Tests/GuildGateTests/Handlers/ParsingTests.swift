@@ -1,6 +1,7 @@
 @testable import JSONSupport
 import Testing
 @testable import Handlers
+@testable import GuildGateCore
 
 @Suite struct PercentDecodingTests {
     @Test func decodesEscapesAndPlus() {
@@ -236,8 +237,8 @@ final class BytesBody: RequestBodyStream {
 @Suite struct RouterTests {
     @Test func matchesParametersAndReportsAllowedMethods() {
         var router = Router()
-        router.get("/api/files/{id}") { _, _ in .text("get") }
-        router.delete("/api/files/{id}") { _, _ in .text("delete") }
+        router.get("/api/files/{id}", .member) { _, _ in .text("get") }
+        router.delete("/api/files/{id}", .member, csrf: .header) { _, _ in .text("delete") }
         guard case .found(_, let parameters) = router.match(method: "GET", segments: ["api", "files", "7"]) else {
             Issue.record("no match")
             return
@@ -256,6 +257,16 @@ final class BytesBody: RequestBodyStream {
             Issue.record("HEAD should fall back to GET")
             return
         }
+    }
+
+    /// The route table: every state change says how it is protected against CSRF, and what strangers may
+    /// reach is a short, known list.
+    @Test func everyRouteDeclaresItsProtection() {
+        let routes = Application.routes.routes
+        #expect(routes.allSatisfy { ($0.method == "GET") == ($0.csrf == nil) })
+        let open = routes.filter { $0.access == .anyone && $0.method != "GET" }.map { "\($0.method) \($0.pattern)" }
+        #expect(Set(open) == ["POST /onboarding", "POST /api/user/onboarding", "POST /logout", "POST /admin/login"])
+        #expect(routes.filter { $0.csrf == .notNeeded }.map(\.pattern) == ["/api/user/onboarding"])
     }
 }
 

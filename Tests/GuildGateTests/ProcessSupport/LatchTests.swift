@@ -20,9 +20,10 @@ import Testing
         }
     }
 
-    @Test func openingWakesEveryWaiterAtOnce() async {
+    /// Each waiter reports `true`: woken by `open()`, not by its deadline. (No wall-clock bound: the suite's
+    /// blocking end-to-end tests can hold the cooperative pool's threads for seconds on this 2-core machine.)
+    @Test func openingWakesEveryWaiter() async {
         let latch = Latch()
-        let started = ContinuousClock.now
         async let first = latch.wait(until: .now + .seconds(10))
         async let second = latch.wait()
         let thread = BlockingWaiter(latch, timeout: .seconds(10))
@@ -33,7 +34,6 @@ import Testing
         #expect(await second)
         #expect(await thread.returned.wait(until: .now + .seconds(10)))
         #expect(thread.result.withLock { $0 } == true)
-        #expect(ContinuousClock.now - started < .seconds(8))
         #expect(await latch.wait(until: .now), "an open latch does not wait")
         #expect(latch.block(timeout: .zero))
     }

@@ -1,21 +1,6 @@
 import DiscordKit
 import Foundation
 
-/// A setting that is missing or malformed, named so the operator knows what to fix.
-public enum ConfigError: Error, CustomStringConvertible, Equatable {
-    case missing(String)
-    case invalid(String, reason: String)
-    case unreadableFile(String)
-
-    public var description: String {
-        switch self {
-        case .missing(let name): return "\(name) is not set (see .env.example)"
-        case .invalid(let name, let reason): return "\(name) is invalid: \(reason)"
-        case .unreadableFile(let path): return "cannot read the settings file \(path)"
-        }
-    }
-}
-
 /// Settings from the environment, then an optional `.env` file (the environment wins).
 /// Names follow DESIGN.md; the aliases of the systems GuildGate replaces keep working.
 public struct AppConfig: Sendable {
@@ -166,57 +151,5 @@ public struct AppConfig: Sendable {
         chatAPIKey = value("CHAT_API_KEY")
         chatModel = value("CHAT_MODEL")
         templatesDirectory = value("GUILDGATE_TEMPLATES") ?? "templates"
-    }
-}
-
-/// Who may see the staff roster (`GUILDGATE_ROSTER_ACCESS`).
-public enum RosterAccess: String, Sendable {
-    /// Anyone, signed in or not.
-    case `public`
-    /// Signed-in users who may use the website, admins, and the API token.
-    case members
-    /// Admins and the API token.
-    case admins
-}
-
-/// Whether a URL's host is this machine (127.0.0.0/8, `localhost`, `[::1]`).
-enum LoopbackURL {
-    static func isLoopback(_ url: String) -> Bool {
-        guard let host = URL(string: url)?.host?.lowercased() else { return false }
-        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
-        var address = in_addr()
-        guard inet_pton(AF_INET, host, &address) == 1 else { return false }
-        return UInt32(bigEndian: address.s_addr) >> 24 == 127
-    }
-}
-
-/// `.env` files: `NAME=value` lines, `#` comments, optional `export `, single or double quotes.
-public enum DotEnv {
-    public static func load(path: String, required: Bool) throws(ConfigError) -> [String: String] {
-        guard !path.isEmpty else { return [:] }
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            if required { throw .unreadableFile(path) }
-            return [:]
-        }
-        return parse(text)
-    }
-
-    public static func parse(_ text: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if let quote = value.first, quote == "\"" || quote == "'", value.count >= 2, value.last == quote {
-                value = String(value.dropFirst().dropLast())
-            } else if let comment = value.range(of: " #") {
-                value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
-            }
-            values[name] = value
-        }
-        return values
     }
 }

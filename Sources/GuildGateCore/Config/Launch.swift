@@ -11,14 +11,6 @@ public enum Launch {
         return logger
     }
 
-    public static func environment(logger: Logger) -> AppEnvironment {
-        reporting(logger) {
-            let config = try AppConfig.load(environment: ProcessInfo.processInfo.environment)
-            let templates = try Templates(directory: config.templatesDirectory)
-            return AppEnvironment(config: config, templates: templates, logger: logger)
-        }
-    }
-
     /// Settings from the environment and the `.env` file.
     public static func settings(logger: Logger) -> AppConfig {
         reporting(logger) { try AppConfig.load(environment: ProcessInfo.processInfo.environment) }
