@@ -7,9 +7,8 @@ struct GuildPermissions: Sendable {
     static let ownerID = "300000000000000002"
     /// The role Discord creates for a bot when it is invited ("managed").
     static let botRoleID = "300000000000000004"
-    /// What the invite link asks for (VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES, READ_MESSAGE_HISTORY,
-    /// MANAGE_NICKNAMES, MANAGE_ROLES).
-    static let invitePermissions: UInt64 = 402_754_560
+    /// What GuildGate's invite link asks for (VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES, READ_MESSAGE_HISTORY).
+    static let invitePermissions: UInt64 = 101_376
 
     struct Overwrite: Sendable, Decodable {
         let id: String

@@ -7,7 +7,7 @@ public struct Permissions: OptionSet, Sendable, Hashable, CustomStringConvertibl
         self.rawValue = rawValue
     }
 
-    /// The bitfield Discord serializes as a decimal string (`"402754560"`).
+    /// The bitfield Discord serializes as a decimal string (`"101376"`).
     public init?(discordString: String?) {
         guard let discordString, let value = UInt64(discordString) else { return nil }
         self.init(rawValue: value)
@@ -25,15 +25,14 @@ public struct Permissions: OptionSet, Sendable, Hashable, CustomStringConvertibl
     public static let attachFiles = Permissions(rawValue: 1 << 15)
     /// READ_MESSAGE_HISTORY (1 << 16): fetch stored file messages again (download, refresh URLs) and reply.
     public static let readMessageHistory = Permissions(rawValue: 1 << 16)
-    /// MANAGE_NICKNAMES (1 << 27): the weekly nickname sync (only below the bot's highest role).
+    /// MANAGE_NICKNAMES (1 << 27): change members' nicknames below the bot's highest role.
     public static let manageNicknames = Permissions(rawValue: 1 << 27)
-    /// MANAGE_ROLES (1 << 28): group ↔ role sync and role verification (only roles below the bot's).
+    /// MANAGE_ROLES (1 << 28): assign the roles below the bot's highest role.
     public static let manageRoles = Permissions(rawValue: 1 << 28)
 
-    /// Exactly what GuildGate uses: 402754560.
-    public static let guildGate: Permissions = [
-        .viewChannel, .sendMessages, .attachFiles, .readMessageHistory, .manageNicknames, .manageRoles,
-    ]
+    /// Exactly what GuildGate's shipped features use: 101376. (Role and nickname sync will add MANAGE_ROLES
+    /// and MANAGE_NICKNAMES when they ship.)
+    public static let guildGate: Permissions = [.viewChannel, .sendMessages, .attachFiles, .readMessageHistory]
 
     /// The decimal bitfield, as Discord writes permissions.
     public var description: String { String(rawValue) }

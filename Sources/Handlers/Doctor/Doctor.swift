@@ -203,11 +203,10 @@ public struct Doctor {
         check("bot role") {
             guard let top = access.topRole else { return .problem("the bot has no role.", fix: "Invite it again with GET /api/discord/invite.") }
             let below = access.guild.roles.filter { $0.position < top.position && $0.id != access.guild.id }.count
-            guard access.base.contains(.manageRoles) else {
-                return .problem("the bot's roles lack Manage Roles (group ↔ role sync needs it).",
-                                fix: "Server Settings → Roles → \(top.name): allow Manage Roles (or invite again with GET /api/discord/invite).")
-            }
-            return .ok("\(top.name) at position \(top.position): the bot can assign the \(below) role(s) below it; move it above every role it should manage (Server Settings → Roles)")
+            let manages = access.base.contains(.manageRoles)
+                ? "with Manage Roles it can assign the \(below) role(s) below it"
+                : "without Manage Roles (only role sync, not shipped yet, will need it)"
+            return .ok("\(top.name) at position \(top.position), \(manages); role sync manages only roles below it (Server Settings → Roles)")
         }
     }
 }

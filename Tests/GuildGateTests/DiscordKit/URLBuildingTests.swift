@@ -3,15 +3,16 @@ import Testing
 
 extension DiscordKitTests {
     @Suite struct URLBuildingTests {
-        @Test func theSixPermissionsSumTo402754560() {
-            #expect(Permissions.guildGate.rawValue == 402_754_560)
-            #expect(Permissions.guildGate.description == "402754560")
+        @Test func theInviteAsksForTheFourPermissionsShippedFeaturesUse() {
+            #expect(Permissions.guildGate.rawValue == 101_376)
+            #expect(Permissions.guildGate.description == "101376")
+            #expect(Permissions.guildGate.names == ["View Channel", "Send Messages", "Attach Files", "Read Message History"])
             #expect(Permissions.viewChannel.rawValue == 1024 && Permissions.manageRoles.rawValue == 268_435_456)
         }
 
         @Test func theInviteURLAsksForBotAndCommands() {
             #expect(BotInvite.url(clientID: "157730590492196864", permissions: .guildGate)
-                == "https://discord.com/oauth2/authorize?client_id=157730590492196864&scope=bot%20applications.commands&permissions=402754560")
+                == "https://discord.com/oauth2/authorize?client_id=157730590492196864&scope=bot%20applications.commands&permissions=101376")
             #expect(BotInvite.url(clientID: "1", permissions: [.viewChannel, .sendMessages], authorizeURL: "http://127.0.0.1:8099/oauth2/authorize", guildID: "99")
                 == "http://127.0.0.1:8099/oauth2/authorize?client_id=1&scope=bot%20applications.commands&permissions=3072&guild_id=99")
         }

@@ -93,11 +93,12 @@ extension EndToEnd {
             #expect(text.contains("View Channel") && text.contains("Attach Files"), "\(text)")
         }
 
-        @Test func aBotRoleWithoutManageRolesIsNamed() throws {
-            try sandbox.send("PUT", "/_sandbox/guild/bot-role", json: #"{"permissions":"134335488"}"#)
-            let (status, checks) = try doctor()
-            #expect(status == 1)
-            #expect(problem(checks["bot role"]).contains("Manage Roles"))
+        @Test func theBotRoleIsReportedWithWhatItMayAssign() throws {
+            var detail = try doctor().checks["bot role"]?["detail"] as? String ?? ""
+            #expect(detail.contains("at position 1") && detail.contains("without Manage Roles"), "\(detail)")
+            try sandbox.send("PUT", "/_sandbox/guild/bot-role", json: #"{"permissions":"268536832"}"#)
+            detail = try doctor().checks["bot role"]?["detail"] as? String ?? ""
+            #expect(detail.contains("with Manage Roles it can assign the 0 role(s) below it"), "\(detail)")
         }
 
         @Test func aWrongClientSecretIsNamed() throws {
@@ -117,7 +118,7 @@ extension EndToEnd {
             let (status, checks) = try doctor(["DISCORD_GUILD_ID": "399999999999999999"])
             #expect(status == 1)
             let text = problem(checks["guild"])
-            #expect(text.contains("not in the server 399999999999999999") && text.contains("permissions=402754560"), "\(text)")
+            #expect(text.contains("not in the server 399999999999999999") && text.contains("permissions=101376"), "\(text)")
         }
 
         @Test func aRedirectURIThatIsNotTheCallbackIsNamed() throws {
