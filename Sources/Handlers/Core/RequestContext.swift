@@ -45,10 +45,22 @@ public final class RequestContext {
     public var db: PostgresConnection { services.db }
     public var now: Date { services.environment.clock() }
 
+    /// Renders a page; the layout gets the session's CSRF token and `viewer` (who is signed in: `name`,
+    /// `admin`), so every page's header shows the same truth.
     public func render(_ template: String, _ values: [String: Any], status: HTTPStatus = .ok) throws -> Response {
         var context = values
-        context["csrf_token"] = (try session())?.csrfToken
+        let session = try session()
+        context["csrf_token"] = session?.csrfToken
+        context["viewer"] = try session.flatMap(viewer)
         return .html(try services.environment.templates.render(template, context), status: status)
+    }
+
+    private func viewer(_ session: BrowserSession) throws -> [String: Any]? {
+        if let adminID = session.adminID, let admin = try AdminStore(db).admin(id: adminID) {
+            return ["name": admin.username, "admin": true]
+        }
+        guard let userID = session.userID, let user = try UserStore(db).user(id: userID) else { return nil }
+        return ["name": user.discordUsername ?? user.name, "admin": false]
     }
 
     /// The session named by a valid, correctly signed cookie, if any.

@@ -9,9 +9,6 @@ enum HealthRoutes {
 /// `/`: the landing page.
 enum HomeRoutes {
     static func register(on router: inout Router) {
-        router.get("/", .anyone) { _, context in
-            let session = try context.session()
-            return try context.render("home", ["signed_in": session?.userID != nil])
-        }
+        router.get("/", .anyone) { _, context in try context.render("home", [:]) }
     }
 }

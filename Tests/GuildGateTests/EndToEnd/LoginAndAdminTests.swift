@@ -18,11 +18,17 @@ extension EndToEnd {
             let cookie = try #require(callback.headers["set-cookie"])
             #expect(cookie.contains("HttpOnly"))
             #expect(cookie.contains("SameSite=Lax"))
-            #expect(try browser.get("/").body.contains("You are signed in"))
+            let home = try browser.get("/")
+            #expect(home.body.contains("You are signed in as login_user"))
+            #expect(home.body.contains("Signed in as login_user"), "the header knows the session")
+            #expect(!home.body.contains("Log in with Discord</a>"))
+            #expect(try browser.get("/onboarding").body.contains("Signed in as login_user"))
 
             let csrf = try #require(Browser.csrfToken(in: try browser.get("/")))
             #expect(try browser.post("/logout", form: ["csrf_token": csrf]).status == 303)
-            #expect(!(try browser.get("/").body.contains("You are signed in")))
+            let signedOut = try browser.get("/")
+            #expect(!signedOut.body.contains("You are signed in"))
+            #expect(signedOut.body.contains("Log in with Discord</a>"))
         }
 
         @Test func aLoginStateIsBoundToTheBrowserThatStartedIt() throws {
