@@ -117,7 +117,8 @@ enum FileRoutes {
                 throw HTTPError.badRequest(multipart.description)
             case let storage as FileStorageError:
                 context.logger.error("upload failed", metadata: ["file_id": "\(upload?.fileID ?? 0)", "error": "\(storage)"])
-                throw HTTPError.serviceUnavailable("The file could not be stored on Discord: \(storage)")
+                throw HTTPError.serviceUnavailable(
+                    "The file could not be stored on Discord. The cause is logged; an administrator can find it with `guildgate-web doctor`.")
             default:
                 throw error
             }
