@@ -1,4 +1,5 @@
 import DiscordGateway
+import GuildGateCore
 import Foundation
 import JSONSupport
 import Logging
@@ -36,12 +37,14 @@ final class Bot: Sendable {
         jobs = JobRunner(
             databaseURL: setup.config.databaseURL, worker: setup.worker, lease: .seconds(setup.config.jobLeaseSeconds),
             handlers: [
-                "presence.reconcile": .async { payload in
-                    try await reconciler.reconcile(guildID: payload["guild_id"]?.string ?? defaultGuild).json
+                .presenceReconcile: .async { job in
+                    guard case .presenceReconcile(let guildID, _) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
+                    return try await reconciler.reconcile(guildID: guildID ?? defaultGuild).json
                 },
-                "files.cleanup": .blocking { payload in try cleanup.run(payload) },
+                .filesCleanup: .blocking { _ in try cleanup.run() },
             ],
-            schedulePayload: ["guild_id": .string(setup.guildID), "requested_by": "schedule"],
+            // Schedules carry the guild for the reconcile; the cleanup needs nothing.
+            schedulePayload: BackgroundJob.presenceReconcile(guildID: setup.guildID, requestedBy: "schedule").payload,
             logger: logger)
         self.ingest = ingest
         self.gateway = gateway

@@ -20,7 +20,7 @@ struct FileCleanup: Sendable {
     let logger: Logger
     let discord: @Sendable () -> DiscordClient
 
-    func run(_ payload: JSON) throws -> JSON {
+    func run() throws -> JSON {
         let db = PostgresConnection(url: databaseURL)
         let files = FileStore(db)
         let discord = discord()

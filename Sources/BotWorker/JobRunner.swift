@@ -1,6 +1,7 @@
 import DiscordGateway
 import Dispatch
 import Foundation
+import GuildGateCore
 import JSONSupport
 import Logging
 import ProcessSupport
@@ -10,8 +11,8 @@ import Synchronization
 /// What a job kind does with its payload; the JSON it returns is kept as the job's result. Blocking work
 /// (REST calls over libcurl, database) runs on the runner's thread; async work (the gateway) on a task.
 enum JobHandler: Sendable {
-    case blocking(@Sendable (JSON) throws -> JSON)
-    case async(@Sendable (JSON) async throws -> JSON)
+    case blocking(@Sendable (BackgroundJob) throws -> JSON)
+    case async(@Sendable (BackgroundJob) async throws -> JSON)
 }
 
 /// The job queue's worker, on a thread of its own (libpq blocks): fires due schedules, claims jobs with
@@ -25,7 +26,7 @@ final class JobRunner: Sendable {
     private let databaseURL: String
     private let worker: String
     private let lease: Duration
-    private let handlers: [String: JobHandler]
+    private let handlers: [BackgroundJob.Kind: JobHandler]
     private let schedulePayload: JSON
     private let logger: Logger
     /// Opened by `requestStop`: nothing more is claimed, and a wait with no job in hand ends at once.
@@ -36,7 +37,10 @@ final class JobRunner: Sendable {
     /// The job in hand, from its claim to its recorded outcome.
     private let current = Mutex<Job?>(nil)
 
-    init(databaseURL: String, worker: String, lease: Duration, handlers: [String: JobHandler], schedulePayload: JSON, logger: Logger) {
+    init(
+        databaseURL: String, worker: String, lease: Duration, handlers: [BackgroundJob.Kind: JobHandler], schedulePayload: JSON,
+        logger: Logger
+    ) {
         self.databaseURL = databaseURL
         self.worker = worker
         self.lease = lease
@@ -81,7 +85,7 @@ final class JobRunner: Sendable {
         while !stopping.isOpen {
             do {
                 try db.listen(JobStore.notificationChannel)
-                for job in try jobs.fireDueSchedules(payloadJSON: schedulePayload.serialized) {
+                for job in try jobs.fireDueSchedules(payload: schedulePayload) {
                     logger.debug("schedule fired", metadata: ["job_kind": "\(job.kind)", "job_id": "\(job.id)"])
                 }
                 if backoff.failures > 0 {
@@ -119,11 +123,10 @@ final class JobRunner: Sendable {
         let outcome: Result<JSON, any Error>
         if job.isOutOfAttempts {
             outcome = .failure(JobFailure.lockExpired(attempts: job.maxAttempts))
-        } else if let handler = handlers[job.kind] {
-            let payload = JSON.parse(Array(job.payload.utf8)) ?? [:]
+        } else if let background = BackgroundJob(kind: job.kind, payload: job.payload), let handler = handlers[background.kind] {
             switch handler {
-            case .blocking(let body): outcome = Result { try body(payload) }
-            case .async(let body): outcome = Self.wait { try await body(payload) }
+            case .blocking(let body): outcome = Result { try body(background) }
+            case .async(let body): outcome = Self.wait { try await body(background) }
             }
         } else {
             outcome = .failure(JobFailure.unknownKind(job.kind))
@@ -132,7 +135,7 @@ final class JobRunner: Sendable {
         do {
             switch outcome {
             case .success(let result):
-                try jobs.succeed(job, worker: worker, resultJSON: result.serialized)
+                try jobs.succeed(job, worker: worker, result: result)
                 logger.info("job succeeded", metadata: ["attempt": "\(job.attempts)"])
             case .failure(let error as JobInterrupted):
                 try jobs.release(job, worker: worker, reason: "\(error)")

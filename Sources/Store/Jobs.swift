@@ -1,4 +1,5 @@
 import Foundation
+import JSONSupport
 
 /// A unit of background work in the `jobs` table (the queue that replaces Celery + Redis).
 public struct Job: Sendable, Equatable {
@@ -8,15 +9,14 @@ public struct Job: Sendable, Equatable {
 
     public let id: Int
     public let kind: String
-    /// The JSON payload, as text.
-    public let payload: String
+    public let payload: JSON
     public let state: State
     public let attempts: Int
     public let maxAttempts: Int
     public let runAt: Date?
     public let lastError: String?
-    /// What the job reported when it succeeded, as JSON text.
-    public let result: String?
+    /// What the job reported when it succeeded.
+    public let result: JSON?
     public let createdAt: Date?
     public let finishedAt: Date?
 
@@ -28,14 +28,14 @@ public struct Job: Sendable, Equatable {
     init(_ row: Row) throws(StoreError) {
         id = try row.int("id")
         kind = try row.string("kind")
-        payload = try row.string("payload")
+        payload = JSON.parse(Array(try row.string("payload").utf8)) ?? [:]
         guard let state = State(rawValue: try row.string("state")) else { throw .unexpectedResult("unknown job state") }
         self.state = state
         attempts = try row.int("attempts")
         maxAttempts = try row.int("max_attempts")
         runAt = row.date("run_at")
         lastError = row["last_error"]
-        result = row["result"]
+        result = row["result"].flatMap { JSON.parse(Array($0.utf8)) }
         createdAt = row.date("created_at")
         finishedAt = row.date("finished_at")
     }
@@ -55,13 +55,13 @@ public struct JobStore {
 
     /// Adds a job (the insert trigger NOTIFYs `guildgate_jobs`, waking the bot).
     public func enqueue(
-        kind: String, payloadJSON: String = "{}", runAt: Date? = nil, maxAttempts: Int = 5, backoffSeconds: Int = 10
+        kind: String, payload: JSON = [:], runAt: Date? = nil, maxAttempts: Int = 5, backoffSeconds: Int = 10
     ) throws(StoreError) -> Job {
         let result = try db.query("""
             INSERT INTO jobs (kind, payload, run_at, max_attempts, backoff_seconds)
             VALUES ($1, $2::jsonb, coalesce($3::timestamptz, now()), $4, $5)
             RETURNING \(Job.columns)
-            """, [kind, payloadJSON, runAt, maxAttempts, backoffSeconds])
+            """, [kind, payload.serialized, runAt, maxAttempts, backoffSeconds])
         guard let row = result.first else { throw .unexpectedResult("enqueue returned no row") }
         return try Job(row)
     }
@@ -85,12 +85,12 @@ public struct JobStore {
     }
 
     /// Marks a claimed job succeeded with what it reports.
-    public func succeed(_ job: Job, worker: String, resultJSON: String) throws(StoreError) {
+    public func succeed(_ job: Job, worker: String, result: JSON) throws(StoreError) {
         try db.query("""
             UPDATE jobs SET state = 'succeeded', result = $3::jsonb, last_error = NULL, finished_at = now(),
                 locked_by = NULL, locked_until = NULL
             WHERE id = $1 AND locked_by = $2
-            """, [job.id, worker, resultJSON])
+            """, [job.id, worker, result.serialized])
     }
 
     /// Records a failed attempt: queued again after `backoff_seconds × 2^(attempts−1)`, or failed for
@@ -122,7 +122,7 @@ public struct JobStore {
 
     /// Enqueues one job for each enabled schedule that is due and moves it to its next run. Several
     /// workers may call this at once: each due schedule fires once.
-    public func fireDueSchedules(payloadJSON: String) throws(StoreError) -> [Job] {
+    public func fireDueSchedules(payload: JSON) throws(StoreError) -> [Job] {
         try db.query("""
             WITH due AS (
                 SELECT name, interval_seconds FROM schedules
@@ -133,7 +133,7 @@ public struct JobStore {
                 FROM due WHERE s.name = due.name RETURNING s.name)
             INSERT INTO jobs (kind, payload) SELECT name, $1::jsonb FROM moved
             RETURNING \(Job.columns)
-            """, [payloadJSON]).rows.map(Job.init)
+            """, [payload.serialized]).rows.map(Job.init)
     }
 
     /// When something next becomes due: a queued job, an expiring lock or a schedule (nil: nothing).

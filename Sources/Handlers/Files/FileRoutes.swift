@@ -150,7 +150,7 @@ enum FileRoutes {
     private static func remove(_ request: Request, _ context: RequestContext) throws -> Response {
         let file = try context.accessibleFile(request, try context.fileActor())
         try FileStore(context.db).mark(fileID: file.id, state: .deleting, error: nil)
-        _ = try JobStore(context.db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(file.id)}")
+        try JobStore(context.db).enqueue(.filesCleanup(fileID: file.id))
         context.logger.info("file deleted", metadata: ["file_id": "\(file.id)"])
         return Response(status: .noContent)
     }

@@ -124,7 +124,7 @@ final class FileUpload {
         poster.close()
         try? record()
         try? files.mark(fileID: fileID, state: .failed, error: reason)
-        _ = try? JobStore(db).enqueue(kind: "files.cleanup", payloadJSON: "{\"file_id\":\(fileID)}")
+        _ = try? JobStore(db).enqueue(.filesCleanup(fileID: fileID))
     }
 
     private func sealChunk() throws {

@@ -28,8 +28,7 @@ enum StaffRoutes {
     }
 
     private static func sync(_ request: Request, _ context: RequestContext) throws -> Response {
-        let payload: JSON = ["guild_id": context.config.discordGuildID.json, "requested_by": "api"]
-        let job = try JobStore(context.db).enqueue(kind: "presence.reconcile", payloadJSON: payload.serialized)
+        let job = try JobStore(context.db).enqueue(.presenceReconcile(guildID: context.config.discordGuildID, requestedBy: "api"))
         context.logger.info("presence sync requested", metadata: ["job_id": "\(job.id)"])
         var response = Response.json(["success": true, "job_id": .int(job.id), "status": .string(job.state.rawValue)], status: .accepted)
         response.addHeader("Location", "/api/jobs/\(job.id)")
@@ -42,7 +41,7 @@ enum StaffRoutes {
         return .json([
             "id": .int(job.id), "kind": .string(job.kind), "state": .string(job.state.rawValue),
             "attempts": .int(job.attempts), "max_attempts": .int(job.maxAttempts), "last_error": job.lastError.json,
-            "result": job.result.flatMap { JSON.parse(Array($0.utf8)) } ?? .null,
+            "result": job.result ?? .null,
             "created_at": job.createdAt.map(ISO8601Timestamp.format).json, "finished_at": job.finishedAt.map(ISO8601Timestamp.format).json,
         ])
     }

@@ -1,4 +1,5 @@
 import Foundation
+@testable import GuildGateCore
 import Store
 import Testing
 
@@ -167,7 +168,7 @@ extension EndToEnd {
                 INSERT INTO files (name, salt, part_size, state, error) VALUES ('shutdown-test', '\\x00'::bytea, 1, 'failed', 'test')
                 """)
             try sandbox.delay(method: "GET", path: "/api/v10/channels/{id}/messages", milliseconds: milliseconds)
-            return try JobStore(db).enqueue(kind: "files.cleanup", maxAttempts: 3).id
+            return try JobStore(db).enqueue(kind: BackgroundJob.Kind.filesCleanup.rawValue, maxAttempts: 3).id
         }
 
         @Test func aJobThatCannotFinishIn5SecondsIsLeftToItsLeaseAndRunsAgainElsewhere() throws {

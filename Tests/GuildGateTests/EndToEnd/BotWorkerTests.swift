@@ -1,4 +1,5 @@
 import Foundation
+@testable import GuildGateCore
 import Store
 import Testing
 
@@ -164,7 +165,7 @@ extension EndToEnd {
         @Test func aJobThatKeepsFailingIsRetriedThenMarkedFailed() throws {
             let bot = try startBot()
             let jobs = JobStore(db)
-            let failing = try jobs.enqueue(kind: "presence.reconcile", payloadJSON: #"{"guild_id":"999"}"#, maxAttempts: 2, backoffSeconds: 1)
+            let failing = try jobs.enqueue(kind: BackgroundJob.Kind.presenceReconcile.rawValue, payload: ["guild_id": "999"], maxAttempts: 2, backoffSeconds: 1)
             let unknown = try jobs.enqueue(kind: "no.such.kind", maxAttempts: 1)
             #expect(poll(timeout: 10) { try jobs.job(id: failing.id)?.state == .failed && jobs.job(id: unknown.id)?.state == .failed })
             let failed = try #require(try jobs.job(id: failing.id))

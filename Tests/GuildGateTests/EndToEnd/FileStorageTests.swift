@@ -217,7 +217,9 @@ extension EndToEnd {
             try sandbox.clearRequests()
             let refused = try upload(Self.randomBytes(5000))
             #expect(refused.status == 503)
-            #expect((refused.json?["error"] as? String)?.contains("DISCORD_ATTACHMENT_LIMIT") == true, "\(refused.body)")
+            #expect((refused.json?["error"] as? String)?.contains("could not be stored") == true, "\(refused.body)")
+            #expect(!refused.body.contains("DISCORD_ATTACHMENT_LIMIT"), "configuration is for the log, not the caller")
+            #expect(stack.webLog.contains("DISCORD_ATTACHMENT_LIMIT"), "the operator is told what to change")
             #expect(try sandbox.requestedPaths().filter { $0.hasSuffix("/messages") }.count == 1)
             #expect(try EndToEnd.database(stack).query("SELECT count(*) AS n FROM files WHERE state = 'complete' AND size = 5000").first?.int("n") == 0)
         }
@@ -302,7 +304,7 @@ extension EndToEnd {
             #expect(try owner.send("DELETE", "/api/files/\(deleted)", headers: ["X-CSRF-Token": csrf], body: []).status == 204)
             let bot = try BotProcess(stack: stack)
             #expect(bot.waitUntilReady())
-            let job = try JobStore(db).enqueue(kind: "files.cleanup")
+            let job = try JobStore(db).enqueue(.filesCleanup(fileID: nil))
             #expect(poll(timeout: 20) { try JobStore(db).job(id: job.id)?.state == .succeeded },
                     "\((try? JobStore(db).job(id: job.id)?.lastError) ?? nil ?? "") \(bot.errorOutput.suffix(2000))")
             #expect(try messages(of: id).isEmpty)

@@ -60,16 +60,16 @@ extension EndToEnd {
             // A worker whose lock was taken over cannot record an outcome.
             let other = try jobs.enqueue(kind: "b")
             let claimed = try #require(try jobs.claim(worker: "w", lease: .seconds(60)))
-            try jobs.succeed(claimed, worker: "not-w", resultJSON: "{}")
+            try jobs.succeed(claimed, worker: "not-w", result: [:])
             #expect(try jobs.job(id: other.id)?.state == .running)
         }
 
         @Test func dueSchedulesFireOnceAndMoveOn() throws {
             try db.query("UPDATE schedules SET enabled = true, next_run_at = now() - interval '1 second' WHERE name = 'presence.reconcile'")
-            let fired = try jobs.fireDueSchedules(payloadJSON: #"{"guild_id":"1"}"#)
+            let fired = try jobs.fireDueSchedules(payload: ["guild_id": "1"])
             #expect(fired.map(\.kind) == ["presence.reconcile"])
-            #expect(fired.first?.payload.contains("\"guild_id\": \"1\"") == true)
-            #expect(try jobs.fireDueSchedules(payloadJSON: "{}").isEmpty)
+            #expect(fired.first?.payload["guild_id"]?.string == "1")
+            #expect(try jobs.fireDueSchedules(payload: [:]).isEmpty)
             let next = try #require(try db.query("SELECT next_run_at FROM schedules WHERE name = 'presence.reconcile'").first?.date("next_run_at"))
             #expect(next.timeIntervalSinceNow > 100 && next.timeIntervalSinceNow <= 120)
         }

@@ -12,6 +12,8 @@ final class TestStack: Sendable {
     var sandboxURL: String { settings["SANDBOX_URL"]! }
     var databaseURL: String { settings["DATABASE_URL"]! }
     var socketPath: String { directory + "/run/web.sock" }
+    /// What guildgate-web has logged so far (at `notice` and above).
+    var webLog: String { (try? String(contentsOfFile: directory + "/logs/web.log", encoding: .utf8)) ?? "" }
 
     static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)

@@ -1,0 +1,54 @@
+import JSONSupport
+import Store
+
+/// The jobs guildgate-bot runs, each with its typed payload: the one place where job kinds are named and
+/// their payloads written and read.
+public enum BackgroundJob: Sendable, Equatable {
+    /// Asks the gateway for the guild's members and presences and marks those not returned offline
+    /// (coalesced with requests less than Discord's 30 s apart).
+    case presenceReconcile(guildID: String?, requestedBy: String)
+    /// Deletes from Discord the messages of failed, deleted and abandoned uploads (`fileID` names the one
+    /// that prompted it; the run sweeps every candidate).
+    case filesCleanup(fileID: Int?)
+
+    public enum Kind: String, Sendable, CaseIterable {
+        case presenceReconcile = "presence.reconcile"
+        case filesCleanup = "files.cleanup"
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .presenceReconcile: return .presenceReconcile
+        case .filesCleanup: return .filesCleanup
+        }
+    }
+
+    public var payload: JSON {
+        switch self {
+        case .presenceReconcile(let guildID, let requestedBy):
+            return ["guild_id": guildID.map(JSON.string) ?? .null, "requested_by": .string(requestedBy)]
+        case .filesCleanup(let fileID):
+            return ["file_id": fileID.map(JSON.int) ?? .null]
+        }
+    }
+
+    /// The job a queued row describes; nil for a kind this version does not know.
+    public init?(kind: String, payload: JSON) {
+        switch Kind(rawValue: kind) {
+        case .presenceReconcile?:
+            self = .presenceReconcile(guildID: payload["guild_id"]?.string, requestedBy: payload["requested_by"]?.string ?? "unknown")
+        case .filesCleanup?:
+            self = .filesCleanup(fileID: payload["file_id"]?.integer)
+        case nil:
+            return nil
+        }
+    }
+}
+
+extension JobStore {
+    /// Queues `job` (the insert trigger wakes the bot).
+    @discardableResult
+    public func enqueue(_ job: BackgroundJob) throws(StoreError) -> Job {
+        try enqueue(kind: job.kind.rawValue, payload: job.payload)
+    }
+}
