@@ -82,14 +82,7 @@ final class TestStack: Sendable {
         process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/stack")
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
-        var environment = ProcessInfo.processInfo.environment.filter { name, _ in
-            !name.hasPrefix("DISCORD_") && !name.hasPrefix("GUILDGATE_") && name != "DATABASE_URL"
-                && name != "WEB_APP_BASE_URL" && name != "SERVER_ID" && name != "CHANNEL_ID"
-        }
-        environment["LOG_LEVEL"] = "notice"
-        // Small enough that a test can exceed it, larger than any one test's files.
-        environment["GUILDGATE_USER_QUOTA"] = String(64 << 20)
-        process.environment = environment
+        process.environment = stackEnvironment
         do {
             try process.run()
         } catch {
@@ -97,6 +90,19 @@ final class TestStack: Sendable {
         }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// The environment `scripts/stack` gets: no Discord credentials and no DATABASE_URL, so it starts its own
+    /// PostgreSQL and discord-sandbox.
+    static var stackEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { name, _ in
+            !name.hasPrefix("DISCORD_") && !name.hasPrefix("GUILDGATE_") && name != "DATABASE_URL"
+                && name != "WEB_APP_BASE_URL" && name != "SERVER_ID" && name != "CHANNEL_ID"
+        }
+        environment["LOG_LEVEL"] = "notice"
+        // Small enough that a test can exceed it, larger than any one test's files.
+        environment["GUILDGATE_USER_QUOTA"] = String(64 << 20)
+        return environment
     }
 
     /// Reads `KEY='value'` lines as written by scripts/stack.
