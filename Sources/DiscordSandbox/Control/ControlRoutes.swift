@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -92,27 +93,27 @@ enum ControlRoutes {
         }
     }
 
-    private static func faultsJSON(_ faults: [Fault]) -> JSONValue {
+    private static func faultsJSON(_ faults: [Fault]) -> JSON {
         ["faults": .array(faults.map(\.json))]
     }
 
     /// The limits, and `limited_requests`: the 429s the limiter (not a fault) sent since the request log was
     /// last cleared.
-    private static func rateLimitsJSON(_ parts: SandboxState.Parts) -> JSONValue {
+    private static func rateLimitsJSON(_ parts: SandboxState.Parts) -> JSON {
         let limiter = parts.rateLimiter
-        let routes = limiter.bucketsByRoute.sorted { $0.key < $1.key }.map { route, bucket -> JSONValue in
+        let routes = limiter.bucketsByRoute.sorted { $0.key < $1.key }.map { route, bucket -> JSON in
             let limit = limiter.limit(bucket: bucket)
             return [
                 "route": .string(route),
                 "bucket": .string(limiter.hash(bucket: bucket)),
-                "limit": .integer(limit.limit),
-                "window_ms": .integer(limit.window.wholeMilliseconds),
+                "limit": .int(limit.limit),
+                "window_ms": .int(limit.window.wholeMilliseconds),
             ]
         }
         return [
             "enabled": .bool(limiter.isEnabled),
-            "global_per_second": .integer(limiter.globalPerSecond),
-            "limited_requests": .integer(parts.requestLog.rateLimited),
+            "global_per_second": .int(limiter.globalPerSecond),
+            "limited_requests": .int(parts.requestLog.rateLimited),
             "routes": .array(routes),
         ]
     }

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -20,7 +21,7 @@ enum GatewayControlRoutes {
                 let members = context.state.withLock { $0.gateway.guild.members }
                 return .json([
                     "guild_id": .string(context.configuration.guildID),
-                    "count": .integer(members.count),
+                    "count": .int(members.count),
                     "members": .array(members.map(memberJSON)),
                 ])
             },
@@ -33,7 +34,7 @@ enum GatewayControlRoutes {
                     guard parts.gateway.removeMember(id: id, now: .now) != nil else { throw HTTPError.unknownMember(id) }
                     return parts.gateway.guild.members.count
                 }
-                return .json(["count": .integer(count)])
+                return .json(["count": .int(count)])
             },
             .control(.POST, "/gateway/presence", handler: setPresence),
             .control(.POST, "/gateway/presence-burst", handler: presenceBurst),
@@ -57,26 +58,26 @@ enum GatewayControlRoutes {
                     "dropping gateway connections",
                     metadata: ["count": "\(links.count)", "code": "\(code.map(String.init) ?? "none")"]
                 )
-                return .json(["connections": .integer(links.count)])
+                return .json(["connections": .int(links.count)])
             },
             .control(.POST, "/gateway/reconnect") { context in
                 let links = context.state.withLock { Array($0.gateway.links.values) }
                 links.forEach { $0.reconnect() }
-                return .json(["connections": .integer(links.count)])
+                return .json(["connections": .int(links.count)])
             },
             .control(.POST, "/gateway/invalidate") { context in
                 let resumable = context.request.body.readableBytes == 0
                     ? false : try context.decodeBody(InvalidateRequest.self).resumable
                 let count = context.state.withLock { $0.gateway.invalidateSessions(resumable: resumable) }
-                return .json(["sessions": .integer(count)])
+                return .json(["sessions": .int(count)])
             },
             .control(.PUT, "/guild/outage") { context in
                 let unavailable = try context.decodeBody(OutageRequest.self).unavailable
                 let told = context.state.withLock { $0.gateway.setGuildUnavailable(unavailable, now: .now) }
-                return .json(["unavailable": .bool(unavailable), "sessions": .integer(told)])
+                return .json(["unavailable": .bool(unavailable), "sessions": .int(told)])
             },
             .control(.POST, "/gateway/heartbeat-request") { context in
-                .json(["connections": .integer(context.state.withLock { $0.gateway.requestHeartbeats(now: .now) })])
+                .json(["connections": .int(context.state.withLock { $0.gateway.requestHeartbeats(now: .now) })])
             },
             .control(.GET, "/gateway/sessions") { context in
                 .json(context.state.withLock { parts in
@@ -102,7 +103,7 @@ enum GatewayControlRoutes {
             parts.gateway.upsertMembers(members, now: .now)
             return parts.gateway.guild.members.count
         }
-        return .json(["count": .integer(count)])
+        return .json(["count": .int(count)])
     }
 
     /// `{"count": N, "online_fraction": 0.5}`: members `member<k>` numbered on from earlier generated ones.
@@ -118,7 +119,7 @@ enum GatewayControlRoutes {
             parts.gateway.upsertMembers(members, now: .now)
             return (members.map(\.id), parts.gateway.guild.members.count)
         }
-        return .json(["ids": .array(ids.map(JSONValue.string)), "count": .integer(count)])
+        return .json(["ids": .array(ids.map(JSON.string)), "count": .int(count)])
     }
 
     /// `{"user_id", "status", "activities"?, "client_status"?}`: without `activities` the member keeps its
@@ -159,19 +160,19 @@ enum GatewayControlRoutes {
         }
         context.logger.info("presence burst", metadata: ["count": "\(request.count)", "sessions": "\(deliveries.count)"])
         return .json([
-            "sent": .integer(request.count),
+            "sent": .int(request.count),
             "dispatched": .array(deliveries.map(\.json)),
             "last_status": .object(
                 members.compactMap { member in
-                    lastStatus[member.id].map { (key: member.id, value: .string($0.rawValue)) }
+                    lastStatus[member.id].map { (member.id, .string($0.rawValue)) }
                 }
             ),
         ])
     }
 
     /// A guild member object with its `presence`.
-    private static func memberJSON(_ member: GuildMember) -> JSONValue {
-        let presence: JSONValue = [
+    private static func memberJSON(_ member: GuildMember) -> JSON {
+        let presence: JSON = [
             "status": .string(member.presence.status.rawValue),
             "activities": member.presence.activities,
             "client_status": member.presence.clientStatus,
@@ -179,30 +180,30 @@ enum GatewayControlRoutes {
         return member.json(appending: [("presence", presence)])
     }
 
-    private static func sessionsJSON(_ gateway: GatewayState) -> JSONValue {
-        let sessions = gateway.sessions.values.sorted { $0.serial < $1.serial }.map { session -> JSONValue in
-            var fields: [(key: String, value: JSONValue)] = [
+    private static func sessionsJSON(_ gateway: GatewayState) -> JSON {
+        let sessions = gateway.sessions.values.sorted { $0.serial < $1.serial }.map { session -> JSON in
+            var fields: [(String, JSON)] = [
                 ("session_id", .string(session.id)),
                 ("connected", .bool(session.linkID != nil)),
-                ("seq", .integer(session.sequence)),
-                ("intents", .integer(session.intents.rawValue)),
-                ("resumed", .integer(session.resumes)),
+                ("seq", .int(session.sequence)),
+                ("intents", .int(session.intents.rawValue)),
+                ("resumed", .int(session.resumes)),
             ]
             if let shard = session.shard { fields.append(("shard", shard.json)) }
             return .object(fields)
         }
         let opened = GatewayLink.Endpoint.allCases.map { endpoint in
-            (key: endpoint.rawValue, value: JSONValue.integer(gateway.connectionsOpened[endpoint, default: 0]))
+            (endpoint.rawValue, JSON.int(gateway.connectionsOpened[endpoint, default: 0]))
         }
         return [
-            "identifies": .integer(gateway.identifies),
-            "identifies_refused": .integer(gateway.identifiesRefused),
-            "resumes": .integer(gateway.resumes),
-            "connections": .integer(gateway.links.count),
+            "identifies": .int(gateway.identifies),
+            "identifies_refused": .int(gateway.identifiesRefused),
+            "resumes": .int(gateway.resumes),
+            "connections": .int(gateway.links.count),
             "connections_opened": .object(opened),
             "guild_unavailable": .bool(gateway.guildUnavailable),
-            "heartbeat_requests": .integer(gateway.heartbeatRequests),
-            "heartbeat_answers": .integer(gateway.heartbeatAnswers),
+            "heartbeat_requests": .int(gateway.heartbeatRequests),
+            "heartbeat_answers": .int(gateway.heartbeatAnswers),
             "sessions": .array(sessions),
         ]
     }
@@ -245,8 +246,8 @@ private struct GenerateRequest: Decodable {
 private struct PresenceRequest: Decodable {
     let userID: String
     let status: MemberPresence.Status
-    let activities: JSONValue?
-    let clientStatus: JSONValue?
+    let activities: JSON?
+    let clientStatus: JSON?
 
     private enum CodingKeys: String, CodingKey {
         case status, activities
@@ -258,13 +259,13 @@ private struct PresenceRequest: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         userID = try container.decode(String.self, forKey: .userID)
         status = try container.decode(MemberPresence.Status.self, forKey: .status)
-        activities = try container.decodeIfPresent(JSONValue.self, forKey: .activities)
+        activities = try container.decodeIfPresent(JSON.self, forKey: .activities)
         if let activities {
             guard case .array = activities else {
                 throw DecodingError.dataCorruptedError(forKey: .activities, in: container, debugDescription: "must be an array")
             }
         }
-        clientStatus = try container.decodeIfPresent(JSONValue.self, forKey: .clientStatus)
+        clientStatus = try container.decodeIfPresent(JSON.self, forKey: .clientStatus)
         if let clientStatus {
             guard case .object = clientStatus else {
                 throw DecodingError.dataCorruptedError(forKey: .clientStatus, in: container, debugDescription: "must be an object")
@@ -298,7 +299,7 @@ private struct BurstRequest: Decodable {
 /// `{"t": "EVENT_NAME", "d": ...}`.
 private struct DispatchRequest: Decodable {
     let name: String
-    let data: JSONValue
+    let data: JSON
 
     private enum CodingKeys: String, CodingKey {
         case name = "t"
@@ -311,7 +312,7 @@ private struct DispatchRequest: Decodable {
         guard !name.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .name, in: container, debugDescription: "must not be empty")
         }
-        data = try container.decodeIfPresent(JSONValue.self, forKey: .data) ?? nil
+        data = try container.decodeIfPresent(JSON.self, forKey: .data) ?? .null
     }
 }
 

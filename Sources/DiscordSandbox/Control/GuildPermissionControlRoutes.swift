@@ -1,3 +1,4 @@
+import JSONSupport
 /// Control calls that misconfigure the guild's permissions as operators do: the bot's role without a
 /// permission, a channel overwrite that denies the bot something.
 enum GuildPermissionControlRoutes {

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -24,7 +25,7 @@ enum InteractionControlRoutes {
                     "command": .string(interaction.commandName),
                     "interaction": interaction.json,
                     "acknowledged": .bool(interaction.callbackType != nil),
-                    "callback_type": interaction.callbackType.map(JSONValue.integer) ?? .null,
+                    "callback_type": interaction.callbackType.map(JSON.int) ?? .null,
                     "original": interaction.original?.json(of: interaction, bot: bot) ?? .null,
                     "followups": .array(interaction.followups.map { $0.json(of: interaction, bot: bot) }),
                     "responses": .array(interaction.log),
@@ -69,15 +70,15 @@ enum InteractionControlRoutes {
 
             let id = parts.snowflakes.next(now: date)
             let token = "interaction-" + RandomToken.make(length: 64)
-            var data: [(key: String, value: JSONValue)] = [
+            var data: [(String, JSON)] = [
                 ("id", .string(command.id)), ("name", .string(command.name)), ("type", 1),
             ]
             if !options.isEmpty { data.append(("options", .array(options))) }
             if let guildID = command.guildID { data.append(("guild_id", .string(guildID))) }
-            var fields: [(key: String, value: JSONValue)] = [
+            var fields: [(String, JSON)] = [
                 ("app_permissions", .string(allPermissions)),
                 ("application_id", .string(configuration.clientID)),
-                ("attachment_size_limit", .integer(parts.channels.attachmentSizeLimit)),
+                ("attachment_size_limit", .int(parts.channels.attachmentSizeLimit)),
                 ("channel", channel.json(guildID: request.inGuild ? configuration.guildID : nil, lastMessageID: nil)),
                 ("channel_id", .string(channel.id)),
                 ("context", request.inGuild ? 0 : 1),
@@ -130,32 +131,32 @@ enum InteractionControlRoutes {
     /// `{"name": value}` → `[{"name", "type", "value"}]`, typed by the command's option definitions;
     /// a sub-command (group) takes an object of its own options.
     private static func commandOptions(
-        _ given: JSONValue?,
-        definitions: [JSONValue],
+        _ given: JSON?,
+        definitions: [JSON],
         path: String
-    ) throws(HTTPError) -> [JSONValue] {
-        var members: [(key: String, value: JSONValue)] = []
+    ) throws(HTTPError) -> [JSON] {
+        var members: [(String, JSON)] = []
         switch given {
         case nil, .null?: break
         case .object(let object)?: members = object
         default: throw HTTPError.control("options\(path): must be an object of option values")
         }
-        var options: [JSONValue] = []
+        var options: [JSON] = []
         for (name, value) in members {
             guard let definition = definitions.first(where: { if case .string(name)? = $0["name"] { true } else { false } }),
-                case .integer(let type)? = definition["type"]
+                let type = definition["type"]?.wholeNumber
             else { throw HTTPError.control("the command has no option \(path)\(name)") }
             if type <= 2 {
-                let nestedDefinitions = if case .array(let nested)? = definition["options"] { nested } else { [JSONValue]() }
+                let nestedDefinitions = if case .array(let nested)? = definition["options"] { nested } else { [JSON]() }
                 let nested = try commandOptions(value, definitions: nestedDefinitions, path: "\(path)\(name).")
-                options.append(["name": .string(name), "type": .integer(type), "options": .array(nested)])
+                options.append(["name": .string(name), "type": .int(type), "options": .array(nested)])
             } else {
-                options.append(["name": .string(name), "type": .integer(type), "value": value])
+                options.append(["name": .string(name), "type": .int(type), "value": value])
             }
         }
         for definition in definitions {
             guard case .bool(true)? = definition["required"], case .string(let name)? = definition["name"] else { continue }
-            guard members.contains(where: { $0.key == name }) else {
+            guard members.contains(where: { $0.0 == name }) else {
                 throw HTTPError.control("required option \(path)\(name) is missing")
             }
         }
@@ -167,7 +168,7 @@ enum InteractionControlRoutes {
 private struct InteractionRequest: Decodable {
     let userID: String
     let command: String
-    let options: JSONValue?
+    let options: JSON?
     let channelID: String?
     let inGuild: Bool
 
@@ -181,7 +182,7 @@ private struct InteractionRequest: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         userID = try container.decode(String.self, forKey: .userID)
         command = try container.decode(String.self, forKey: .command)
-        options = try container.decodeIfPresent(JSONValue.self, forKey: .options)
+        options = try container.decodeIfPresent(JSON.self, forKey: .options)
         channelID = try container.decodeIfPresent(String.self, forKey: .channelID)
         inGuild = try container.decodeIfPresent(Bool.self, forKey: .guild) ?? true
     }

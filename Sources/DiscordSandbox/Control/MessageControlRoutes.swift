@@ -1,3 +1,4 @@
+import JSONSupport
 import Crypto
 
 #if canImport(FoundationEssentials)
@@ -34,7 +35,7 @@ enum MessageControlRoutes {
                 let seconds = try context.decodeBody(LifetimeSetting.self).seconds
                 context.state.withLock { $0.cdn.lifetimeSeconds = seconds }
                 context.logger.info("CDN URL lifetime changed", metadata: ["seconds": "\(seconds)"])
-                return .json(["seconds": .integer(seconds)])
+                return .json(["seconds": .int(seconds)])
             },
             .control(.POST, "/cdn/expire") { context in
                 context.state.withLock { $0.cdn.revokeIssuedURLs() }
@@ -45,7 +46,7 @@ enum MessageControlRoutes {
                 let bytes = try context.decodeBody(AttachmentLimitSetting.self).bytes
                 context.state.withLock { $0.channels.attachmentSizeLimit = bytes }
                 context.logger.info("attachment size limit changed", metadata: ["bytes": "\(bytes)"])
-                return .json(["bytes": .integer(bytes)])
+                return .json(["bytes": .int(bytes)])
             },
         ]
     }
@@ -61,7 +62,7 @@ enum MessageControlRoutes {
             return .json(["error": "no such channel"], status: .notFound)
         }
         // Hashed outside the lock: the messages hold their bytes, whatever happens to the store meanwhile.
-        let list = messages.map { message -> JSONValue in
+        let list = messages.map { message -> JSON in
             [
                 "id": .string(message.id),
                 "channel_id": .string(message.channelID),
@@ -74,9 +75,9 @@ enum MessageControlRoutes {
                         [
                             "id": .string(attachment.id),
                             "filename": .string(attachment.filename),
-                            "description": .optional(attachment.description),
-                            "content_type": .optional(attachment.contentType),
-                            "size": .integer(attachment.size),
+                            "description": attachment.description.json,
+                            "content_type": attachment.contentType.json,
+                            "size": .int(attachment.size),
                             "sha256": .string(attachment.bytes.withUnsafeReadableBytes { Hex.encode(SHA256.hash(data: $0)) }),
                         ]
                     }

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -20,17 +21,17 @@ struct RequestLogEntry: Sendable {
     let rateLimitScope: RateLimitRejection.Scope?
     let time: Date
 
-    var json: JSONValue {
+    var json: JSON {
         [
             "method": .string(method),
             "path": .string(path),
-            "query": .optional(query),
-            "user_agent": .optional(userAgent),
-            "authorization_kind": .optional(authorizationKind),
-            "route": .optional(route),
-            "status": status.map(JSONValue.integer) ?? .null,
-            "fault": .optional(fault?.rawValue),
-            "rate_limit_scope": .optional(rateLimitScope?.rawValue),
+            "query": query.json,
+            "user_agent": userAgent.json,
+            "authorization_kind": authorizationKind.json,
+            "route": route.json,
+            "status": status.map(JSON.int) ?? .null,
+            "fault": (fault?.rawValue).json,
+            "rate_limit_scope": (rateLimitScope?.rawValue).json,
             "time": .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(time)),
         ]
     }
@@ -54,11 +55,11 @@ struct RequestLog: Sendable {
         if entry.fault != nil { injected += 1 }
     }
 
-    var json: JSONValue {
+    var json: JSON {
         [
             "requests": .array(entries.map(\.json)),
-            "rate_limited": .integer(rateLimited),
-            "injected": .integer(injected),
+            "rate_limited": .int(rateLimited),
+            "injected": .int(injected),
         ]
     }
 }

@@ -1,9 +1,10 @@
+import JSONSupport
 // The `d` of the client payloads the sandbox acts on (reference §4.4, §4.5, §4.10).
 
 /// Op 2. `intents` is kept as sent: a bitfield that is not an integer in range is 4013, not 4001.
 struct Identify: Decodable, Sendable {
     let token: String
-    let intents: JSONValue?
+    let intents: JSON?
     /// 50...250; members beyond it make the guild `large` (only non-offline members in GUILD_CREATE).
     let largeThreshold: Int
     /// `[shard_id, num_shards]`.
@@ -17,7 +18,7 @@ struct Identify: Decodable, Sendable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         token = try container.decode(String.self, forKey: .token)
-        intents = try container.decodeIfPresent(JSONValue.self, forKey: .intents)
+        intents = try container.decodeIfPresent(JSON.self, forKey: .intents)
         largeThreshold = try container.decodeIfPresent(Int.self, forKey: .largeThreshold) ?? 50
         guard (50...250).contains(largeThreshold) else {
             throw DecodingError.dataCorruptedError(forKey: .largeThreshold, in: container, debugDescription: "50...250")
@@ -26,7 +27,7 @@ struct Identify: Decodable, Sendable {
     }
 
     func validIntents() throws(GatewayCloseCode) -> GatewayIntents {
-        guard case .integer(let bits)? = intents, GatewayIntents.validRawValues.contains(bits) else {
+        guard let bits = intents?.wholeNumber, GatewayIntents.validRawValues.contains(bits) else {
             throw .invalidIntents
         }
         return GatewayIntents(rawValue: bits)

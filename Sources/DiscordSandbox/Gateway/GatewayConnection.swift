@@ -1,3 +1,4 @@
+import JSONSupport
 import Logging
 import NIOCore
 
@@ -108,7 +109,7 @@ struct GatewayConnection {
             }
         case .presenceUpdate:
             try requireSession()
-            guard case .object = try payload.data(JSONValue.self) else { throw .unknownOpcode }
+            guard case .object = try payload.data(JSON.self) else { throw .unknownOpcode }
         case .voiceStateUpdate, .requestSoundboardSounds, .requestChannelInfo:
             // Valid requests about things the sandbox does not model: nothing to answer.
             try requireSession()

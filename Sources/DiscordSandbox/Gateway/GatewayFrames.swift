@@ -1,24 +1,25 @@
+import JSONSupport
 import NIOCore
 
 /// The payloads the sandbox writes that are not dispatches: HELLO, heartbeat ACK, RECONNECT, INVALID SESSION,
 /// and the heartbeat request (op 1), which the client must answer with a heartbeat at once.
 enum GatewayFrame {
     static func hello(heartbeatIntervalMilliseconds: Int) -> ByteBuffer {
-        payload(.hello, ["heartbeat_interval": .integer(heartbeatIntervalMilliseconds)])
+        payload(.hello, ["heartbeat_interval": .int(heartbeatIntervalMilliseconds)])
     }
 
-    static let heartbeatACK = payload(.heartbeatACK, nil)
-    static let heartbeatRequest = payload(.heartbeat, nil)
-    static let reconnect = payload(.reconnect, nil)
+    static let heartbeatACK = payload(.heartbeatACK, .null)
+    static let heartbeatRequest = payload(.heartbeat, .null)
+    static let reconnect = payload(.reconnect, .null)
 
     /// `d` says whether the session may be resumed.
     static func invalidSession(resumable: Bool) -> ByteBuffer {
         payload(.invalidSession, .bool(resumable))
     }
 
-    private static func payload(_ opcode: GatewayOpcode, _ data: JSONValue) -> ByteBuffer {
+    private static func payload(_ opcode: GatewayOpcode, _ data: JSON) -> ByteBuffer {
         var buffer = ByteBuffer()
-        JSONValue.object([("op", .integer(opcode.rawValue)), ("d", data), ("s", nil), ("t", nil)]).write(into: &buffer)
+        buffer.writeString(JSON.object([("op", .int(opcode.rawValue)), ("d", data), ("s", .null), ("t", .null)]).text)
         return buffer
     }
 }
@@ -38,7 +39,7 @@ struct GatewayEvent: Sendable {
 
     init(
         _ name: String,
-        _ data: JSONValue,
+        _ data: JSON,
         requires requiredIntent: GatewayIntents = [],
         isAboutGuild: Bool = true,
         isDirect: Bool = false
@@ -47,7 +48,7 @@ struct GatewayEvent: Sendable {
         self.isAboutGuild = isAboutGuild
         self.isDirect = isDirect
         head = #"{"op":0,"d":"# + data.text + #","s":"#
-        tail = #","t":"# + JSONValue.string(name).text + "}"
+        tail = #","t":"# + JSON.string(name).text + "}"
     }
 
     /// `{"op":0,"d":...,"s":N,"t":"NAME"}`.

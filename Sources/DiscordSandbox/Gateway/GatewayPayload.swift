@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 
 #if canImport(FoundationEssentials)

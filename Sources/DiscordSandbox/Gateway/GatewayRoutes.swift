@@ -14,7 +14,7 @@ enum GatewayRoutes {
                     "shards": 1,
                     "session_start_limit": [
                         "total": 1000,
-                        "remaining": .integer(max(0, 1000 - identifies)),
+                        "remaining": .int(max(0, 1000 - identifies)),
                         "reset_after": 14_400_000,
                         "max_concurrency": 1,
                     ],

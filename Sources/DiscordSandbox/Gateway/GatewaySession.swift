@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 
 /// `[shard_id, num_shards]` from IDENTIFY.
@@ -11,7 +12,7 @@ struct GatewayShard: Sendable {
         return Int((snowflake >> 22) % UInt64(count)) == id
     }
 
-    var json: JSONValue { [.integer(id), .integer(count)] }
+    var json: JSON { [.int(id), .int(count)] }
 }
 
 /// One gateway session: what it identified with, its sequence number, and the dispatches a RESUME replays.

@@ -1,3 +1,4 @@
+import JSONSupport
 /// What tests may change about the gateway (`PUT /_sandbox/gateway/config`); a reset restores the defaults.
 struct GatewaySettings: Sendable {
     var heartbeatIntervalMilliseconds = 41_250
@@ -24,17 +25,17 @@ struct GatewaySettings: Sendable {
         if let value = update.identifyWindowMilliseconds { identifyWindowMilliseconds = value }
     }
 
-    var json: JSONValue {
+    var json: JSON {
         [
-            "heartbeat_interval_ms": .integer(heartbeatIntervalMilliseconds),
+            "heartbeat_interval_ms": .int(heartbeatIntervalMilliseconds),
             "acks": .bool(acknowledgesHeartbeats),
             "privileged_intents": .array(
                 GatewayIntents.privilegedNames.filter { enabledPrivilegedIntents.contains($0.intent) }.map { .string($0.name) }
             ),
-            "resume_window_ms": .integer(resumeWindowMilliseconds),
-            "member_request_window_ms": .integer(memberRequestWindowMilliseconds),
-            "chunk_size": .integer(chunkSize),
-            "identify_window_ms": .integer(identifyWindowMilliseconds),
+            "resume_window_ms": .int(resumeWindowMilliseconds),
+            "member_request_window_ms": .int(memberRequestWindowMilliseconds),
+            "chunk_size": .int(chunkSize),
+            "identify_window_ms": .int(identifyWindowMilliseconds),
         ]
     }
 }

@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 
 /// The gateway side of the sandbox (reference §4): settings, the guild, sessions and the live connections
@@ -9,7 +10,7 @@ struct GatewayState: Sendable {
         let sessionID: String
         let sequence: Int
 
-        var json: JSONValue { ["session_id": .string(sessionID), "seq": .integer(sequence)] }
+        var json: JSON { ["session_id": .string(sessionID), "seq": .int(sequence)] }
     }
 
     var settings = GatewaySettings()
@@ -260,8 +261,8 @@ struct GatewayState: Sendable {
     static let heartbeatAnswerWindow = Duration.seconds(1)
 
     private func readyEvent(for session: GatewaySession, configuration: SandboxConfiguration) -> GatewayEvent {
-        let guilds: [JSONValue] = session.holdsGuild ? [["id": .string(guild.id), "unavailable": true]] : []
-        var fields: [(key: String, value: JSONValue)] = [
+        let guilds: [JSON] = session.holdsGuild ? [["id": .string(guild.id), "unavailable": true]] : []
+        var fields: [(String, JSON)] = [
             ("v", 10),
             ("user", configuration.botUser.json(includeEmail: true)),
             ("guilds", .array(guilds)),
@@ -270,7 +271,7 @@ struct GatewayState: Sendable {
         ]
         if let shard = session.shard { fields.append(("shard", shard.json)) }
         let flags = settings.enabledPrivilegedIntents.applicationFlags
-        fields.append(("application", ["id": .string(configuration.clientID), "flags": .integer(flags)]))
+        fields.append(("application", ["id": .string(configuration.clientID), "flags": .int(flags)]))
         return GatewayEvent("READY", .object(fields), isAboutGuild: false)
     }
 }

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -27,7 +28,7 @@ extension GatewayState {
     /// Removes a member and dispatches GUILD_MEMBER_REMOVE; `nil` for an unknown member.
     mutating func removeMember(id: String, now: ContinuousClock.Instant) -> GuildMember? {
         guard let removed = guild.remove(id: id) else { return nil }
-        let data: JSONValue = ["guild_id": .string(guild.id), "user": removed.user.publicJSON]
+        let data: JSON = ["guild_id": .string(guild.id), "user": removed.user.publicJSON]
         dispatch([GatewayEvent("GUILD_MEMBER_REMOVE", data, requires: .guildMembers)], now: now)
         return removed
     }
@@ -108,14 +109,14 @@ extension GatewayState {
         let count = max(1, (members.count + size - 1) / size)
         return (0..<count).map { index in
             let chunk = members[min(index * size, members.count)..<min((index + 1) * size, members.count)]
-            var fields: [(key: String, value: JSONValue)] = [
+            var fields: [(String, JSON)] = [
                 ("guild_id", .string(guild.id)),
                 ("members", .array(chunk.map(\.json))),
-                ("chunk_index", .integer(index)),
-                ("chunk_count", .integer(count)),
+                ("chunk_index", .int(index)),
+                ("chunk_count", .int(count)),
             ]
             if index == 0, request.userIDs != nil {
-                fields.append(("not_found", .array(notFound.map(JSONValue.string))))
+                fields.append(("not_found", .array(notFound.map(JSON.string))))
             }
             if presences {
                 let online = chunk.filter { $0.presence.status != .offline }
@@ -127,14 +128,14 @@ extension GatewayState {
     }
 
     private func rateLimitedEvent(_ request: RequestGuildMembers, retryAfter: Duration) -> GatewayEvent {
-        var meta: [(key: String, value: JSONValue)] = [("guild_id", .string(request.guildID))]
+        var meta: [(String, JSON)] = [("guild_id", .string(request.guildID))]
         if let nonce = request.nonce { meta.append(("nonce", .string(nonce))) }
         // Rounded up to the millisecond, so waiting exactly `retry_after` is always enough.
         let milliseconds = (retryAfter + .nanoseconds(999_999)).wholeMilliseconds
         return GatewayEvent(
             "RATE_LIMITED",
             [
-                "opcode": .integer(GatewayOpcode.requestGuildMembers.rawValue),
+                "opcode": .int(GatewayOpcode.requestGuildMembers.rawValue),
                 "retry_after": .seconds(milliseconds: milliseconds),
                 "meta": .object(meta),
             ]

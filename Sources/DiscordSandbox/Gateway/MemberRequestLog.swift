@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,12 +16,12 @@ struct MemberRequestRecord: Sendable {
     let rateLimited: Bool
     let time: Date
 
-    var json: JSONValue {
+    var json: JSON {
         [
             "guild_id": .string(guildID),
-            "nonce": .optional(nonce),
-            "query": .optional(query),
-            "limit": .integer(limit),
+            "nonce": nonce.json,
+            "query": query.json,
+            "limit": .int(limit),
             "presences": .bool(presences),
             "rate_limited": .bool(rateLimited),
             "at": .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(time)),

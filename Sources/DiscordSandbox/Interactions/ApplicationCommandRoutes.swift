@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -32,7 +33,7 @@ enum ApplicationCommandRoutes {
     /// Bulk overwrite: the body is the complete list; commands not in it are deleted.
     private static func overwrite(_ context: RequestContext, guildID: String?) throws(HTTPError) -> SandboxResponse {
         try context.requireCommandScope(guild: guildID != nil)
-        guard case .array(let elements) = try JSONValue(discordBody: context.request.body) else {
+        guard case .array(let elements) = try JSON(discordBody: context.request.body) else {
             throw HTTPError.invalidFormBody(path: [], code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType")
         }
         guard elements.count <= maxCommands else {

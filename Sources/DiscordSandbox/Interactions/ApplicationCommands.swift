@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -15,29 +16,29 @@ struct CommandDefinition: Sendable {
     let type: Int
     let name: String
     let description: String
-    let options: [JSONValue]
-    let defaultMemberPermissions: JSONValue
+    let options: [JSON]
+    let defaultMemberPermissions: JSON
     let nsfw: Bool
 
     /// The definition in a canonical form, to tell an unchanged command on overwrite.
     var fingerprint: String {
-        JSONValue.object([
-            ("type", .integer(type)), ("name", .string(name)), ("description", .string(description)),
+        JSON.object([
+            ("type", .int(type)), ("name", .string(name)), ("description", .string(description)),
             ("options", .array(options)), ("default_member_permissions", defaultMemberPermissions), ("nsfw", .bool(nsfw)),
         ]).text
     }
 
     /// - Parameter index: the command's position in the request, where errors are reported.
-    init(_ json: JSONValue, index: Int) throws(HTTPError) {
+    init(_ json: JSON, index: Int) throws(HTTPError) {
         let path = [String(index)]
         guard case .object = json else {
             throw HTTPError.invalidFormBody(path: path, code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType")
         }
-        switch json["type"] {
-        case nil, .null?: type = Self.chatInput
-        case .integer(let value)? where (1...3).contains(value): type = value
-        default: throw HTTPError.invalidFormBody(path: path + ["type"], code: "BASE_TYPE_CHOICES", message: "Value must be one of {1, 2, 3}.")
+        let typeValue = json["type"] ?? .null
+        guard typeValue == .null || (1...3).contains(typeValue.wholeNumber ?? 0) else {
+            throw HTTPError.invalidFormBody(path: path + ["type"], code: "BASE_TYPE_CHOICES", message: "Value must be one of {1, 2, 3}.")
         }
+        type = typeValue.wholeNumber ?? Self.chatInput
         name = try Self.name(json, path: path, chatInput: type == Self.chatInput)
         let description = try Self.string(json, "description", path: path) ?? ""
         if type == Self.chatInput {
@@ -64,8 +65,8 @@ struct CommandDefinition: Sendable {
         nsfw = if case .bool(true)? = json["nsfw"] { true } else { false }
     }
 
-    private static func options(_ value: JSONValue?, path: [String]) throws(HTTPError) -> [JSONValue] {
-        let elements: [JSONValue]
+    private static func options(_ value: JSON?, path: [String]) throws(HTTPError) -> [JSON] {
+        let elements: [JSON]
         switch value {
         case nil, .null?: return []
         case .array(let array)?: elements = array
@@ -80,7 +81,7 @@ struct CommandDefinition: Sendable {
             guard case .object = option else {
                 throw HTTPError.invalidFormBody(path: optionPath, code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType")
             }
-            guard case .integer(let type)? = option["type"], (1...11).contains(type) else {
+            guard let type = option["type"]?.wholeNumber, (1...11).contains(type) else {
                 throw HTTPError.invalidFormBody(
                     path: optionPath + ["type"],
                     code: "BASE_TYPE_CHOICES",
@@ -102,7 +103,7 @@ struct CommandDefinition: Sendable {
         return elements
     }
 
-    private static func name(_ json: JSONValue, path: [String], chatInput: Bool) throws(HTTPError) -> String {
+    private static func name(_ json: JSON, path: [String], chatInput: Bool) throws(HTTPError) -> String {
         guard let name = try string(json, "name", path: path) else {
             throw HTTPError.invalidFormBody(path: path + ["name"], code: "BASE_TYPE_REQUIRED", message: "This field is required")
         }
@@ -124,7 +125,7 @@ struct CommandDefinition: Sendable {
         }
     }
 
-    private static func string(_ json: JSONValue, _ field: String, path: [String]) throws(HTTPError) -> String? {
+    private static func string(_ json: JSON, _ field: String, path: [String]) throws(HTTPError) -> String? {
         switch json[field] {
         case nil, .null?: return nil
         case .string(let value)?: return value
@@ -158,22 +159,22 @@ struct ApplicationCommand: Sendable {
 
     var name: String { definition.name }
 
-    var json: JSONValue {
-        var fields: [(key: String, value: JSONValue)] = [
+    var json: JSON {
+        var fields: [(String, JSON)] = [
             ("id", .string(id)),
             ("application_id", .string(applicationID)),
             ("version", .string(version)),
             ("default_member_permissions", definition.defaultMemberPermissions),
-            ("type", .integer(definition.type)),
+            ("type", .int(definition.type)),
             ("name", .string(definition.name)),
-            ("name_localizations", nil),
+            ("name_localizations", .null),
             ("description", .string(definition.description)),
-            ("description_localizations", nil),
+            ("description_localizations", .null),
         ]
         if let guildID { fields.append(("guild_id", .string(guildID))) }
         if !definition.options.isEmpty { fields.append(("options", .array(definition.options))) }
         if guildID == nil { fields.append(("dm_permission", true)) }
-        fields += [("contexts", nil), ("integration_types", [0]), ("nsfw", .bool(definition.nsfw))]
+        fields += [("contexts", .null), ("integration_types", [0]), ("nsfw", .bool(definition.nsfw))]
         return .object(fields)
     }
 }

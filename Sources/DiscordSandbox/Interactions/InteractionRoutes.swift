@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -42,11 +43,11 @@ enum InteractionRoutes {
         let id = context.parameters["interaction.id"] ?? ""
         let token = context.parameters["interaction.token"] ?? ""
         let body = try MessageRequestBody(context.request)
-        guard case .integer(let rawType)? = body.payload["type"] else { throw HTTPError.requiredField("type") }
+        guard let rawType = body.payload["type"]?.wholeNumber else { throw HTTPError.requiredField("type") }
         guard let type = CallbackType(rawValue: rawType) else {
             throw HTTPError.invalidFormBody(field: "type", code: "BASE_TYPE_CHOICES", message: "Value must be one of {4, 5, 9}.")
         }
-        let data: JSONValue
+        let data: JSON
         switch body.payload["data"] {
         case nil, .null?: data = [:]
         case let given?: data = given
@@ -68,7 +69,7 @@ enum InteractionRoutes {
                     interaction.original = InteractionMessage(id: messageID, type: 20, draft: draft, flags: draft.flags, timestamp: timestamp)
                 case .deferredChannelMessage:
                     let draft = try MessageDraft(payload: [:], files: [])
-                    let flags = if case .integer(let value)? = data["flags"] { value } else { 0 }
+                    let flags = data["flags"]?.wholeNumber ?? 0
                     interaction.original = InteractionMessage(
                         id: messageID,
                         type: 20,
@@ -84,7 +85,7 @@ enum InteractionRoutes {
                 interaction.callbackType = rawType
                 interaction.record(
                     "callback",
-                    [("type", .integer(rawType)), ("data", data), ("files", .array(fileSummaries(body.files)))]
+                    [("type", .int(rawType)), ("data", data), ("files", .array(fileSummaries(body.files)))]
                 )
             }
             guard answered != nil else { throw HTTPError.unknownInteraction }
@@ -184,7 +185,7 @@ enum InteractionRoutes {
         return interaction
     }
 
-    private static func fileSummaries(_ files: [DraftFile]) -> [JSONValue] {
-        files.map { ["filename": .string($0.filename), "size": .integer($0.bytes.readableBytes)] }
+    private static func fileSummaries(_ files: [DraftFile]) -> [JSON] {
+        files.map { ["filename": .string($0.filename), "size": .int($0.bytes.readableBytes)] }
     }
 }

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -14,11 +15,11 @@ struct InteractionMessage: Sendable {
     /// 20 CHAT_INPUT_COMMAND for the original response, 0 DEFAULT for follow-ups.
     let type: Int
     let content: String
-    let embeds: [JSONValue]
-    let components: [JSONValue]
+    let embeds: [JSON]
+    let components: [JSON]
     let flags: Int
     /// Name and size of each file sent with it.
-    var files: [JSONValue]
+    var files: [JSON]
     let timestamp: String
     var editedTimestamp: String?
 
@@ -29,26 +30,26 @@ struct InteractionMessage: Sendable {
         embeds = draft.embeds
         components = draft.components
         self.flags = flags
-        files = draft.files.map { ["filename": .string($0.filename), "size": .integer($0.bytes.readableBytes)] }
+        files = draft.files.map { ["filename": .string($0.filename), "size": .int($0.bytes.readableBytes)] }
         self.timestamp = timestamp
     }
 
     /// The fields an edit starts from; what the edit gives replaces them.
-    var editablePayload: JSONValue {
-        ["content": .string(content), "embeds": .array(embeds), "components": .array(components), "flags": .integer(flags)]
+    var editablePayload: JSON {
+        ["content": .string(content), "embeds": .array(embeds), "components": .array(components), "flags": .int(flags)]
     }
 
-    func json(of interaction: SandboxInteraction, bot: SandboxUser) -> JSONValue {
+    func json(of interaction: SandboxInteraction, bot: SandboxUser) -> JSON {
         [
-            "type": .integer(type),
+            "type": .int(type),
             "content": .string(content),
             "mentions": [],
             "mention_roles": [],
             "attachments": .array(files),
             "embeds": .array(embeds),
             "timestamp": .string(timestamp),
-            "edited_timestamp": .optional(editedTimestamp),
-            "flags": .integer(flags),
+            "edited_timestamp": editedTimestamp.json,
+            "flags": .int(flags),
             "components": .array(components),
             "id": .string(id),
             "channel_id": .string(interaction.channelID),
@@ -83,13 +84,13 @@ struct SandboxInteraction: Sendable {
     let user: SandboxUser
     let createdAt: ContinuousClock.Instant
     /// The interaction object as dispatched.
-    let json: JSONValue
+    let json: JSON
     /// The type of the initial response, once there is one.
     var callbackType: Int?
     var original: InteractionMessage?
     var followups: [InteractionMessage] = []
     /// Every response, callback, edit and follow-up in order, for the control API.
-    var log: [JSONValue] = []
+    var log: [JSON] = []
 
     init(
         id: String,
@@ -99,7 +100,7 @@ struct SandboxInteraction: Sendable {
         channelID: String,
         user: SandboxUser,
         createdAt: ContinuousClock.Instant,
-        json: JSONValue
+        json: JSON
     ) {
         self.id = id
         self.token = token
@@ -111,7 +112,7 @@ struct SandboxInteraction: Sendable {
         self.json = json
     }
 
-    mutating func record(_ kind: String, _ fields: [(key: String, value: JSONValue)]) {
+    mutating func record(_ kind: String, _ fields: [(String, JSON)]) {
         log.append(.object([("kind", .string(kind))] + fields + [("at", .string(Snowflake.timestamp(Date())))]))
     }
 }

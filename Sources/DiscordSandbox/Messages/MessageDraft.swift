@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 
 /// A file of a create-message request, before it is stored.
@@ -20,13 +21,13 @@ struct DraftFile {
 /// The body of a request that may carry files (reference §2.3): JSON, or `multipart/form-data` with the JSON
 /// in a `payload_json` part and files in `files[n]` parts (any part with a filename counts as a file).
 struct MessageRequestBody {
-    let payload: JSONValue
+    let payload: JSON
     let files: [DraftFile]
 
     init(_ request: SandboxRequest) throws(HTTPError) {
         switch request.mediaType {
         case "application/json":
-            payload = try JSONValue(discordBody: request.body)
+            payload = try JSON(discordBody: request.body)
             files = []
         case "multipart/form-data":
             guard let boundary = request.contentTypeParameter("boundary") else { throw HTTPError.badRequest }
@@ -36,11 +37,11 @@ struct MessageRequestBody {
             } catch {
                 throw HTTPError.badRequest
             }
-            var payload: JSONValue = [:]
+            var payload: JSON = [:]
             var files: [DraftFile] = []
             for part in body.parts {
                 if part.name == "payload_json" {
-                    payload = try JSONValue(discordBody: part.body)
+                    payload = try JSON(discordBody: part.body)
                 } else if let filename = part.filename {
                     files.append(
                         DraftFile(
@@ -84,10 +85,10 @@ struct MessageDraft {
     static let maxDescriptionLength = 1024
 
     private(set) var content = ""
-    private(set) var embeds: [JSONValue] = []
-    private(set) var components: [JSONValue] = []
+    private(set) var embeds: [JSON] = []
+    private(set) var components: [JSON] = []
     /// A string or an integer.
-    private(set) var nonce: JSONValue?
+    private(set) var nonce: JSON?
     private(set) var enforcesNonce = false
     private(set) var tts = false
     private(set) var flags = 0
@@ -100,7 +101,7 @@ struct MessageDraft {
         try self.init(payload: body.payload, files: body.files)
     }
 
-    init(payload: JSONValue, files: [DraftFile]) throws(HTTPError) {
+    init(payload: JSON, files: [DraftFile]) throws(HTTPError) {
         self.files = files
         try read(payload: payload)
     }
@@ -144,7 +145,7 @@ struct MessageDraft {
 
     // MARK: - Reading
 
-    private mutating func read(payload: JSONValue) throws(HTTPError) {
+    private mutating func read(payload: JSON) throws(HTTPError) {
         guard case .object = payload else {
             throw HTTPError.invalidFormBody(path: [], code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType")
         }
@@ -153,16 +154,17 @@ struct MessageDraft {
         components = try Self.array(payload, "components") ?? []
         switch payload["nonce"] {
         case nil, .null?: nonce = nil
-        case .string?, .integer?: nonce = payload["nonce"]
+        case .string?: nonce = payload["nonce"]
+        case let value? where value.wholeNumber != nil: nonce = value
         default: throw HTTPError.invalidFormBody(field: "nonce", code: "NONCE_TYPE_INVALID", message: "Nonce must be an integer or string.")
         }
         enforcesNonce = try Self.bool(payload, "enforce_nonce") ?? false
         tts = try Self.bool(payload, "tts") ?? false
-        switch payload["flags"] {
-        case nil, .null?: flags = 0
-        case .integer(let value)?: flags = value
-        default: throw HTTPError.invalidFormBody(field: "flags", code: "NUMBER_TYPE_COERCE", message: "Value is not int.")
+        let flagsValue = payload["flags"] ?? .null
+        guard flagsValue == .null || flagsValue.wholeNumber != nil else {
+            throw HTTPError.invalidFormBody(field: "flags", code: "NUMBER_TYPE_COERCE", message: "Value is not int.")
         }
+        flags = flagsValue.wholeNumber ?? 0
         let stickers = try Self.array(payload, "sticker_ids") ?? []
         hasOtherContent = !stickers.isEmpty || (payload["poll"].map { if case .object = $0 { true } else { false } } ?? false)
         for (position, reference) in (try Self.array(payload, "attachments") ?? []).enumerated() {
@@ -171,14 +173,8 @@ struct MessageDraft {
     }
 
     /// Applies an `attachments` entry (`{"id": n, "filename"?, "description"?}`) to the file `files[n]`.
-    private mutating func describe(_ reference: JSONValue, at position: Int) throws(HTTPError) {
-        let index: Int?
-        switch reference["id"] {
-        case .integer(let value)?: index = value
-        case .string(let value)?: index = Int(value)
-        default: index = nil
-        }
-        guard let index else {
+    private mutating func describe(_ reference: JSON, at position: Int) throws(HTTPError) {
+        guard let index = reference["id"]?.integer else {
             throw HTTPError.invalidFormBody(
                 path: ["attachments", String(position), "id"],
                 code: "BASE_TYPE_REQUIRED",
@@ -190,7 +186,7 @@ struct MessageDraft {
         if case .string(let description)? = reference["description"] { files[fileIndex].description = description }
     }
 
-    private static func string(_ payload: JSONValue, _ field: String) throws(HTTPError) -> String? {
+    private static func string(_ payload: JSON, _ field: String) throws(HTTPError) -> String? {
         switch payload[field] {
         case nil, .null?: return nil
         case .string(let value)?: return value
@@ -198,7 +194,7 @@ struct MessageDraft {
         }
     }
 
-    private static func bool(_ payload: JSONValue, _ field: String) throws(HTTPError) -> Bool? {
+    private static func bool(_ payload: JSON, _ field: String) throws(HTTPError) -> Bool? {
         switch payload[field] {
         case nil, .null?: return nil
         case .bool(let value)?: return value
@@ -206,7 +202,7 @@ struct MessageDraft {
         }
     }
 
-    private static func array(_ payload: JSONValue, _ field: String) throws(HTTPError) -> [JSONValue]? {
+    private static func array(_ payload: JSON, _ field: String) throws(HTTPError) -> [JSON]? {
         switch payload[field] {
         case nil, .null?: return nil
         case .array(let elements)?: return elements

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -156,7 +157,7 @@ enum MessageRoutes {
     static func bulkDelete(_ context: RequestContext) async throws -> SandboxResponse {
         try context.requireBotToken()
         let channelID = context.parameters["channel.id"] ?? ""
-        let body = try JSONValue(discordBody: context.request.body)
+        let body = try JSON(discordBody: context.request.body)
         guard case .array(let elements)? = body["messages"] else { throw HTTPError.requiredField("messages") }
         guard elements.count >= 2 else {
             throw HTTPError.invalidFormBody(field: "messages", code: "BASE_TYPE_MIN_LENGTH", message: "Must be 2 or more in length.")

@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 
 #if canImport(FoundationEssentials)
@@ -25,10 +26,10 @@ struct SandboxMessage: Sendable {
     let channelID: String
     let author: SandboxUser
     let content: String
-    let embeds: [JSONValue]
-    let components: [JSONValue]
+    let embeds: [JSON]
+    let components: [JSON]
     /// Only echoed in the create response and MESSAGE_CREATE, as Discord does.
-    let nonce: JSONValue?
+    let nonce: JSON?
     let tts: Bool
     let flags: Int
     let attachments: [SandboxAttachment]
@@ -43,8 +44,8 @@ struct SandboxMessage: Sendable {
     }
 
     /// The message object (reference §2.3), attachment URLs signed afresh.
-    func json(_ rendering: Rendering) -> JSONValue {
-        var fields: [(key: String, value: JSONValue)] = [
+    func json(_ rendering: Rendering) -> JSON {
+        var fields: [(String, JSON)] = [
             ("type", 0),
             ("content", .string(content)),
             ("mentions", []),
@@ -52,8 +53,8 @@ struct SandboxMessage: Sendable {
             ("attachments", .array(attachments.map { attachmentJSON($0, rendering) })),
             ("embeds", .array(embeds)),
             ("timestamp", .string(timestamp)),
-            ("edited_timestamp", nil),
-            ("flags", .integer(flags)),
+            ("edited_timestamp", .null),
+            ("flags", .int(flags)),
             ("components", .array(components)),
             ("id", .string(id)),
             ("channel_id", .string(channelID)),
@@ -66,7 +67,7 @@ struct SandboxMessage: Sendable {
         return .object(fields)
     }
 
-    private func attachmentJSON(_ attachment: SandboxAttachment, _ rendering: Rendering) -> JSONValue {
+    private func attachmentJSON(_ attachment: SandboxAttachment, _ rendering: Rendering) -> JSON {
         let url = rendering.cdn.signedURL(
             base: rendering.publicURL,
             channelID: channelID,
@@ -74,14 +75,14 @@ struct SandboxMessage: Sendable {
             filename: attachment.filename,
             now: rendering.now
         )
-        var fields: [(key: String, value: JSONValue)] = [
+        var fields: [(String, JSON)] = [
             ("id", .string(attachment.id)),
             ("filename", .string(attachment.filename)),
         ]
         if let description = attachment.description { fields.append(("description", .string(description))) }
         if let contentType = attachment.contentType { fields.append(("content_type", .string(contentType))) }
         fields += [
-            ("size", .integer(attachment.size)),
+            ("size", .int(attachment.size)),
             ("url", .string(url)),
             ("proxy_url", .string(url)),
         ]

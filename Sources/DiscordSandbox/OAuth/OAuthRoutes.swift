@@ -120,7 +120,7 @@ enum OAuthRoutes {
             var response = SandboxResponse.json([
                 "access_token": .string(grant.accessToken),
                 "token_type": "Bearer",
-                "expires_in": .integer(Int(OAuthGrant.lifetime.components.seconds)),
+                "expires_in": .int(Int(OAuthGrant.lifetime.components.seconds)),
                 "scope": .string(grant.scope),
             ])
             response.headers.add(name: "Cache-Control", value: "no-store")
@@ -134,7 +134,7 @@ enum OAuthRoutes {
         var response = SandboxResponse.json([
             "access_token": .string(grant.accessToken),
             "token_type": "Bearer",
-            "expires_in": .integer(Int(OAuthGrant.lifetime.components.seconds)),
+            "expires_in": .int(Int(OAuthGrant.lifetime.components.seconds)),
             "refresh_token": .string(grant.refreshToken),
             "scope": .string(grant.scope),
         ])

@@ -1,3 +1,4 @@
+import JSONSupport
 /// The bot's own application. Its `flags` say which privileged intents are enabled, which is how a bot
 /// refused with 4014 can tell which intent to switch on.
 enum ApplicationRoutes {
@@ -9,12 +10,12 @@ enum ApplicationRoutes {
                 return .json([
                     "id": .string(context.configuration.clientID),
                     "name": "Sandbox Application",
-                    "icon": nil,
+                    "icon": .null,
                     "description": "",
                     "bot_public": true,
                     "bot_require_code_grant": false,
                     "bot": context.configuration.botUser.publicJSON,
-                    "flags": .integer(flags),
+                    "flags": .int(flags),
                     "approximate_guild_count": 1,
                 ])
             }

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -31,7 +32,7 @@ enum ChannelRoutes {
     @Sendable
     static func openDirectChannel(_ context: RequestContext) async throws -> SandboxResponse {
         try context.requireBotToken()
-        let body = try JSONValue(discordBody: context.request.body)
+        let body = try JSON(discordBody: context.request.body)
         let recipientID: String
         switch body["recipient_id"] {
         case nil, .null?:

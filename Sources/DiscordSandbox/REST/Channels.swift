@@ -1,3 +1,4 @@
+import JSONSupport
 /// A channel messages can be posted to: one of the guild's text channels, or a DM channel with one user.
 struct SandboxChannel: Sendable {
     enum Kind: Sendable {
@@ -16,20 +17,20 @@ struct SandboxChannel: Sendable {
     var type: Int { isDirect ? 1 : 0 }
 
     /// The channel object; `guildID` is left out inside GUILD_CREATE, as Discord does.
-    func json(guildID: String?, lastMessageID: String?, overwrites: JSONValue = []) -> JSONValue {
+    func json(guildID: String?, lastMessageID: String?, overwrites: JSON = []) -> JSON {
         switch kind {
         case .guildText(let position):
-            var fields: [(key: String, value: JSONValue)] = [("id", .string(id)), ("type", 0)]
+            var fields: [(String, JSON)] = [("id", .string(id)), ("type", 0)]
             if let guildID { fields.append(("guild_id", .string(guildID))) }
             fields += [
                 ("name", .string("sandbox-\(position + 1)")),
-                ("position", .integer(position)),
+                ("position", .int(position)),
                 ("permission_overwrites", overwrites),
-                ("topic", nil),
+                ("topic", .null),
                 ("nsfw", false),
-                ("last_message_id", .optional(lastMessageID)),
+                ("last_message_id", lastMessageID.json),
                 ("rate_limit_per_user", 0),
-                ("parent_id", nil),
+                ("parent_id", .null),
                 ("flags", 0),
             ]
             return .object(fields)
@@ -37,7 +38,7 @@ struct SandboxChannel: Sendable {
             return [
                 "id": .string(id),
                 "type": 1,
-                "last_message_id": .optional(lastMessageID),
+                "last_message_id": lastMessageID.json,
                 "flags": 0,
                 "recipients": [recipient.publicJSON],
             ]

@@ -1,10 +1,11 @@
+import JSONSupport
 import NIOHTTP1
 
 /// Error bodies in the shapes Discord documents (reference §1.4, §2.1, §3).
 extension HTTPError {
     /// `{"message": "...", "code": N}`, the body of most REST errors.
     init(_ status: HTTPResponseStatus, discordMessage: String, code: Int = 0) {
-        self.init(status, json: ["message": .string(discordMessage), "code": .integer(code)])
+        self.init(status, json: ["message": .string(discordMessage), "code": .int(code)])
     }
 
     static let unauthorized = HTTPError(.unauthorized, discordMessage: "401: Unauthorized")
@@ -55,18 +56,18 @@ extension HTTPError {
     /// `50035 Invalid Form Body` with one error at a nested field: `["attachments", "0", "id"]` becomes
     /// `{"attachments": {"0": {"id": {"_errors": [...]}}}}`, as Discord nests them.
     static func invalidFormBody(path: [String], code: String, message: String) -> HTTPError {
-        var errors: JSONValue = ["_errors": [["code": .string(code), "message": .string(message)]]]
+        var errors: JSON = ["_errors": [["code": .string(code), "message": .string(message)]]]
         for key in path.reversed() {
-            errors = .object([(key: key, value: errors)])
+            errors = .object([(key, errors)])
         }
         return HTTPError(.badRequest, json: ["message": "Invalid Form Body", "code": 50035, "errors": errors])
     }
 
     /// RFC 6749 error bodies of the token endpoint.
     static func oauth(_ error: String, description: String? = nil, status: HTTPResponseStatus = .badRequest) -> HTTPError {
-        var body: [(key: String, value: JSONValue)] = [(key: "error", value: .string(error))]
+        var body: [(String, JSON)] = [("error", .string(error))]
         if let description {
-            body.append((key: "error_description", value: .string(description)))
+            body.append(("error_description", .string(description)))
         }
         return HTTPError(status, json: .object(body))
     }

@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOHTTP1
 
 /// A failure to inject into the next `count` requests for one method and path, or into each such request
@@ -28,7 +29,7 @@ struct Fault: Sendable {
     var budget: Budget
     let kind: Kind
     let status: HTTPResponseStatus
-    let body: JSONValue?
+    let body: JSON?
     /// How long `status`, `reset` and `delay` wait first; for `ratelimit`, the advertised `retry_after`.
     let delayMilliseconds: Int
     /// For `ratelimit`: whose limit the 429 says was hit (`X-RateLimit-Scope`); `"global": true` is the
@@ -50,22 +51,22 @@ struct Fault: Sendable {
         }
     }
 
-    var json: JSONValue {
-        let remaining: JSONValue
-        let probability: JSONValue
+    var json: JSON {
+        let remaining: JSON
+        let probability: JSON
         switch budget {
-        case .count(let count): (remaining, probability) = (.integer(count), .null)
+        case .count(let count): (remaining, probability) = (.int(count), .null)
         case .probability(let chance): (remaining, probability) = (.null, .number(chance))
         }
         return [
-            "method": .optional(method),
+            "method": method.json,
             "path": .string(path),
             "remaining": remaining,
             "probability": probability,
             "kind": .string(kind.rawValue),
-            "status": .integer(Int(status.code)),
+            "status": .int(Int(status.code)),
             "body": body ?? .null,
-            "delay_ms": .integer(delayMilliseconds),
+            "delay_ms": .int(delayMilliseconds),
             "global": .bool(scope == .global),
             "scope": .string(scope.rawValue),
         ]
@@ -110,7 +111,7 @@ extension Fault: Decodable {
             throw DecodingError.dataCorruptedError(forKey: .status, in: container, debugDescription: "must be 100...599")
         }
         status = HTTPResponseStatus(statusCode: code)
-        body = try container.decodeIfPresent(JSONValue.self, forKey: .body)
+        body = try container.decodeIfPresent(JSON.self, forKey: .body)
         delayMilliseconds = try container.decodeIfPresent(Int.self, forKey: .delayMilliseconds) ?? 0
         guard (0...600_000).contains(delayMilliseconds) else {
             throw DecodingError.dataCorruptedError(

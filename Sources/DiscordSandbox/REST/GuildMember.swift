@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -12,24 +13,24 @@ struct MemberPresence: Sendable {
 
     var status: Status
     /// An array of activity objects, stored as given.
-    var activities: JSONValue
+    var activities: JSON
     /// `{"desktop": ..., "mobile": ..., "web": ...}`; a missing platform means offline there.
-    var clientStatus: JSONValue
+    var clientStatus: JSON
 
     /// Without an explicit client status the member is on desktop, unless offline.
-    init(status: Status, activities: JSONValue = [], clientStatus: JSONValue? = nil) {
+    init(status: Status, activities: JSON = [], clientStatus: JSON? = nil) {
         self.status = status
         self.activities = activities
         self.clientStatus = clientStatus ?? Self.desktopClientStatus(status)
     }
 
-    private static func desktopClientStatus(_ status: Status) -> JSONValue {
+    private static func desktopClientStatus(_ status: Status) -> JSON {
         status == .offline ? [:] : ["desktop": .string(status.rawValue)]
     }
 
     /// The partial presence update; `guild_id` is left out inside GUILD_CREATE and member chunks.
-    func json(userID: String, guildID: String?) -> JSONValue {
-        var fields: [(key: String, value: JSONValue)] = [("user", ["id": .string(userID)])]
+    func json(userID: String, guildID: String?) -> JSON {
+        var fields: [(String, JSON)] = [("user", ["id": .string(userID)])]
         if let guildID { fields.append(("guild_id", .string(guildID))) }
         fields += [("status", .string(status.rawValue)), ("activities", activities), ("client_status", clientStatus)]
         return .object(fields)
@@ -52,38 +53,38 @@ struct GuildMember: Sendable {
     var id: String { user.id }
 
     /// The guild member object.
-    var json: JSONValue { .object(fields) }
+    var json: JSON { .object(fields) }
 
     /// The member object plus `guild_id`: the `d` of GUILD_MEMBER_ADD and GUILD_MEMBER_UPDATE.
-    func json(guildID: String) -> JSONValue {
+    func json(guildID: String) -> JSON {
         json(appending: [("guild_id", .string(guildID))])
     }
 
-    func json(appending extraFields: [(key: String, value: JSONValue)]) -> JSONValue {
+    func json(appending extraFields: [(String, JSON)]) -> JSON {
         .object(fields + extraFields)
     }
 
     /// The member object without `user`, as MESSAGE_CREATE carries it next to the author.
-    var partialJSON: JSONValue {
-        .object(fields.filter { $0.key != "user" })
+    var partialJSON: JSON {
+        .object(fields.filter { $0.0 != "user" })
     }
 
     /// The guild member object (developers/resources/guild, "Guild Member Object"), its nullable fields
     /// present as `null` as in the docs' Example Guild Member.
-    private var fields: [(key: String, value: JSONValue)] {
+    private var fields: [(String, JSON)] {
         [
             ("user", user.publicJSON),
-            ("nick", nil),
-            ("avatar", nil),
-            ("banner", nil),
+            ("nick", .null),
+            ("avatar", .null),
+            ("banner", .null),
             ("roles", []),
             ("joined_at", .string(joinedAt)),
-            ("premium_since", nil),
+            ("premium_since", .null),
             ("deaf", false),
             ("mute", false),
             ("flags", 0),
             ("pending", false),
-            ("communication_disabled_until", nil),
+            ("communication_disabled_until", .null),
         ]
     }
 }
@@ -107,11 +108,11 @@ extension GuildMember: Decodable {
         guard (2...32).contains(username.count) else {
             throw DecodingError.dataCorruptedError(forKey: .username, in: container, debugDescription: "2...32 characters")
         }
-        let activities = try container.decodeIfPresent(JSONValue.self, forKey: .activities) ?? []
+        let activities = try container.decodeIfPresent(JSON.self, forKey: .activities) ?? []
         guard case .array = activities else {
             throw DecodingError.dataCorruptedError(forKey: .activities, in: container, debugDescription: "must be an array")
         }
-        let clientStatus = try container.decodeIfPresent(JSONValue.self, forKey: .clientStatus)
+        let clientStatus = try container.decodeIfPresent(JSON.self, forKey: .clientStatus)
         if let clientStatus {
             guard case .object = clientStatus else {
                 throw DecodingError.dataCorruptedError(forKey: .clientStatus, in: container, debugDescription: "must be an object")

@@ -1,3 +1,4 @@
+import JSONSupport
 /// Who may do what in the sandbox guild (docs: `developers/topics/permissions`): `@everyone`, the bot's
 /// managed role, the owner (not the bot, so the bot's rights come from its role and channel overwrites as
 /// on a real server), and each channel's permission overwrites. The control API changes the bot role's
@@ -18,8 +19,8 @@ struct GuildPermissions: Sendable {
         let allow: String
         let deny: String
 
-        var json: JSONValue {
-            ["id": .string(id), "type": .integer(type), "allow": .string(allow), "deny": .string(deny)]
+        var json: JSON {
+            ["id": .string(id), "type": .int(type), "allow": .string(allow), "deny": .string(deny)]
         }
     }
 
@@ -35,7 +36,7 @@ struct GuildPermissions: Sendable {
         overwrites[channelID] = list
     }
 
-    func overwritesJSON(channelID: String) -> JSONValue {
+    func overwritesJSON(channelID: String) -> JSON {
         .array((overwrites[channelID] ?? []).map(\.json))
     }
 
@@ -63,17 +64,17 @@ struct GuildPermissions: Sendable {
     }
 
     /// `@everyone` (id = the guild's) and the bot's role, as `GET /guilds/{guild.id}` lists them.
-    func rolesJSON(guildID: String, botName: String) -> JSONValue {
+    func rolesJSON(guildID: String, botName: String) -> JSON {
         [
             Self.role(id: guildID, name: "@everyone", position: 0, permissions: 0, managed: false),
             Self.role(id: Self.botRoleID, name: botName, position: 1, permissions: botRolePermissions, managed: true),
         ]
     }
 
-    private static func role(id: String, name: String, position: Int, permissions: UInt64, managed: Bool) -> JSONValue {
+    private static func role(id: String, name: String, position: Int, permissions: UInt64, managed: Bool) -> JSON {
         [
-            "id": .string(id), "name": .string(name), "color": 0, "colors": ["primary_color": 0, "secondary_color": nil, "tertiary_color": nil],
-            "hoist": false, "icon": nil, "unicode_emoji": nil, "position": .integer(position),
+            "id": .string(id), "name": .string(name), "color": 0, "colors": ["primary_color": 0, "secondary_color": .null, "tertiary_color": .null],
+            "hoist": false, "icon": .null, "unicode_emoji": .null, "position": .int(position),
             "permissions": .string(String(permissions)), "managed": .bool(managed), "mentionable": false, "flags": 0,
         ]
     }

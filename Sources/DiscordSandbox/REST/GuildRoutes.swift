@@ -1,3 +1,4 @@
+import JSONSupport
 /// The guild and its members (docs: `developers/resources/guild`, "Get Guild" and "Get Guild Member").
 enum GuildRoutes {
     static var routes: [Route] {
@@ -15,15 +16,15 @@ enum GuildRoutes {
         guard context.parameters["guild.id"] == guildID else { throw HTTPError.unknownGuild }
         let roles = context.state.withLock { $0.permissions.rolesJSON(guildID: guildID, botName: context.configuration.botUser.username) }
         return .json([
-            "id": .string(guildID), "name": .string(SandboxGuild.name), "icon": nil, "icon_hash": nil, "splash": nil,
-            "discovery_splash": nil, "owner_id": .string(GuildPermissions.ownerID), "afk_channel_id": nil, "afk_timeout": 300,
-            "widget_enabled": false, "widget_channel_id": nil, "verification_level": 0, "default_message_notifications": 0,
+            "id": .string(guildID), "name": .string(SandboxGuild.name), "icon": .null, "icon_hash": .null, "splash": .null,
+            "discovery_splash": .null, "owner_id": .string(GuildPermissions.ownerID), "afk_channel_id": .null, "afk_timeout": 300,
+            "widget_enabled": false, "widget_channel_id": .null, "verification_level": 0, "default_message_notifications": 0,
             "explicit_content_filter": 0, "roles": roles, "emojis": [], "features": [], "mfa_level": 0,
-            "application_id": nil, "system_channel_id": nil, "system_channel_flags": 0, "rules_channel_id": nil,
-            "max_presences": nil, "max_members": 500_000, "vanity_url_code": nil, "description": nil, "banner": nil,
-            "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": "en-US", "public_updates_channel_id": nil,
+            "application_id": .null, "system_channel_id": .null, "system_channel_flags": 0, "rules_channel_id": .null,
+            "max_presences": .null, "max_members": 500_000, "vanity_url_code": .null, "description": .null, "banner": .null,
+            "premium_tier": 0, "premium_subscription_count": 0, "preferred_locale": "en-US", "public_updates_channel_id": .null,
             "max_video_channel_users": 25, "max_stage_video_channel_users": 50, "nsfw_level": 0, "stickers": [],
-            "premium_progress_bar_enabled": false, "safety_alerts_channel_id": nil,
+            "premium_progress_bar_enabled": false, "safety_alerts_channel_id": .null,
         ])
     }
 
@@ -41,6 +42,6 @@ enum GuildRoutes {
             throw HTTPError.unknownGuildMember
         }
         guard userID == context.configuration.botUser.id, case .object(let fields) = member.json else { return .json(member.json) }
-        return .json(.object(fields.map { $0.key == "roles" ? (key: "roles", value: [.string(GuildPermissions.botRoleID)]) : $0 }))
+        return .json(.object(fields.map { $0.0 == "roles" ? ("roles", [.string(GuildPermissions.botRoleID)]) : $0 }))
     }
 }

@@ -1,3 +1,4 @@
+import JSONSupport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -91,9 +92,9 @@ struct SandboxGuild: Sendable {
     /// GUILD_CREATE's `d` for a session (reference §4.9). Without GUILD_PRESENCES, `members` is only the bot
     /// and `presences` is empty; over `largeThreshold` members, offline members are left out.
     /// The unavailable guild object (developers/resources/guild, "Unavailable Guild Object").
-    var unavailableJSON: JSONValue { ["id": .string(id), "unavailable": true] }
+    var unavailableJSON: JSON { ["id": .string(id), "unavailable": true] }
 
-    func createEventData(intents: GatewayIntents, largeThreshold: Int) -> JSONValue {
+    func createEventData(intents: GatewayIntents, largeThreshold: Int) -> JSON {
         let isLarge = members.count > largeThreshold
         let listed: [GuildMember]
         if !intents.contains(.guildPresences) {
@@ -108,8 +109,8 @@ struct SandboxGuild: Sendable {
         return [
             "id": .string(id),
             "name": .string(Self.name),
-            "icon": nil,
-            "description": nil,
+            "icon": .null,
+            "description": .null,
             "owner_id": .string(GuildPermissions.ownerID),
             "roles": [everyoneRole],
             "emojis": [],
@@ -118,7 +119,7 @@ struct SandboxGuild: Sendable {
             "joined_at": .string(joinedAt),
             "large": .bool(isLarge),
             "unavailable": false,
-            "member_count": .integer(members.count),
+            "member_count": .int(members.count),
             "voice_states": [],
             "members": .array(listed.map(\.json)),
             "channels": .array(
@@ -135,7 +136,7 @@ struct SandboxGuild: Sendable {
     }
 
     /// `@everyone`, whose id is the guild's.
-    private var everyoneRole: JSONValue {
+    private var everyoneRole: JSON {
         [
             "id": .string(id),
             "name": "@everyone",

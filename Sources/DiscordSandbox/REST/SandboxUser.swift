@@ -1,3 +1,4 @@
+import JSONSupport
 /// A Discord user as `GET /users/@me` returns it (reference §1.5).
 struct SandboxUser: Sendable {
     var id: String
@@ -37,29 +38,29 @@ struct SandboxUser: Sendable {
     )
 
     /// The user object; `email` and `verified` only when the token was granted the `email` scope.
-    func json(includeEmail: Bool) -> JSONValue {
-        var fields: [(key: String, value: JSONValue)] = [
+    func json(includeEmail: Bool) -> JSON {
+        var fields: [(String, JSON)] = [
             ("id", .string(id)),
             ("username", .string(username)),
-            ("avatar", .optional(avatar)),
+            ("avatar", avatar.json),
             ("discriminator", "0"),
             ("public_flags", 0),
             ("flags", 0),
         ]
         if isBot { fields.append(("bot", true)) }
         fields += [
-            ("banner", nil),
-            ("accent_color", nil),
-            ("global_name", .optional(globalName)),
-            ("avatar_decoration_data", nil),
-            ("collectibles", nil),
-            ("primary_guild", nil),
+            ("banner", .null),
+            ("accent_color", .null),
+            ("global_name", globalName.json),
+            ("avatar_decoration_data", .null),
+            ("collectibles", .null),
+            ("primary_guild", .null),
             ("mfa_enabled", false),
             ("locale", .string(locale)),
             ("premium_type", 0),
         ]
         if includeEmail {
-            fields += [("email", .optional(email)), ("verified", .bool(verified))]
+            fields += [("email", email.json), ("verified", .bool(verified))]
         }
         return .object(fields)
     }
@@ -67,16 +68,16 @@ struct SandboxUser: Sendable {
 
 extension SandboxUser {
     /// The user as others see it, inside guild members and events: no email, locale or account settings.
-    var publicJSON: JSONValue {
-        var fields: [(key: String, value: JSONValue)] = [
+    var publicJSON: JSON {
+        var fields: [(String, JSON)] = [
             ("id", .string(id)),
             ("username", .string(username)),
-            ("avatar", .optional(avatar)),
+            ("avatar", avatar.json),
             ("discriminator", "0"),
             ("public_flags", 0),
         ]
         if isBot { fields.append(("bot", true)) }
-        fields.append(("global_name", .optional(globalName)))
+        fields.append(("global_name", globalName.json))
         return .object(fields)
     }
 }

@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 import NIOHTTP1
 

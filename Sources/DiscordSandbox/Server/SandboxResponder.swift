@@ -1,3 +1,4 @@
+import JSONSupport
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -210,7 +211,7 @@ struct SandboxResponder: Sendable {
     }
 
     /// The response of a `status` fault: its body verbatim, or Discord's generic error body for a 4xx/5xx.
-    private static func injectedResponse(status: HTTPResponseStatus, body: JSONValue?) -> SandboxResponse {
+    private static func injectedResponse(status: HTTPResponseStatus, body: JSON?) -> SandboxResponse {
         if let body { return .json(body, status: status) }
         if status.code >= 400 {
             return .json(["message": .string("\(status.code): \(status.reasonPhrase)"), "code": 0], status: status)

@@ -1,3 +1,4 @@
+import JSONSupport
 import NIOCore
 import NIOHTTP1
 
@@ -13,9 +14,9 @@ struct SandboxResponse: Sendable {
         self.body = body
     }
 
-    static func json(_ value: JSONValue, status: HTTPResponseStatus = .ok) -> SandboxResponse {
+    static func json(_ value: JSON, status: HTTPResponseStatus = .ok) -> SandboxResponse {
         var body = ByteBuffer()
-        value.write(into: &body)
+        body.writeString(value.text)
         return SandboxResponse(status: status, headers: ["Content-Type": "application/json"], body: body)
     }
 
@@ -28,7 +29,7 @@ struct SandboxResponse: Sendable {
 struct HTTPError: Error {
     let response: SandboxResponse
 
-    init(_ status: HTTPResponseStatus, json: JSONValue) {
+    init(_ status: HTTPResponseStatus, json: JSON) {
         response = .json(json, status: status)
     }
 }
