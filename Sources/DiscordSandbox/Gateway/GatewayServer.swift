@@ -20,7 +20,7 @@ struct GatewayTarget: Sendable {
     /// `nil` for any path but `/` (the request is then served as plain HTTP).
     init?(uri: String, endpoint: GatewayLink.Endpoint) {
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts[0] == "/", let query = try? FormFields(parsing: parts.count > 1 ? parts[1] : "") else { return nil }
+        guard parts[0] == "/", let query = FormFields(parsing: parts.count > 1 ? parts[1] : "") else { return nil }
         self.endpoint = endpoint
         self.query = query
     }

@@ -1,4 +1,5 @@
 import Crypto
+import WireFormats
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -39,7 +40,7 @@ struct CDNSigner: Sendable {
             for: Self.signedText(channelID: channelID, attachmentID: attachmentID, expires: expiresHex, issued: issuedHex),
             using: key
         )
-        let path = "/attachments/\(channelID)/\(attachmentID)/\(URLEncoding.encodePathSegment(filename))"
+        let path = "/attachments/\(channelID)/\(attachmentID)/\(PercentEncoding.encode(filename))"
         return "\(base)\(path)?ex=\(expiresHex)&is=\(issuedHex)&hm=\(Hex.encode(signature))&"
     }
 

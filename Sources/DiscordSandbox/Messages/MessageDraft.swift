@@ -1,5 +1,6 @@
 import JSONSupport
 import NIOCore
+import WireFormats
 
 /// A file of a create-message request, before it is stored.
 struct DraftFile {
@@ -30,7 +31,9 @@ struct MessageRequestBody {
             payload = try JSON(discordBody: request.body)
             files = []
         case "multipart/form-data":
-            guard let boundary = request.contentTypeParameter("boundary") else { throw HTTPError.badRequest }
+            guard let boundary = request.headers.first(name: "content-type").flatMap(MultipartParser.boundary) else {
+                throw HTTPError.badRequest
+            }
             let body: MultipartBody
             do {
                 body = try MultipartBody(request.body, boundary: boundary)

@@ -1,3 +1,5 @@
+import WireFormats
+
 /// The OAuth2 authorization-code flow (reference §1.2–1.4).
 enum OAuthRoutes {
     static var routes: [Route] {
@@ -69,7 +71,7 @@ enum OAuthRoutes {
             ]
         }
         if let state = query["state"] { parameters.append(("state", state)) }
-        return .redirect(to: appendingQuery(URLEncoding.encodeForm(parameters), to: redirectURI))
+        return .redirect(to: appendingQuery(FormEncoding.encode(parameters, spaceAsPlus: true), to: redirectURI))
     }
 
     /// `POST /oauth2/token`: form-encoded only; client authentication by HTTP Basic or form fields.
@@ -82,11 +84,8 @@ enum OAuthRoutes {
                 description: "Content-Type must be application/x-www-form-urlencoded."
             )
         }
-        let form: FormFields
-        do {
-            form = try request.formBody()
-        } catch {
-            throw HTTPError.oauth("invalid_request", description: "Malformed form body: \(error).")
+        guard let form = FormFields(parsing: Array(request.body.readableBytesView)) else {
+            throw HTTPError.oauth("invalid_request", description: "Malformed form body: a bad percent-escape, or not UTF-8.")
         }
         try authenticateClient(request.authorization, form: form, configuration: context.configuration)
 

@@ -1,5 +1,6 @@
 import Logging
 import NIOHTTP1
+import WireFormats
 
 /// The URL prefix a request arrived under. Discord serves some routes under several of them
 /// (`/oauth2/authorize`, `/api/oauth2/authorize`, `/api/v10/oauth2/authorize`).
@@ -168,7 +169,7 @@ struct Router: Sendable {
     /// How large a body the request's route takes; unknown routes get the default.
     func maxBodySize(for head: HTTPRequestHead) -> Int {
         let target = head.uri.prefix { $0 != "?" }
-        guard let path = try? URLEncoding.decode(target, plusIsSpace: false) else { return Route.defaultMaxBodySize }
+        guard let path = PercentDecoding.decode(target, plusAsSpace: false) else { return Route.defaultMaxBodySize }
         let (mount, routePath) = Mount.split(path)
         return match(method: head.method, mount: mount, routePath: routePath).route?.maxBodySize ?? Route.defaultMaxBodySize
     }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import WireFormats
 
 /// One aggregated HTTP request with its target already split and decoded.
 struct SandboxRequest: Sendable {
@@ -26,30 +27,19 @@ struct SandboxRequest: Sendable {
             pathPart = target
             rawQuery = nil
         }
-        do {
-            path = try URLEncoding.decode(pathPart, plusIsSpace: false)
-            query = try rawQuery.map { try FormFields(parsing: $0[...]) } ?? FormFields()
-        } catch {
+        guard let path = PercentDecoding.decode(pathPart, plusAsSpace: false),
+            let query = rawQuery.map({ FormFields(parsing: $0[...]) }) ?? FormFields()
+        else {
             throw HTTPError(.badRequest, discordMessage: "400: Bad Request")
         }
+        self.path = path
+        self.query = query
         method = head.method
         headers = head.headers
         self.body = body
     }
 
     var userAgent: String? { headers.first(name: "user-agent") }
-
-    /// A parameter of the `Content-Type` header (`boundary`), unquoted.
-    func contentTypeParameter(_ name: String) -> String? {
-        guard let value = headers.first(name: "content-type") else { return nil }
-        for parameter in value.split(separator: ";").dropFirst() {
-            let pair = parameter.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingSpaces.lowercased() == name else { continue }
-            let raw = pair[1].trimmingSpaces
-            return String(raw.count >= 2 && raw.hasPrefix("\"") && raw.hasSuffix("\"") ? raw.dropFirst().dropLast() : raw)
-        }
-        return nil
-    }
 
     var authorization: Authorization? {
         headers.first(name: "authorization").map(Authorization.init(headerValue:))
@@ -60,10 +50,6 @@ struct SandboxRequest: Sendable {
         headers.first(name: "content-type").map {
             $0.prefix { $0 != ";" }.trimmingSpaces.lowercased()
         }
-    }
-
-    func formBody() throws(URLEncoding.MalformedError) -> FormFields {
-        try FormFields(parsing: String(buffer: body)[...])
     }
 }
 

@@ -1,4 +1,5 @@
 import DiscordKit
+import WireFormats
 
 /// The Discord URLs GuildGate hands to browsers.
 enum DiscordLinks {

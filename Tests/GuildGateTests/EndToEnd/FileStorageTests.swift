@@ -3,6 +3,7 @@ import Foundation
 @testable import Handlers
 import Store
 import Testing
+import WireFormats
 
 extension EndToEnd {
     /// Files stored on the sandbox's Discord through nginx and guildgate-web, read back, expired, faulted.

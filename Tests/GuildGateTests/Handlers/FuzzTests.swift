@@ -2,6 +2,7 @@
 import Testing
 @testable import FCGIApp
 @testable import Handlers
+import WireFormats
 
 /// Random and mutated input for every parser of request data: none may crash, and what they accept
 /// must be consistent.

@@ -1,6 +1,7 @@
 @testable import JSONSupport
 import Testing
 @testable import Handlers
+import WireFormats
 
 @Suite struct PercentDecodingTests {
     @Test func decodesEscapesAndPlus() {

@@ -23,8 +23,8 @@ public enum MultipartError: Error, Equatable, CustomStringConvertible {
 public struct MultipartPartHeaders: Sendable, Equatable {
     /// The form field name.
     public let name: String
-    /// The client's file name, reduced to a display name (no directories, no control characters);
-    /// nil for a plain field.
+    /// The client's file name as sent (RFC 8187 `filename*` before `filename`), directories and all; nil for a
+    /// plain field. What may be shown of it is the receiver's call.
     public let filename: String?
     public let contentType: String?
 }
@@ -155,19 +155,22 @@ public struct MultipartParser {
         }
     }
 
+    /// `memchr` for the needle's first byte (a CR, rare in file content), then `memcmp` for the rest: a 25 MiB
+    /// body fed at once is searched in milliseconds, even in a debug build.
     private func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first {
-                var matched = 1
-                while matched < needle.count, haystack[index + matched] == needle[matched] { matched += 1 }
-                if matched == needle.count { return index }
+        guard let first = needle.first else { return nil }
+        return haystack.withUnsafeBytes { raw -> Int? in
+            guard let base = raw.baseAddress else { return nil }
+            var position = 0
+            while position + needle.count <= raw.count {
+                guard let found = memchr(base + position, Int32(first), raw.count - position) else { return nil }
+                let offset = base.distance(to: UnsafeRawPointer(found))
+                guard offset + needle.count <= raw.count else { return nil }
+                if needle.withUnsafeBytes({ memcmp(found, $0.baseAddress!, needle.count) }) == 0 { return offset }
+                position = offset + 1
             }
-            index += 1
+            return nil
         }
-        return nil
     }
 
     static func partHeaders(_ bytes: [UInt8]) throws(MultipartError) -> MultipartPartHeaders {
@@ -189,21 +192,8 @@ public struct MultipartParser {
         guard parameters.value.lowercased() == "form-data", let name = parameters["name"] else {
             throw .malformed("a part whose Content-Disposition is not form-data with a name")
         }
-        let filename = (parameters["filename*"].flatMap(HeaderParameters.decodeExtended) ?? parameters["filename"])
-            .map(Self.displayName)
+        let filename = parameters["filename*"].flatMap(HeaderParameters.decodeExtended) ?? parameters["filename"]
         return MultipartPartHeaders(name: name, filename: filename, contentType: contentType)
-    }
-
-    /// What may be shown of a client's file name: the last path component, without control or
-    /// bidirectional-override characters, at most 255 characters; "file" when nothing is left.
-    static func displayName(_ raw: String) -> String {
-        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let cleaned = String(String.UnicodeScalarView(last.unicodeScalars.filter { scalar in
-            let category = scalar.properties.generalCategory
-            return category != .control && category != .format && category != .lineSeparator && category != .paragraphSeparator
-        })).trimmingCharacters(in: .whitespaces)
-        let name = String(cleaned.prefix(255))
-        return name.isEmpty || name == "." || name == ".." ? "file" : name
     }
 }
 

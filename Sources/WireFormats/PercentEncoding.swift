@@ -29,20 +29,23 @@ public enum PercentEncoding {
 }
 
 /// `application/x-www-form-urlencoded` bodies and query strings. A space is sent as `%20` (which every
-/// form decoder reads as a space, whether it treats `+` as one or not).
+/// form decoder reads as a space, whether it treats `+` as one or not), or as `+` where the other side's
+/// habit is copied (Discord's OAuth redirects).
 public enum FormEncoding {
     /// One name or value.
-    public static func encode(_ component: String) -> String {
-        PercentEncoding.encode(component)
+    public static func encode(_ component: String, spaceAsPlus: Bool = false) -> String {
+        let encoded = PercentEncoding.encode(component)
+        return spaceAsPlus ? encoded.replacing("%20", with: "+") : encoded
     }
 
     /// `name=value&name=value`, in the given order.
-    public static func encode(_ fields: [(name: String, value: String)]) -> String {
-        fields.map { encode($0.name) + "=" + encode($0.value) }.joined(separator: "&")
+    public static func encode(_ fields: [(name: String, value: String)], spaceAsPlus: Bool = false) -> String {
+        fields.map { encode($0.name, spaceAsPlus: spaceAsPlus) + "=" + encode($0.value, spaceAsPlus: spaceAsPlus) }
+            .joined(separator: "&")
     }
 
     /// `url?fields` (or `url&fields` when the URL already has a query).
-    static func appendQuery(_ fields: [(name: String, value: String)], to url: String) -> String {
+    public static func appendQuery(_ fields: [(name: String, value: String)], to url: String) -> String {
         guard !fields.isEmpty else { return url }
         let separator = url.hasSuffix("?") || url.hasSuffix("&") ? "" : url.contains("?") ? "&" : "?"
         return url + separator + encode(fields)
