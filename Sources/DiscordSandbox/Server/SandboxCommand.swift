@@ -90,10 +90,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let logger = Logger(label: "discord-sandbox")
         let signals = ShutdownSignals()
 
-        let routes = OAuthRoutes.routes + UserRoutes.routes + GuildRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
-            + ChannelRoutes.routes + MessageRoutes.routes + CDNRoutes.routes + ApplicationCommandRoutes.routes
-            + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
-            + MessageControlRoutes.routes + InteractionControlRoutes.routes + GuildPermissionControlRoutes.routes
+        let routes = SandboxRoutes.all
         let router = Router(routes: routes)
         let server = try await HTTPServer.bind(
             host: listen.host,
