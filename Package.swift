@@ -22,13 +22,14 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "JSONSupport"),
+        .target(name: "WireFormats"),
         .target(name: "ProcessSupport"),
         .target(name: "Store", dependencies: [
             "CLibPQ", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "DiscordKit", dependencies: [
-            "CCurl", "JSONSupport",
+            "CCurl", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GuildGateCore", dependencies: [
@@ -37,7 +38,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Handlers", dependencies: [
-            "GuildGateCore", "Store", "DiscordKit", "JSONSupport",
+            "GuildGateCore", "Store", "DiscordKit", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -60,7 +61,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "DiscordSandbox", dependencies: [
-            "ProcessSupport",
+            "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -71,7 +72,7 @@ let package = Package(
         ]),
         .testTarget(name: "GuildGateTests", dependencies: [
             "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
-            "ProcessSupport",
+            "ProcessSupport", "WireFormats", "DiscordSandbox",
         ], exclude: ["Fixtures"]),
     ]
 )

@@ -46,6 +46,12 @@ public enum JSON: Sendable, Equatable {
         }
     }
 
+    /// A whole number, only from a JSON number (`integer` also reads numeric strings).
+    public var wholeNumber: Int? {
+        if case .number(let value) = self, value == value.rounded(), abs(value) < 9e15 { return Int(value) }
+        return nil
+    }
+
     public var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
@@ -68,43 +74,51 @@ public enum JSON: Sendable, Equatable {
         return parser.document()
     }
 
-    /// Compact JSON text.
+    /// Compact JSON text, safe inside HTML: `<`, `>`, U+2028 and U+2029 are written as `\uXXXX`.
     public var serialized: String {
+        serialized(escapingHTML: true)
+    }
+
+    /// Compact JSON text; without `escapingHTML` only what JSON requires is escaped (`"`, `\`, control
+    /// characters), as Discord writes it (`"content":"<@1> hi"`).
+    public func serialized(escapingHTML: Bool) -> String {
         var out = ""
-        write(to: &out)
+        write(to: &out, escapingHTML: escapingHTML)
         return out
     }
 
-    private func write(to out: inout String) {
+    private func write(to out: inout String, escapingHTML: Bool) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .number(let value):
             if value.rounded() == value, abs(value) < 1e15 { out += String(Int64(value)) } else { out += String(value) }
-        case .string(let value): JSON.writeString(value, to: &out)
+        case .string(let value): JSON.writeString(value, to: &out, escapingHTML: escapingHTML)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
                 if index > 0 { out += "," }
-                item.write(to: &out)
+                item.write(to: &out, escapingHTML: escapingHTML)
             }
             out += "]"
         case .object(let members):
             out += "{"
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { out += "," }
-                JSON.writeString(key, to: &out)
+                JSON.writeString(key, to: &out, escapingHTML: escapingHTML)
                 out += ":"
-                value.write(to: &out)
+                value.write(to: &out, escapingHTML: escapingHTML)
             }
             out += "}"
         }
     }
 
-    private static func writeString(_ value: String, to out: inout String) {
+    private static func writeString(_ value: String, to out: inout String, escapingHTML: Bool) {
         out += "\""
         // Most strings need no escaping: copy them whole instead of scalar by scalar.
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x3C || $0 == 0x3E || $0 == 0xE2 }) {
+        if !value.utf8.contains(where: { byte in
+            byte < 0x20 || byte == 0x22 || byte == 0x5C || (escapingHTML && (byte == 0x3C || byte == 0x3E || byte == 0xE2))
+        }) {
             out += value
             out += "\""
             return
@@ -116,10 +130,10 @@ public enum JSON: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
+            case "<" where escapingHTML: out += "\\u003c"
+            case ">" where escapingHTML: out += "\\u003e"
+            case "\u{2028}" where escapingHTML: out += "\\u2028"
+            case "\u{2029}" where escapingHTML: out += "\\u2029"
             default:
                 if scalar.value < 0x20 {
                     let hex = String(scalar.value, radix: 16)

@@ -1,5 +1,6 @@
 import JSONSupport
 import Logging
+import WireFormats
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

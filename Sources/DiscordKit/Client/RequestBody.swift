@@ -1,4 +1,5 @@
 import JSONSupport
+import WireFormats
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,3 +1,5 @@
+import WireFormats
+
 /// Discord permission bits (a role's, an overwrite's, or what a member has in a channel), and the ones
 /// GuildGate's bot asks for when it is invited: each is needed by a feature, nothing more (least privilege).
 public struct Permissions: OptionSet, Sendable, Hashable, CustomStringConvertible {

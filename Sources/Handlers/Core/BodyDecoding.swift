@@ -1,4 +1,6 @@
 import JSONSupport
+import WireFormats
+
 extension Request {
     /// Bodies of forms and JSON requests are small; uploads stream instead.
     public static let smallBodyLimit = 64 * 1024
@@ -74,3 +76,4 @@ public struct FieldValidator {
 }
 
 import Foundation
+import WireFormats

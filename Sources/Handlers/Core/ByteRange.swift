@@ -1,5 +1,5 @@
-import DiscordKit
 import Foundation
+import WireFormats
 
 /// A single `Range: bytes=…` request (RFC 9110 §14.2) resolved against a representation's length.
 public enum ByteRangeRequest: Equatable {

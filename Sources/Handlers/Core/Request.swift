@@ -1,3 +1,5 @@
+import WireFormats
+
 /// Reads a request body as it streams in from the web server.
 public protocol RequestBodyStream: AnyObject {
     /// Reads up to `buffer.count` bytes; returns 0 at the end of the body.
@@ -115,3 +117,4 @@ public struct Request {
 }
 
 import Foundation
+import WireFormats

@@ -2,6 +2,7 @@ import JSONSupport
 import DiscordKit
 import Foundation
 import Store
+import WireFormats
 
 /// Discord account linking and "Log in with Discord": `/discord/verify`, `/login`, the OAuth callback,
 /// `/logout`, the bot invite, and the success and error pages the callback leads to.

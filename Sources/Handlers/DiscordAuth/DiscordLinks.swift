@@ -1,5 +1,6 @@
 import DiscordKit
 import GuildGateCore
+import WireFormats
 
 /// The Discord URLs GuildGate hands to browsers.
 enum DiscordLinks {

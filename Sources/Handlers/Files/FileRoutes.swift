@@ -2,6 +2,7 @@ import Foundation
 import JSONSupport
 import Store
 import GuildGateCore
+import WireFormats
 
 /// Files stored on Discord: the `/files` page, uploads (form and API), listing, deleting and downloads.
 enum FileRoutes {
@@ -70,7 +71,7 @@ enum FileRoutes {
                             throw HTTPError.forbidden("This form has expired or did not come from this site. Reload the page and try again.")
                         }
                         upload = try FileUpload(
-                            context: context, ownerUserID: actor.userID, name: headers.filename ?? "file",
+                            context: context, ownerUserID: actor.userID, name: headers.filename.map(ClientFileName.displayName) ?? "file",
                             contentType: contentType(headers.contentType),
                             declaredSize: request.header("content-length").flatMap(Int.init), limits: limits)
                         context.logger.info("upload started", metadata: ["file_id": "\(upload?.fileID ?? 0)"])

@@ -1,5 +1,6 @@
 @testable import DiscordKit
 import Testing
+import WireFormats
 
 extension DiscordKitTests {
     @Suite struct URLBuildingTests {

@@ -4,6 +4,7 @@ import Foundation
 import Store
 import Testing
 @testable import GuildGateCore
+import WireFormats
 
 extension EndToEnd {
     /// Files stored on the sandbox's Discord through nginx and guildgate-web, read back, expired, faulted.

@@ -2,6 +2,7 @@ import DiscordKit
 import Foundation
 import Store
 import Testing
+import WireFormats
 
 extension EndToEnd {
     /// Issue 8's attacks, each tried through nginx as a stranger with a Discord account and a script would.

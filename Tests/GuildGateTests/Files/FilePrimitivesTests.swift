@@ -2,6 +2,7 @@ import Foundation
 @testable import Handlers
 import Testing
 @testable import GuildGateCore
+@testable import WireFormats
 
 @Suite struct MultipartTests {
     static let body = Array("""
@@ -53,7 +54,8 @@ import Testing
         let parts = try Self.parse(Self.body, chunks: chunks)
         #expect(parts.map(\.0.name) == ["csrf", "file"])
         #expect(String(decoding: parts[0].1, as: UTF8.self) == "token-1")
-        #expect(parts[1].0.filename == "r\u{e9}sum\u{e9}.pdf")
+        #expect(parts[1].0.filename == #"C:\Users\me\r\#u{e9}sum\#u{e9}.pdf"#)
+        #expect(parts[1].0.filename.map(ClientFileName.displayName) == "r\u{e9}sum\u{e9}.pdf")
         #expect(parts[1].0.contentType == "application/pdf")
         #expect(String(decoding: parts[1].1, as: UTF8.self) == "%PDF\r\n--XY not a boundary\r\n")
     }
@@ -81,11 +83,11 @@ import Testing
     }
 
     @Test func displayNamesCarryNoPathsOrControls() {
-        #expect(MultipartParser.displayName("../../etc/passwd") == "passwd")
-        #expect(MultipartParser.displayName("a\u{0}b\u{202E}gpj.exe\r\n") == "abgpj.exe")
-        #expect(MultipartParser.displayName("..") == "file")
-        #expect(MultipartParser.displayName("/") == "file")
-        #expect(MultipartParser.displayName(String(repeating: "é", count: 300)).count == 255)
+        #expect(ClientFileName.displayName("../../etc/passwd") == "passwd")
+        #expect(ClientFileName.displayName("a\u{0}b\u{202E}gpj.exe\r\n") == "abgpj.exe")
+        #expect(ClientFileName.displayName("..") == "file")
+        #expect(ClientFileName.displayName("/") == "file")
+        #expect(ClientFileName.displayName(String(repeating: "é", count: 300)).count == 255)
         let headers = try? MultipartParser.partHeaders(Array(#"Content-Disposition: form-data; name="file"; filename="fallback.txt"; filename*=UTF-8''na%C3%AFve%20%22q%22.txt"#.utf8))
         #expect(headers?.filename == "naïve \"q\".txt")
     }

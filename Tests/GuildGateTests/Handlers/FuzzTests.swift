@@ -3,6 +3,7 @@ import Testing
 @testable import FCGIApp
 @testable import Handlers
 @testable import GuildGateCore
+import WireFormats
 
 /// Random and mutated input for every parser of request data: none may crash, and what they accept
 /// must be consistent.

@@ -2,6 +2,7 @@
 import Testing
 @testable import Handlers
 @testable import GuildGateCore
+import WireFormats
 
 @Suite struct PercentDecodingTests {
     @Test func decodesEscapesAndPlus() {

@@ -1,6 +1,7 @@
 import DiscordKit
 import Foundation
 import Testing
+import WireFormats
 
 /// A response as a test sees it.
 struct Page {

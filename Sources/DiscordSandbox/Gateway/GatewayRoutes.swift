@@ -1,0 +1,25 @@
+/// Where the gateway is (reference §2.2; developers/events/gateway, "Get Gateway", "Get Gateway Bot"): the
+/// URL without a path, as Discord's. The gateway itself is `GatewayServer`, on the same port.
+enum GatewayRoutes {
+    static var routes: [Route] {
+        [
+            .discord(.GET, "/gateway") { context in
+                .json(["url": .string(context.configuration.gatewayURL)])
+            },
+            .discord(.GET, "/gateway/bot") { context in
+                try context.requireBotToken()
+                let identifies = context.state.withLock { $0.gateway.identifies }
+                return .json([
+                    "url": .string(context.configuration.gatewayURL),
+                    "shards": 1,
+                    "session_start_limit": [
+                        "total": 1000,
+                        "remaining": .int(max(0, 1000 - identifies)),
+                        "reset_after": 14_400_000,
+                        "max_concurrency": 1,
+                    ],
+                ])
+            },
+        ]
+    }
+}

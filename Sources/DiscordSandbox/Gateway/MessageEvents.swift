@@ -1,0 +1,39 @@
+import JSONSupport
+/// The dispatches about messages (reference §4.9): guild channels need GUILD_MESSAGES, DM channels
+/// DIRECT_MESSAGES (and go to shard 0 only). Every message the sandbox stores is the bot's own, so
+/// `content`, `embeds`, `attachments` and `components` are always included: MESSAGE_CONTENT only gates
+/// other authors' messages.
+extension GatewayState {
+    mutating func dispatchMessageCreate(
+        _ message: SandboxMessage,
+        in channel: SandboxChannel,
+        rendering: SandboxMessage.Rendering,
+        now: ContinuousClock.Instant
+    ) {
+        var extra: [(String, JSON)] = []
+        if !channel.isDirect {
+            extra.append(("guild_id", .string(guild.id)))
+            if let member = guild.member(id: message.author.id) { extra.append(("member", member.partialJSON)) }
+        }
+        extra.append(("channel_type", .int(channel.type)))
+        dispatch([messageEvent("MESSAGE_CREATE", message.json(rendering).appending(extra), in: channel)], now: now)
+    }
+
+    mutating func dispatchMessageDelete(ids: [String], in channel: SandboxChannel, now: ContinuousClock.Instant) {
+        var fields: [(String, JSON)]
+        let name: String
+        if ids.count == 1 {
+            (name, fields) = ("MESSAGE_DELETE", [("id", .string(ids[0])), ("channel_id", .string(channel.id))])
+        } else {
+            (name, fields) = ("MESSAGE_DELETE_BULK", [("ids", .array(ids.map(JSON.string))), ("channel_id", .string(channel.id))])
+        }
+        if !channel.isDirect { fields.append(("guild_id", .string(guild.id))) }
+        dispatch([messageEvent(name, .object(fields), in: channel)], now: now)
+    }
+
+    private func messageEvent(_ name: String, _ data: JSON, in channel: SandboxChannel) -> GatewayEvent {
+        channel.isDirect
+            ? GatewayEvent(name, data, requires: .directMessages, isAboutGuild: false, isDirect: true)
+            : GatewayEvent(name, data, requires: .guildMessages)
+    }
+}

@@ -1,0 +1,59 @@
+import JSONSupport
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Channels: the guild's text channels (`--channel-ids`) and DM channels the bot opens (reference §2.7).
+enum ChannelRoutes {
+    static var routes: [Route] {
+        [
+            .discord(.GET, "/channels/{channel.id}") { context in
+                try context.requireBotToken()
+                let channelID = context.parameters["channel.id"] ?? ""
+                return .json(
+                    try context.state.withLock { parts throws(HTTPError) in
+                        guard let channel = parts.channels.channel(id: channelID) else { throw HTTPError.unknownChannel }
+                        return channel.json(
+                            guildID: context.configuration.guildID,
+                            lastMessageID: parts.channels.lastMessageID(in: channelID),
+                            overwrites: parts.permissions.overwritesJSON(channelID: channelID)
+                        )
+                    }
+                )
+            },
+            .discord(.POST, "/users/@me/channels", handler: openDirectChannel),
+        ]
+    }
+
+    /// `{"recipient_id": "..."}` → the DM channel with that user, the same one every time. Known users are
+    /// the guild's members and the OAuth test user; anyone else (the bot too) is refused with 50033.
+    @Sendable
+    static func openDirectChannel(_ context: RequestContext) async throws -> SandboxResponse {
+        try context.requireBotToken()
+        let body = try JSON(discordBody: context.request.body)
+        let recipientID: String
+        switch body["recipient_id"] {
+        case nil, .null?:
+            throw HTTPError.requiredField("recipient_id")
+        case .string(let id)? where Snowflake.value(id) != nil:
+            recipientID = id
+        default:
+            throw HTTPError.invalidFormBody(field: "recipient_id", code: "NUMBER_TYPE_COERCE", message: "Value is not snowflake.")
+        }
+        let botID = context.configuration.botUser.id
+        let (channel, lastMessageID, isNew) = try context.state.withLock { parts throws(HTTPError) in
+            if let existing = parts.channels.directChannel(with: recipientID) {
+                return (existing, parts.channels.lastMessageID(in: existing.id), false)
+            }
+            guard recipientID != botID, let user = parts.user(id: recipientID) else { throw HTTPError.invalidRecipients }
+            let channel = parts.channels.openDirectChannel(id: parts.snowflakes.next(now: Date()), with: user)
+            return (channel, nil, true)
+        }
+        if isNew {
+            context.logger.info("DM channel opened", metadata: ["channel_id": "\(channel.id)", "recipient_id": "\(recipientID)"])
+        }
+        return .json(channel.json(guildID: nil, lastMessageID: lastMessageID))
+    }
+}
