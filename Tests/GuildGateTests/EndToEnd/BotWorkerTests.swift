@@ -148,7 +148,8 @@ extension EndToEnd {
 
             let first = try sync()
             let second = try sync()
-            #expect(poll(timeout: 10) {
+            // Generous: under the full suite's load the runner may still be in the scheduled reconcile.
+            #expect(poll(timeout: 30) {
                 try job(first)["state"] as? String == "succeeded" && job(second)["state"] as? String == "succeeded"
             }, "\((try? job(first)) ?? [:]) \((try? job(second)) ?? [:])")
             let results = try [job(first), job(second)].compactMap { $0["result"] as? [String: Any] }
