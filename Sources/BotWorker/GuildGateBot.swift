@@ -90,7 +90,7 @@ struct BotSetup: Sendable {
         DiscordClient(configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
     }
 
-    /// `GET /gateway/bot` (reference §2.2).
+    /// `GET /gateway/bot` (docs: `events/gateway` "Get Gateway Bot").
     private static func discoverGatewayURL(_ discord: DiscordClient) throws -> String {
         let response = try discord.send(Route(.get, "/gateway/bot"))
         guard let url = JSON.parse(response.body)?["url"]?.string else {

@@ -3,7 +3,7 @@ import JSONSupport
 import Store
 
 /// Turns Discord's presence objects (PRESENCE_UPDATE, and the `presences` of GUILD_CREATE and member
-/// chunks) into roster rows (reference §4.9).
+/// chunks) into roster rows (docs: `events/gateway-events`).
 enum PresenceMapping {
     static let statuses: Set<String> = ["online", "idle", "dnd", "offline"]
 

@@ -1,5 +1,5 @@
 import DiscordKit
-/// What a gateway close code means for the client (reference §4.6).
+/// What a gateway close code means for the client (docs: `topics/opcodes-and-status-codes` "Gateway Close Event Codes").
 public enum GatewayCloseDecision: Sendable, Equatable {
     /// Reconnect and RESUME the session.
     case resume

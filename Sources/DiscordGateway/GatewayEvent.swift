@@ -1,6 +1,6 @@
 import JSONSupport
 
-/// A session that READY started (reference §4.5).
+/// A session that READY started (docs: `events/gateway-events` "Ready", "Resumed").
 public struct GatewayReady: Sendable, Equatable {
     public let sessionID: String
     public let resumeURL: String

@@ -1,7 +1,7 @@
 import DiscordKit
 import JSONSupport
 
-/// Gateway opcodes (reference §4.2).
+/// Gateway opcodes (docs: `topics/opcodes-and-status-codes` "Gateway Opcodes").
 public enum GatewayOpcode: Int, Sendable {
     case dispatch = 0
     case heartbeat = 1
@@ -65,7 +65,7 @@ extension GatewayPayload {
         GatewayPayload(opcode: .heartbeat, data: lastSequence.map(JSON.int) ?? .null)
     }
 
-    /// IDENTIFY (reference §4.4): the token goes without its `Bot ` prefix.
+    /// IDENTIFY (docs: `events/gateway-events` "Identify"): the token goes without its `Bot ` prefix.
     public static func identify(token: String, intents: GatewayIntents, largeThreshold: Int = 250) -> GatewayPayload {
         GatewayPayload(opcode: .identify, data: [
             "token": .string(token),
@@ -82,7 +82,7 @@ extension GatewayPayload {
         ])
     }
 
-    /// Request Guild Members for the whole guild with presences (reference §4.10).
+    /// Request Guild Members for the whole guild with presences (docs: `events/gateway-events` "Request Guild Members").
     public static func requestAllMembers(guildID: String, nonce: String) -> GatewayPayload {
         GatewayPayload(opcode: .requestGuildMembers, data: [
             "guild_id": .string(guildID), "query": "", "limit": 0, "presences": true, "nonce": .string(nonce),

@@ -89,7 +89,7 @@ public struct MessageDraft: Sendable {
     }
 }
 
-/// Signed CDN attachment URLs (reference §2.5): `ex` is when the URL stops working, in hex Unix seconds.
+/// Signed CDN attachment URLs (docs: `reference` "Signed Attachment CDN URLs"): `ex` is when the URL stops working, in hex Unix seconds.
 public enum CDNURL {
     public static func expiry(of url: String) -> Date? {
         guard let query = url.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }

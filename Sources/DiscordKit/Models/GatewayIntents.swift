@@ -1,6 +1,6 @@
 import Foundation
 
-/// Gateway intents (reference §4.7), parsed from names (`GUILDS,GUILD_MEMBERS`) or a number.
+/// Gateway intents (docs: `events/gateway` "Gateway Intents"), parsed from names (`GUILDS,GUILD_MEMBERS`) or a number.
 public struct GatewayIntents: OptionSet, Sendable, Hashable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }

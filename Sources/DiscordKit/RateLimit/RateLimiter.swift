@@ -1,7 +1,7 @@
 import JSONSupport
 import Synchronization
 
-/// Which limits one request counts against (reference §3): the route's bucket, separated per top-level
+/// Which limits one request counts against (docs: `topics/rate-limits`): the route's bucket, separated per top-level
 /// resource (`major`), and, for bot-token requests, that token's global limit.
 struct RateLimitKey: Hashable, Sendable {
     /// `METHOD /path/{id}` with ids replaced; the bucket key until Discord names the bucket.

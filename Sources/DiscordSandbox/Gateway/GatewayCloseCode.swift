@@ -1,4 +1,4 @@
-/// Why the sandbox ends a gateway connection: Discord's close event codes (reference §4.6).
+/// Why the sandbox ends a gateway connection: Discord's close event codes (docs: `topics/opcodes-and-status-codes` "Gateway Close Event Codes").
 /// Only the codes the sandbox sends by itself are here; `POST /_sandbox/gateway/drop` can send any code.
 enum GatewayCloseCode: UInt16, Error, Sendable {
     case unknownError = 4000

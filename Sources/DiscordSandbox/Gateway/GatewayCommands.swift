@@ -1,5 +1,5 @@
 import JSONSupport
-// The `d` of the client payloads the sandbox acts on (reference §4.4, §4.5, §4.10).
+// The `d` of the client payloads the sandbox acts on (docs: `events/gateway-events` "Identify"; `events/gateway-events` "Ready", "Resumed"; `events/gateway-events` "Request Guild Members").
 
 /// Op 2. `intents` is kept as sent: a bitfield that is not an integer in range is 4013, not 4001.
 struct Identify: Decodable, Sendable {

@@ -8,10 +8,10 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The protocol side of one gateway connection: what each client payload does (reference §4). Used by the
+/// The protocol side of one gateway connection: what each client payload does (docs: `events/gateway`). Used by the
 /// connection's reader only; what it answers goes out through the link.
 struct GatewayConnection {
-    /// Discord allows 120 payloads per connection per 60 s and disconnects beyond that (reference §4.8).
+    /// Discord allows 120 payloads per connection per 60 s and disconnects beyond that (docs: `events/gateway` "Rate Limiting").
     static let payloadLimit = 120
     static let payloadWindow = Duration.seconds(60)
 

@@ -31,7 +31,7 @@ struct GatewayEvent: Sendable {
     let requiredIntent: GatewayIntents
     /// Events about the sandbox guild go only to sessions whose shard holds the guild.
     let isAboutGuild: Bool
-    /// Events without a guild (DMs) go only to shard 0 (reference §4.11).
+    /// Events without a guild (DMs) go only to shard 0 (docs: `events/gateway` "Sharding").
     let isDirect: Bool
     /// The frame's text around the sequence number: `{"op":0,"d":...,"s":` and `,"t":"NAME"}`.
     private let head: String

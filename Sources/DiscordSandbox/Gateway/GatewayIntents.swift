@@ -1,4 +1,4 @@
-/// The `intents` bitfield of IDENTIFY (reference §4.7). Only the bits the sandbox acts on are named.
+/// The `intents` bitfield of IDENTIFY (docs: `events/gateway` "Gateway Intents"). Only the bits the sandbox acts on are named.
 struct GatewayIntents: OptionSet, Sendable {
     let rawValue: Int
 

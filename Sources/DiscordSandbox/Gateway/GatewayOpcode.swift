@@ -1,4 +1,4 @@
-/// Gateway opcodes (reference §4.2).
+/// Gateway opcodes (docs: `topics/opcodes-and-status-codes` "Gateway Opcodes").
 enum GatewayOpcode: Int, Sendable {
     case dispatch = 0
     case heartbeat = 1

@@ -9,7 +9,7 @@ import Foundation
 
 /// One payload a client sent, decoded as far as its opcode; `data(_:)` decodes its `d` for that opcode.
 struct GatewayPayload {
-    /// Larger client payloads close the connection with 4002 (reference §4.1).
+    /// Larger client payloads close the connection with 4002 (docs: `events/gateway` "Connecting").
     static let maxSize = 4096
 
     let opcode: Int

@@ -1,4 +1,4 @@
-/// Where the gateway is (reference §2.2; developers/events/gateway, "Get Gateway", "Get Gateway Bot"): the
+/// Where the gateway is (docs: `events/gateway` "Get Gateway Bot"; developers/events/gateway, "Get Gateway", "Get Gateway Bot"): the
 /// URL without a path, as Discord's. The gateway itself is `GatewayServer`, on the same port.
 enum GatewayRoutes {
     static var routes: [Route] {

@@ -11,7 +11,7 @@ import Darwin
 #endif
 
 /// A WebSocket upgrade to the gateway: which listener it reached, and the query the protocol is chosen by.
-/// Discord's gateway URLs have no path (`wss://gateway.discord.gg`, reference §2.2), so a client connects to
+/// Discord's gateway URLs have no path (`wss://gateway.discord.gg`, docs: `events/gateway` "Get Gateway Bot"), so a client connects to
 /// `/` with its query (`/?v=10&encoding=json`); any other path is not the gateway.
 struct GatewayTarget: Sendable {
     let endpoint: GatewayLink.Endpoint

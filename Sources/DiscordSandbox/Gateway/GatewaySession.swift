@@ -6,7 +6,7 @@ struct GatewayShard: Sendable {
     let id: Int
     let count: Int
 
-    /// A guild belongs to shard `(guild_id >> 22) % num_shards` (reference §4.11).
+    /// A guild belongs to shard `(guild_id >> 22) % num_shards` (docs: `events/gateway` "Sharding").
     func holds(guildID: String) -> Bool {
         guard let snowflake = UInt64(guildID) else { return false }
         return Int((snowflake >> 22) % UInt64(count)) == id

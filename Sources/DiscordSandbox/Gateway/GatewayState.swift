@@ -1,7 +1,7 @@
 import JSONSupport
 import NIOCore
 
-/// The gateway side of the sandbox (reference §4): settings, the guild, sessions and the live connections
+/// The gateway side of the sandbox (docs: `events/gateway`): settings, the guild, sessions and the live connections
 /// they run on. It is a part of `SandboxState`, so it only changes under that lock; dispatches get their
 /// sequence numbers and are handed to connections under it too, so every connection sees them in order.
 struct GatewayState: Sendable {
@@ -54,7 +54,7 @@ struct GatewayState: Sendable {
     }
 
     /// The connection is gone. Its session stays resumable for the resume window, unless the client closed
-    /// with 1000 or 1001, which ends it (reference §4.3).
+    /// with 1000 or 1001, which ends it (docs: `events/gateway` "Sending Heartbeats").
     mutating func disconnect(
         _ link: GatewayLink,
         sessionID: String?,

@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Changes to the sandbox guild and the dispatches they cause (reference §4.9, §4.10).
+/// Changes to the sandbox guild and the dispatches they cause (docs: `events/gateway-events`; `events/gateway-events` "Request Guild Members").
 extension GatewayState {
     /// Adds or replaces members. New ones: GUILD_MEMBER_ADD, and PRESENCE_UPDATE unless offline; replaced
     /// ones: GUILD_MEMBER_UPDATE and PRESENCE_UPDATE.

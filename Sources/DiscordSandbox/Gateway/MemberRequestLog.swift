@@ -30,7 +30,7 @@ struct MemberRequestRecord: Sendable {
 }
 
 /// Every op 8 received, and the limit on "all members" requests: one per guild per window, for the
-/// whole bot (reference §4.10).
+/// whole bot (docs: `events/gateway-events` "Request Guild Members").
 struct MemberRequestLog: Sendable {
     /// Oldest records are dropped beyond this.
     static let capacity = 10_000

@@ -1,5 +1,5 @@
 import JSONSupport
-/// The dispatches about messages (reference §4.9): guild channels need GUILD_MESSAGES, DM channels
+/// The dispatches about messages (docs: `events/gateway-events`): guild channels need GUILD_MESSAGES, DM channels
 /// DIRECT_MESSAGES (and go to shard 0 only). Every message the sandbox stores is the bot's own, so
 /// `content`, `embeds`, `attachments` and `components` are always included: MESSAGE_CONTENT only gates
 /// other authors' messages.

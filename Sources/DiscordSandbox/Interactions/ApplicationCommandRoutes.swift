@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The application's commands, global and for the sandbox guild (reference §2.8). The application id is the
+/// The application's commands, global and for the sandbox guild (docs: `interactions/application-commands`). The application id is the
 /// client id; another application's commands, or another guild's, are refused with 50001 Missing Access.
 enum ApplicationCommandRoutes {
     /// Discord's cap on commands per scope: 100 CHAT_INPUT plus 15 USER and 15 MESSAGE.

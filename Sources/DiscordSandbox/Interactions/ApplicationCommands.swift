@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A command as a bulk overwrite gives it (reference §2.8), checked as Discord checks it: CHAT_INPUT names
+/// A command as a bulk overwrite gives it (docs: `interactions/application-commands`), checked as Discord checks it: CHAT_INPUT names
 /// 1–32 lowercase letters, digits, `-` and `_` (`^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$`), descriptions
 /// 1–100 characters; USER and MESSAGE commands take any 1–32 character name and no description. Options
 /// (at most 25 per level) are checked the same way, sub-commands recursively.

@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Answering interactions (reference §2.9): the initial response through the callback route within 3 s, then
+/// Answering interactions (docs: `interactions/receiving-and-responding`): the initial response through the callback route within 3 s, then
 /// the original response and follow-ups through the application's webhook for 15 min. None of these need the
 /// bot token, as on Discord; the interaction token is the credential.
 enum InteractionRoutes {

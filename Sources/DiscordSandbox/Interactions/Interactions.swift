@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A message an interaction response made: the original response, or a follow-up (reference §2.9).
+/// A message an interaction response made: the original response, or a follow-up (docs: `interactions/receiving-and-responding`).
 /// They are answers to the invoking user, kept with the interaction, not in the channel's history.
 struct InteractionMessage: Sendable {
     /// Message flag of a deferred response that has not been edited yet ("Bot is thinking...").
@@ -72,7 +72,7 @@ struct InteractionMessage: Sendable {
 
 /// An APPLICATION_COMMAND interaction the sandbox made up, and everything the bot answered to it.
 struct SandboxInteraction: Sendable {
-    /// The initial response must come within 3 s; the token works for follow-ups for 15 min (reference §2.9).
+    /// The initial response must come within 3 s; the token works for follow-ups for 15 min (docs: `interactions/receiving-and-responding`).
     static let responseDeadline = Duration.seconds(3)
     static let tokenLifetime = Duration.seconds(15 * 60)
 

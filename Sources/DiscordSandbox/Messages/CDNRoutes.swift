@@ -6,7 +6,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The attachment CDN (reference §2.5), on the sandbox's own port: signed URLs only, `Range` honoured.
+/// The attachment CDN (docs: `reference` "Signed Attachment CDN URLs"), on the sandbox's own port: signed URLs only, `Range` honoured.
 enum CDNRoutes {
     static let path = "/attachments/{channel.id}/{attachment.id}/{filename}"
 

@@ -7,7 +7,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Signs and checks attachment URLs the way Discord's CDN does (reference §2.5):
+/// Signs and checks attachment URLs the way Discord's CDN does (docs: `reference` "Signed Attachment CDN URLs"):
 /// `{base}/attachments/{channel}/{attachment}/{filename}?ex={hex}&is={hex}&hm={hex}&`, where `is` is when the
 /// URL was issued, `ex` when it stops working (both hex Unix seconds) and `hm` an HMAC-SHA256 over the
 /// channel, the attachment, `ex` and `is` with a key the process makes up at start.

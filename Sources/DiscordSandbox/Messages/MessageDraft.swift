@@ -19,7 +19,7 @@ struct DraftFile {
     }
 }
 
-/// The body of a request that may carry files (reference §2.3): JSON, or `multipart/form-data` with the JSON
+/// The body of a request that may carry files (docs: `resources/message` "Create Message"): JSON, or `multipart/form-data` with the JSON
 /// in a `payload_json` part and files in `files[n]` parts (any part with a filename counts as a file).
 struct MessageRequestBody {
     let payload: JSON

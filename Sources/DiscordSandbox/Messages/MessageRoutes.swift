@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Messages in the guild's text channels and in DM channels (reference §2.3, §2.4).
+/// Messages in the guild's text channels and in DM channels (docs: `resources/message` "Create Message"; `resources/message` "Get Channel Message").
 enum MessageRoutes {
     static var routes: [Route] {
         [

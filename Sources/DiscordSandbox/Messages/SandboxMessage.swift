@@ -43,7 +43,7 @@ struct SandboxMessage: Sendable {
         var includesNonce = false
     }
 
-    /// The message object (reference §2.3), attachment URLs signed afresh.
+    /// The message object (docs: `resources/message` "Create Message"), attachment URLs signed afresh.
     func json(_ rendering: Rendering) -> JSON {
         var fields: [(String, JSON)] = [
             ("type", 0),

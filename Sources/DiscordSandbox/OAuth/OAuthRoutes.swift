@@ -1,6 +1,6 @@
 import WireFormats
 
-/// The OAuth2 authorization-code flow (reference §1.2–1.4).
+/// The OAuth2 authorization-code flow (docs: `topics/oauth2` "Authorization Code Grant"–1.4).
 enum OAuthRoutes {
     static var routes: [Route] {
         [

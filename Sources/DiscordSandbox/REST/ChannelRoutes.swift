@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Channels: the guild's text channels (`--channel-ids`) and DM channels the bot opens (reference §2.7).
+/// Channels: the guild's text channels (`--channel-ids`) and DM channels the bot opens (docs: `resources/user` "Create DM").
 enum ChannelRoutes {
     static var routes: [Route] {
         [

@@ -46,7 +46,7 @@ struct SandboxChannel: Sendable {
     }
 }
 
-/// Where messages and paging start (`GET /channels/{id}/messages`, reference §2.4).
+/// Where messages and paging start (`GET /channels/{id}/messages`, docs: `resources/message` "Get Channel Message").
 enum MessagePageAnchor: Sendable {
     case latest
     case before(UInt64)
@@ -56,7 +56,7 @@ enum MessagePageAnchor: Sendable {
 
 /// The channels, the messages posted to them and their attachments' bytes, all in memory.
 struct ChannelStore: Sendable {
-    /// Discord's default per-file limit (reference §2.3); the control API changes it.
+    /// Discord's default per-file limit (docs: `resources/message` "Create Message"); the control API changes it.
     static let defaultAttachmentSizeLimit = 10 * 1024 * 1024
     /// How long `enforce_nonce` finds an earlier message with the same nonce ("the past few minutes").
     static let nonceWindow = Duration.seconds(300)

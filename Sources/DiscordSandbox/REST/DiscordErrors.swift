@@ -1,7 +1,7 @@
 import JSONSupport
 import NIOHTTP1
 
-/// Error bodies in the shapes Discord documents (reference §1.4, §2.1, §3).
+/// Error bodies in the shapes Discord documents (docs: `topics/oauth2` (token errors); `reference` "HTTP API"; `topics/rate-limits`).
 extension HTTPError {
     /// `{"message": "...", "code": N}`, the body of most REST errors.
     init(_ status: HTTPResponseStatus, discordMessage: String, code: Int = 0) {
@@ -42,7 +42,7 @@ extension HTTPError {
         code: 50034
     )
 
-    /// A body over Discord's request size, or a file over the attachment size limit (reference §2.3).
+    /// A body over Discord's request size, or a file over the attachment size limit (docs: `resources/message` "Create Message").
     static let requestEntityTooLarge = HTTPError(.payloadTooLarge, discordMessage: "Request entity too large", code: 40005)
     static let missingAccess = HTTPError(.forbidden, discordMessage: "Missing Access", code: 50001)
     static let missingPermissions = HTTPError(.forbidden, discordMessage: "Missing Permissions", code: 50013)

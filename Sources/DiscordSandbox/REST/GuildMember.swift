@@ -5,7 +5,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A member's presence as PRESENCE_UPDATE reports it (reference §4.9).
+/// A member's presence as PRESENCE_UPDATE reports it (docs: `events/gateway-events`).
 struct MemberPresence: Sendable {
     enum Status: String, Sendable, Decodable, CaseIterable {
         case online, idle, dnd, offline

@@ -14,7 +14,7 @@ struct RateLimit: Sendable {
 
     /// Generous enough that an ordinary flow never meets it; tests lower it through the control API.
     static let routeDefault = RateLimit(limit: 50, window: .seconds(1))
-    /// Message create, per channel: the limit Discord applies in practice (reference §3 calls it folklore).
+    /// Message create, per channel: the limit Discord applies in practice (docs: `topics/rate-limits` calls it folklore).
     static let messageCreate = RateLimit(limit: 5, window: .seconds(5))
 }
 
@@ -29,7 +29,7 @@ struct BucketStatus: Sendable {
     let hash: String
 }
 
-/// Why a request was refused with 429 (reference §3).
+/// Why a request was refused with 429 (docs: `topics/rate-limits`).
 struct RateLimitRejection: Sendable {
     /// `X-RateLimit-Scope` (developers/topics/rate-limits, "Header Format").
     enum Scope: String, Sendable, Decodable {

@@ -89,7 +89,7 @@ struct SandboxGuild: Sendable {
         return (Array(matches.prefix(limit)), [])
     }
 
-    /// GUILD_CREATE's `d` for a session (reference §4.9). Without GUILD_PRESENCES, `members` is only the bot
+    /// GUILD_CREATE's `d` for a session (docs: `events/gateway-events`). Without GUILD_PRESENCES, `members` is only the bot
     /// and `presences` is empty; over `largeThreshold` members, offline members are left out.
     /// The unavailable guild object (developers/resources/guild, "Unavailable Guild Object").
     var unavailableJSON: JSON { ["id": .string(id), "unavailable": true] }

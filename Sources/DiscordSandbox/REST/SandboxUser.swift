@@ -1,5 +1,5 @@
 import JSONSupport
-/// A Discord user as `GET /users/@me` returns it (reference §1.5).
+/// A Discord user as `GET /users/@me` returns it (docs: `resources/user` "Get Current User").
 struct SandboxUser: Sendable {
     var id: String
     var username: String

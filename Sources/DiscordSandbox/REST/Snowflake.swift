@@ -5,7 +5,7 @@ import Foundation
 #endif
 
 /// Ids of what the sandbox creates (messages, attachments, DM channels, commands, interactions): Discord
-/// snowflakes, `(milliseconds since 2015 << 22) | counter` (reference §2.1), strictly increasing, so ordering
+/// snowflakes, `(milliseconds since 2015 << 22) | counter` (docs: `reference` "HTTP API"), strictly increasing, so ordering
 /// by id is ordering by creation.
 struct SnowflakeGenerator: Sendable {
     private var last: UInt64 = 0

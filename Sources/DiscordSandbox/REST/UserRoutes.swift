@@ -1,4 +1,4 @@
-/// Users (reference §1.5).
+/// Users (docs: `resources/user` "Get Current User").
 enum UserRoutes {
     static var routes: [Route] {
         [.discord(.GET, "/users/@me", handler: currentUser)]

@@ -1,7 +1,7 @@
 import NIOCore
 import WireFormats
 
-/// A whole `multipart/form-data` body (RFC 7578) split into its parts, as a bot sends files (reference §2.3):
+/// A whole `multipart/form-data` body (RFC 7578) split into its parts, as a bot sends files (docs: `resources/message` "Create Message"):
 /// the aggregated body fed to `MultipartParser` at once.
 struct MultipartBody {
     struct Part {

@@ -34,7 +34,7 @@ struct SandboxConfiguration: Sendable {
     }
 
     /// The gateway URL `GET /gateway` reports: the public URL with a WebSocket scheme and no path
-    /// (`ws://127.0.0.1:8190`), as Discord's `wss://gateway.discord.gg` (reference §2.2).
+    /// (`ws://127.0.0.1:8190`), as Discord's `wss://gateway.discord.gg` (docs: `events/gateway` "Get Gateway Bot").
     var gatewayURL: String {
         if publicURL.hasPrefix("https://") { return "wss://" + publicURL.dropFirst("https://".count) }
         if publicURL.hasPrefix("http://") { return "ws://" + publicURL.dropFirst("http://".count) }

@@ -33,14 +33,10 @@ public struct AppConfig: Sendable {
     /// Whether people outside `DISCORD_GUILD_ID` may log in to the website (`GUILDGATE_ALLOW_NON_MEMBERS`).
     public var allowNonMembers: Bool
     public var rosterAccess: RosterAccess
-    public var respondToAllMessages: Bool
     /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
     public var apiToken: String?
-    public var chatAPIBase: String?
-    public var chatAPIKey: String?
-    public var chatModel: String?
     public var templatesDirectory: String
 
     /// Whether cookies must carry `Secure` (the site is served over https).
@@ -132,7 +128,6 @@ public struct AppConfig: Sendable {
             throw .invalid("GUILDGATE_ROSTER_ACCESS", reason: "must be public, members or admins")
         }
         rosterAccess = roster
-        respondToAllMessages = flag("RESPOND_TO_ALL_MESSAGES")
         bypassAuth = flag("BYPASS_AUTH")
         if bypassAuth {
             let remote = [("DISCORD_API_BASE", discordAPIBase), ("DISCORD_OAUTH_AUTHORIZE_URL", discordAuthorizeURL)]
@@ -147,9 +142,6 @@ public struct AppConfig: Sendable {
         }
         secretKey = Array(decoded)
         apiToken = value("GUILDGATE_API_TOKEN")
-        chatAPIBase = value("CHAT_API_BASE")
-        chatAPIKey = value("CHAT_API_KEY")
-        chatModel = value("CHAT_MODEL")
         templatesDirectory = value("GUILDGATE_TEMPLATES") ?? "templates"
     }
 }
