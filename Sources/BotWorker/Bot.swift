@@ -61,7 +61,8 @@ final class Bot: Sendable {
     func run() async throws {
         ingest.start()
         jobs.start()
-        logger.info("guildgate-bot started", metadata: ["guild_id": "\(setup.guildID)", "intents": "\(setup.intents)", "worker": "\(setup.worker)"])
+        logger.info(
+            "guildgate-bot started", metadata: ["guild_id": "\(setup.guildID)", "intents": "\(setup.intents)", "worker": "\(setup.worker)"])
         let heartbeat = Task { await beat(every: .seconds(5)) }
         defer { heartbeat.cancel() }
         do {
@@ -79,9 +80,11 @@ final class Bot: Sendable {
     /// ``jobGrace`` and writes what is pending within ``writeGrace``, both counted from now.
     func shutdown() async {
         shutdownStarted.withLock { $0 = .now }
-        logger.info("shutting down", metadata: [
-            "job_grace_s": "\(Self.jobGrace.components.seconds)", "write_grace_s": "\(Self.writeGrace.components.seconds)",
-        ])
+        logger.info(
+            "shutting down",
+            metadata: [
+                "job_grace_s": "\(Self.jobGrace.components.seconds)", "write_grace_s": "\(Self.writeGrace.components.seconds)",
+            ])
         jobs.requestStop()
         await reconciler.abandon()
         await gateway.stop()

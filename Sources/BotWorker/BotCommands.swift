@@ -33,13 +33,16 @@ enum BotCommand: String, CaseIterable {
 
     /// Slash command definitions for `PUT /applications/{id}/commands`.
     static var definitions: JSON {
-        .array(allCases.map { command in
-            var definition: [(String, JSON)] = [("name", .string(command.rawValue)), ("description", .string(command.summary)), ("type", 1)]
-            if command == .download {
-                definition.append(("options", [["type": 3, "name": "file", "description": "The file's name or id", "required": true]]))
-            }
-            return .object(definition)
-        })
+        .array(
+            allCases.map { command in
+                var definition: [(String, JSON)] = [
+                    ("name", .string(command.rawValue)), ("description", .string(command.summary)), ("type", 1),
+                ]
+                if command == .download {
+                    definition.append(("options", [["type": 3, "name": "file", "description": "The file's name or id", "required": true]]))
+                }
+                return .object(definition)
+            })
     }
 }
 
@@ -83,7 +86,7 @@ final class BotCommands: @unchecked Sendable {
     /// guild channel are answered by DM; the channel only hears that a DM was sent.
     func message(_ data: JSON, botID: String) {
         guard data["author"]?["bot"]?.bool != true, let authorID = data["author"]?["id"]?.string, authorID != botID,
-              let channelID = data["channel_id"]?.string, let messageID = data["id"]?.string
+            let channelID = data["channel_id"]?.string, let messageID = data["id"]?.string
         else { return }
         let guild = data["guild_id"]?.string
         if let guild, guild != guildID {
@@ -91,13 +94,17 @@ final class BotCommands: @unchecked Sendable {
             return
         }
         let mentioned = (data["mentions"]?.array ?? []).contains { $0["id"]?.string == botID }
-        guard guild == nil || mentioned, let (command, argument) = BotCommand.parse(data["content"]?.string ?? "", botID: botID) else { return }
+        guard guild == nil || mentioned, let (command, argument) = BotCommand.parse(data["content"]?.string ?? "", botID: botID) else {
+            return
+        }
         switch admit(authorID, command) {
         case .run:
             messages.async { [self] db, discord in
                 let reply = answer(command, argument: argument, discordID: authorID, db: db)
                 if guild != nil, command.isPrivate {
-                    let notice = sendDirectMessage(reply, to: authorID, discord) ? "I sent you a DM."
+                    let notice =
+                        sendDirectMessage(reply, to: authorID, discord)
+                        ? "I sent you a DM."
                         : "I could not send you a DM: allow direct messages from server members, or use `/\(command.rawValue)`, which answers only you."
                     post(notice, in: channelID, replyingTo: messageID, discord)
                 } else {
@@ -122,12 +129,17 @@ final class BotCommands: @unchecked Sendable {
         let admission = admit(slash.userID, command)
         guard admission != .ignore else { return }
         interactions.async { [self] db, discord in
-            let reply = if case .slowDown(let seconds) = admission { Self.slowDown(seconds) }
-                else { answer(command, argument: slash.argument, discordID: slash.userID, db: db) }
+            let reply =
+                if case .slowDown(let seconds) = admission { Self.slowDown(seconds) } else {
+                    answer(command, argument: slash.argument, discordID: slash.userID, db: db)
+                }
             do {
-                try discord.send(Route(.post, "/interactions/\(slash.id)/\(slash.token)/callback"), body: .json(JSON.object([
-                    ("type", 4), ("data", ["content": .string(reply), "flags": 64, "allowed_mentions": ["parse": []]]),
-                ])), authorization: .none)
+                try discord.send(
+                    Route(.post, "/interactions/\(slash.id)/\(slash.token)/callback"),
+                    body: .json(
+                        JSON.object([
+                            ("type", 4), ("data", ["content": .string(reply), "flags": 64, "allowed_mentions": ["parse": []]]),
+                        ])), authorization: .none)
             } catch {
                 logger.error("cannot answer an interaction", metadata: ["command": "\(command.rawValue)", "error": "\(error)"])
             }
@@ -164,9 +176,12 @@ final class BotCommands: @unchecked Sendable {
             guard let channelID = JSON.parse(opened.body)?["id"]?.string else {
                 throw DiscordError.invalidResponse(status: opened.status, reason: "POST /users/@me/channels returned no channel id")
             }
-            try discord.send(Route(.post, "/channels/\(channelID)/messages"), body: .json(JSON.object([
-                ("content", .string(content)), ("allowed_mentions", ["parse": []]),
-            ])))
+            try discord.send(
+                Route(.post, "/channels/\(channelID)/messages"),
+                body: .json(
+                    JSON.object([
+                        ("content", .string(content)), ("allowed_mentions", ["parse": []]),
+                    ])))
             return true
         } catch {
             logger.notice("cannot send a DM", metadata: ["user_id": "\(userID)", "error": "\(error)"])
@@ -206,8 +221,10 @@ final class BotCommands: @unchecked Sendable {
     static func link(to argument: String, in files: [StoredFile], baseURL: String) -> String {
         let wanted = argument.trimmingCharacters(in: .whitespaces)
         guard !wanted.isEmpty else { return "Which file? Say `download <name or id>`; `list` shows them." }
-        guard let file = files.first(where: { String($0.id) == wanted }) ?? files.first(where: { $0.name.lowercased() == wanted.lowercased() })
-            ?? files.first(where: { $0.name.lowercased().hasPrefix(wanted.lowercased()) })
+        guard
+            let file = files.first(where: { String($0.id) == wanted }) ?? files.first(where: { $0.name.lowercased() == wanted.lowercased() }
+            )
+                ?? files.first(where: { $0.name.lowercased().hasPrefix(wanted.lowercased()) })
         else { return "You have no file called \(Self.safe(wanted)). `list` shows your files." }
         return "\(Self.safe(file.name)): \(baseURL)/files/\(file.id)/download (log in with Discord to download)"
     }

@@ -51,7 +51,9 @@ final class BotEvents: GatewayEventHandler {
             commands.register(applicationID: ready.applicationID ?? ready.botUserID)
             await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
         case .resumed:
-            session.withLock { $0?.live = true; $0?.lastEventAt = now }
+            session.withLock {
+                $0?.live = true; $0?.lastEventAt = now
+            }
         case .disconnected:
             session.withLock { $0?.live = false }
         case .dispatch(let name, let data):
@@ -75,7 +77,8 @@ final class BotEvents: GatewayEventHandler {
             let records = PresenceMapping.records(
                 members: data["members"]?.array ?? [], presences: data["presences"]?.array ?? [], guildID: guildID, seenAt: now)
             ingest.submit(records)
-            logger.info("guild available", metadata: ["guild_id": "\(guildID)", "members": "\(data["member_count"]?.integer ?? records.count)"])
+            logger.info(
+                "guild available", metadata: ["guild_id": "\(guildID)", "members": "\(data["member_count"]?.integer ?? records.count)"])
         case "GUILD_DELETE":
             guard let guildID = data["id"]?.string else { return }
             if data["unavailable"]?.bool == true {

@@ -39,7 +39,9 @@ struct FileCleanup: Sendable {
             }
             try files.delete(fileID: id)
             deleted += messages.count
-            logger.info("stored file cleaned up", metadata: ["file_id": "\(id)", "state": "\(file.state.rawValue)", "messages": "\(messages.count)"])
+            logger.info(
+                "stored file cleaned up",
+                metadata: ["file_id": "\(id)", "state": "\(file.state.rawValue)", "messages": "\(messages.count)"])
         }
         return ["files": .int(ids.count), "messages_deleted": .int(deleted)]
     }

@@ -75,12 +75,14 @@ struct BotSetup: Sendable {
         self.token = token
         self.guildID = guildID
         do {
-            intents = try config.discordGatewayIntents.map { text throws(GatewayIntents.ParseError) in try GatewayIntents(parsing: text) }
+            intents =
+                try config.discordGatewayIntents.map { text throws(GatewayIntents.ParseError) in try GatewayIntents(parsing: text) }
                 ?? .guildGateDefault
         } catch {
             throw ConfigError.invalid("DISCORD_GATEWAY_INTENTS", reason: "\(error)")
         }
-        let discord = DiscordClient(configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
+        let discord = DiscordClient(
+            configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
         gatewayURL = try config.discordGatewayURL ?? Self.discoverGatewayURL(discord)
         worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
     }

@@ -70,9 +70,11 @@ final class JobRunner: Sendable {
         guard !(await ended.wait(until: deadline)) else { return }
         abandoned.open()
         guard let job = current.withLock({ $0 }) else { return }
-        logger.warning("abandoning the job in hand: it runs again once its lease expires", metadata: [
-            "job_id": "\(job.id)", "job_kind": "\(job.kind)", "lease_seconds": "\(lease.components.seconds)",
-        ])
+        logger.warning(
+            "abandoning the job in hand: it runs again once its lease expires",
+            metadata: [
+                "job_id": "\(job.id)", "job_kind": "\(job.kind)", "lease_seconds": "\(lease.components.seconds)",
+            ])
     }
 
     private func loop() {
@@ -101,9 +103,11 @@ final class JobRunner: Sendable {
             } catch {
                 guard !stopping.isOpen else { break }
                 let delay = backoff.nextDelay(using: &generator)
-                logger.warning("job queue: database call failed; next try \(delay.retryText)", metadata: [
-                    "error": "\(error)", "attempt": "\(backoff.failures)",
-                ])
+                logger.warning(
+                    "job queue: database call failed; next try \(delay.retryText)",
+                    metadata: [
+                        "error": "\(error)", "attempt": "\(backoff.failures)",
+                    ])
                 stopping.block(timeout: delay)
             }
         }
@@ -142,8 +146,9 @@ final class JobRunner: Sendable {
                 logger.notice("job interrupted; back in the queue", metadata: ["attempt": "\(job.attempts)", "error": "\(error)"])
             case .failure(let error):
                 let state = try jobs.fail(job, worker: worker, error: "\(error)")
-                logger.warning(state == .failed ? "job failed for good" : "job failed; will retry",
-                               metadata: ["attempt": "\(job.attempts)", "error": "\(error)"])
+                logger.warning(
+                    state == .failed ? "job failed for good" : "job failed; will retry",
+                    metadata: ["attempt": "\(job.attempts)", "error": "\(error)"])
             }
         } catch {
             logger.error("cannot record the job's outcome; it runs again when its lock expires", metadata: ["error": "\(error)"])

@@ -31,7 +31,8 @@ enum ReconcileError: Error, CustomStringConvertible {
         case .notInGuild(let guildID):
             return "the bot is not in guild \(guildID): invite it (GET /api/discord/invite) or fix DISCORD_GUILD_ID"
         case .guildUnavailable(let guildID):
-            return "Discord reports guild \(guildID) unavailable (an outage): its member list cannot be fetched until it is back; members keep their last presence"
+            return
+                "Discord reports guild \(guildID) unavailable (an outage): its member list cannot be fetched until it is back; members keep their last presence"
         case .rateLimited(let retryAfter):
             return "Discord rate-limited the member request; it can be retried in \(retryAfter) s"
         case .timedOut(let guildID):
@@ -172,7 +173,9 @@ actor MemberReconciler {
             let report = ReconcileReport(
                 guildID: request.guildID, members: request.members, markedOffline: markedOffline, requestedAt: request.startedAt)
             last[request.guildID] = (last[request.guildID]?.at ?? .now, report)
-            logger.info("guild members reconciled", metadata: ["guild_id": "\(request.guildID)", "members": "\(request.members)", "marked_offline": "\(markedOffline)"])
+            logger.info(
+                "guild members reconciled",
+                metadata: ["guild_id": "\(request.guildID)", "members": "\(request.members)", "marked_offline": "\(markedOffline)"])
             request.waiters.forEach { $0.resume(returning: report) }
         } catch {
             request.waiters.forEach { $0.resume(throwing: error) }

@@ -68,13 +68,14 @@ final class PresenceIngest: @unchecked Sendable {
     /// Sets offline the members of `guildID` not seen since `date`, after every record submitted so far.
     func markOffline(guildID: String, notSeenSince date: Date) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            enqueue(Command { db in
-                do {
-                    continuation.resume(returning: try PresenceStore(db).markOffline(guildID: guildID, notSeenSince: date))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            })
+            enqueue(
+                Command { db in
+                    do {
+                        continuation.resume(returning: try PresenceStore(db).markOffline(guildID: guildID, notSeenSince: date))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                })
         }
     }
 
@@ -142,18 +143,22 @@ final class PresenceIngest: @unchecked Sendable {
                 if heartbeat == nil { heartbeat = beat }
                 if done {
                     if !pending.isEmpty {
-                        logger.error("stopping with presences unwritten: the database is unreachable", metadata: [
-                            "count": "\(pending.count)", "error": "\(failure)",
-                        ])
+                        logger.error(
+                            "stopping with presences unwritten: the database is unreachable",
+                            metadata: [
+                                "count": "\(pending.count)", "error": "\(failure)",
+                            ])
                     }
                     condition.unlock()
                     return
                 }
                 let delay = backoff.nextDelay(using: &generator)
                 retryAt = Date().addingTimeInterval(Double(delay.wholeMilliseconds) / 1000)
-                logger.warning("presence writer: database write failed; next try \(delay.retryText)", metadata: [
-                    "error": "\(failure)", "pending": "\(pending.count)", "attempt": "\(backoff.failures)",
-                ])
+                logger.warning(
+                    "presence writer: database write failed; next try \(delay.retryText)",
+                    metadata: [
+                        "error": "\(failure)", "pending": "\(pending.count)", "attempt": "\(backoff.failures)",
+                    ])
             } else if backoff.failures > 0 {
                 logger.notice("presence writer: the database is back")
                 backoff.succeeded()

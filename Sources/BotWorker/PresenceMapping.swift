@@ -10,7 +10,7 @@ enum PresenceMapping {
     /// nil when the object has no user id or no guild.
     static func record(_ presence: JSON, guildID fallbackGuildID: String?, seenAt: Date) -> PresenceRecord? {
         guard let userID = presence["user"]?["id"]?.string,
-              let guildID = presence["guild_id"]?.string ?? fallbackGuildID
+            let guildID = presence["guild_id"]?.string ?? fallbackGuildID
         else { return nil }
         // "invisible" reaches bots as offline; anything unknown is treated the same way.
         let status = presence["status"]?.string.flatMap { statuses.contains($0) ? $0 : nil } ?? "offline"
@@ -38,14 +38,15 @@ enum PresenceMapping {
     /// "Playing Factorio", "Listening to Spotify", "Watching YouTube", "Competing in Arena".
     static func activityText(_ activity: JSON) -> String? {
         guard let name = activity["name"]?.string, !name.isEmpty else { return nil }
-        let verb: String? = switch activity["type"]?.integer {
-        case 0: "Playing"
-        case 1: "Streaming"
-        case 2: "Listening to"
-        case 3: "Watching"
-        case 5: "Competing in"
-        default: nil
-        }
+        let verb: String? =
+            switch activity["type"]?.integer {
+            case 0: "Playing"
+            case 1: "Streaming"
+            case 2: "Listening to"
+            case 3: "Watching"
+            case 5: "Competing in"
+            default: nil
+            }
         return String((verb.map { "\($0) \(name)" } ?? name).prefix(256))
     }
 

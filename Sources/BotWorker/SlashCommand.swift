@@ -17,8 +17,8 @@ struct SlashCommand: Equatable {
     /// nil for other interaction types (pings, components) and commands the bot does not have.
     init?(_ data: JSON) {
         guard data["type"]?.integer == 2, let id = data["id"]?.string, let token = data["token"]?.string,
-              let name = data["data"]?["name"]?.string, let command = BotCommand(rawValue: name),
-              let userID = data["member"]?["user"]?["id"]?.string ?? data["user"]?["id"]?.string
+            let name = data["data"]?["name"]?.string, let command = BotCommand(rawValue: name),
+            let userID = data["member"]?["user"]?["id"]?.string ?? data["user"]?["id"]?.string
         else { return nil }
         self.id = id
         self.token = token

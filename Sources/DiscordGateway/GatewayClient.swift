@@ -113,7 +113,8 @@ public final class GatewayClient: Sendable {
                 // Discord advises waiting 1–5 s before identifying after an invalidated session.
                 if case .invalidSession = outcome.end { delay = max(delay, .milliseconds(Int.random(in: 1000...5000))) }
             }
-            let then = state.withLock { $0.session } != nil ? "resuming the session" : decision == .identify ? "identifying anew" : "identifying"
+            let then =
+                state.withLock { $0.session } != nil ? "resuming the session" : decision == .identify ? "identifying anew" : "identifying"
             logger.log(
                 level: outcome.becameReady ? .info : .warning,
                 "gateway connection \(outcome.end.isFailure ? "failed" : "ended") (\(outcome.end.summary)); next try \(delay.retryText), \(then)",
@@ -230,7 +231,8 @@ public final class GatewayClient: Sendable {
                         state.writer = outbound
                     }
                     onReady()
-                    logger.info("gateway session ready", metadata: ["session_id": "\(ready.sessionID)", "guilds": "\(ready.guildIDs.count)"])
+                    logger.info(
+                        "gateway session ready", metadata: ["session_id": "\(ready.sessionID)", "guilds": "\(ready.guildIDs.count)"])
                     await handler.handle(.ready(ready))
                     try await closeIfStopping(outbound)
                 case "RESUMED":
@@ -266,7 +268,9 @@ public final class GatewayClient: Sendable {
 
     private func handshake(resuming session: Session?) -> GatewayPayload {
         if let session {
-            logger.debug("resuming the gateway session", metadata: ["session_id": "\(session.id)", "sequence": "\(lastSequence.map(String.init) ?? "none")"])
+            logger.debug(
+                "resuming the gateway session",
+                metadata: ["session_id": "\(session.id)", "sequence": "\(lastSequence.map(String.init) ?? "none")"])
             return .resume(token: configuration.token, sessionID: session.id, sequence: lastSequence)
         }
         logger.debug("identifying", metadata: ["intents": "\(configuration.intents)"])
@@ -284,7 +288,8 @@ public final class GatewayClient: Sendable {
 
     /// Heartbeats: the first after `interval × jitter`, then every `interval`. Ends the connection as a
     /// zombie, closing with 4000 so the session stays resumable, when the previous beat got no ACK.
-    private func beat(every interval: Duration, outbound: WebSocketOutboundWriter, heartbeat: Heartbeat) async throws -> GatewayAttempt.End {
+    private func beat(every interval: Duration, outbound: WebSocketOutboundWriter, heartbeat: Heartbeat) async throws -> GatewayAttempt.End
+    {
         try await Task.sleep(for: interval * Double.random(in: 0..<1))
         while true {
             guard heartbeat.send() else {

@@ -12,7 +12,7 @@ public struct GatewayReady: Sendable, Equatable {
 
     init?(_ data: JSON) {
         guard let sessionID = data["session_id"]?.string, let resumeURL = data["resume_gateway_url"]?.string,
-              let botUserID = data["user"]?["id"]?.string
+            let botUserID = data["user"]?["id"]?.string
         else { return nil }
         self.sessionID = sessionID
         self.resumeURL = resumeURL

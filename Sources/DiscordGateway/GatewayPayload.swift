@@ -67,25 +67,31 @@ extension GatewayPayload {
 
     /// IDENTIFY (docs: `events/gateway-events` "Identify"): the token goes without its `Bot ` prefix.
     public static func identify(token: String, intents: GatewayIntents, largeThreshold: Int = 250) -> GatewayPayload {
-        GatewayPayload(opcode: .identify, data: [
-            "token": .string(token),
-            "intents": .int(Int(intents.rawValue)),
-            "properties": ["os": "linux", "browser": "guildgate", "device": "guildgate"],
-            "compress": false,
-            "large_threshold": .int(largeThreshold),
-        ])
+        GatewayPayload(
+            opcode: .identify,
+            data: [
+                "token": .string(token),
+                "intents": .int(Int(intents.rawValue)),
+                "properties": ["os": "linux", "browser": "guildgate", "device": "guildgate"],
+                "compress": false,
+                "large_threshold": .int(largeThreshold),
+            ])
     }
 
     public static func resume(token: String, sessionID: String, sequence: Int?) -> GatewayPayload {
-        GatewayPayload(opcode: .resume, data: [
-            "token": .string(token), "session_id": .string(sessionID), "seq": sequence.map(JSON.int) ?? .null,
-        ])
+        GatewayPayload(
+            opcode: .resume,
+            data: [
+                "token": .string(token), "session_id": .string(sessionID), "seq": sequence.map(JSON.int) ?? .null,
+            ])
     }
 
     /// Request Guild Members for the whole guild with presences (docs: `events/gateway-events` "Request Guild Members").
     public static func requestAllMembers(guildID: String, nonce: String) -> GatewayPayload {
-        GatewayPayload(opcode: .requestGuildMembers, data: [
-            "guild_id": .string(guildID), "query": "", "limit": 0, "presences": true, "nonce": .string(nonce),
-        ])
+        GatewayPayload(
+            opcode: .requestGuildMembers,
+            data: [
+                "guild_id": .string(guildID), "query": "", "limit": 0, "presences": true, "nonce": .string(nonce),
+            ])
     }
 }

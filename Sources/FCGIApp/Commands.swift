@@ -16,10 +16,15 @@ struct Serve: ParsableCommand {
     @Option(help: "Worker threads; keep it above nginx's upstream keepalive × worker processes.")
     var threads: Int = 16
 
-    @Option(help: "A second socket for file uploads and downloads, with its own threads, so that long transfers never hold the threads pages need (nginx sends /files and /api/files there).")
+    @Option(
+        help:
+            "A second socket for file uploads and downloads, with its own threads, so that long transfers never hold the threads pages need (nginx sends /files and /api/files there)."
+    )
     var transferListen: String?
 
-    @Option(help: "Worker threads of --transfer-listen: the most transfers at once, plus nginx's keepalive × worker processes of that upstream.")
+    @Option(
+        help: "Worker threads of --transfer-listen: the most transfers at once, plus nginx's keepalive × worker processes of that upstream."
+    )
     var transferThreads: Int = 8
 
     @Option(help: "Bytes a second a request body must average; a slower one is cut off (408; an upload is abandoned).")
@@ -36,7 +41,9 @@ struct Serve: ParsableCommand {
         guard (1...1024).contains(transferThreads) else { throw ValidationError("--transfer-threads must be between 1 and 1024") }
         guard transferListen != listen else { throw ValidationError("--transfer-listen must differ from --listen") }
         guard minBodyRate >= 1 else { throw ValidationError("--min-body-rate must be at least 1 (bytes a second)") }
-        guard (1...3600).contains(slowClientTimeout) else { throw ValidationError("--slow-client-timeout must be between 1 and 3600 seconds") }
+        guard (1...3600).contains(slowClientTimeout) else {
+            throw ValidationError("--slow-client-timeout must be between 1 and 3600 seconds")
+        }
     }
 
     func run() throws {
@@ -44,14 +51,17 @@ struct Serve: ParsableCommand {
         MemoryPolicy.returnLargeBuffersToTheSystem()
         let environment = AppEnvironment.launch(logger: logger)
         Launch.checkDatabase(environment.config, logger: logger)
-        var pools = [WorkerPool(
-            name: "fcgi", listener: Launch.reporting(logger) { try FastCGIListener(address: listen, socketGroup: socketGroup) },
-            threads: threads)]
+        var pools = [
+            WorkerPool(
+                name: "fcgi", listener: Launch.reporting(logger) { try FastCGIListener(address: listen, socketGroup: socketGroup) },
+                threads: threads)
+        ]
         if let transferListen {
-            pools.append(WorkerPool(
-                name: "transfer",
-                listener: Launch.reporting(logger) { try FastCGIListener(address: transferListen, socketGroup: socketGroup) },
-                threads: transferThreads))
+            pools.append(
+                WorkerPool(
+                    name: "transfer",
+                    listener: Launch.reporting(logger) { try FastCGIListener(address: transferListen, socketGroup: socketGroup) },
+                    threads: transferThreads))
         }
         let server = FastCGIServer(
             pools: pools, pace: BodyPace(minimumRate: minBodyRate, window: .seconds(slowClientTimeout)),
@@ -69,9 +79,11 @@ struct Migrate: ParsableCommand {
         let settings = Launch.settings(logger: logger)
         let db = PostgresConnection(url: settings.databaseURL)
         let applied = Launch.reporting(logger) { try Migrations.migrate(db, logger: logger) }
-        logger.info("database is up to date", metadata: [
-            "version": "\(Migrations.latestVersion)", "applied": "\(applied.count)",
-        ])
+        logger.info(
+            "database is up to date",
+            metadata: [
+                "version": "\(Migrations.latestVersion)", "applied": "\(applied.count)",
+            ])
     }
 }
 
@@ -106,13 +118,14 @@ struct CreateAdmin: ParsableCommand {
         if created {
             logger.info("admin created", metadata: ["username": "\(username)"])
         } else {
-            logger.info("admin password reset; the admin's sessions are ended", metadata: [
-                "username": "\(username)", "sessions_ended": "\(sessionsEnded)",
-            ])
+            logger.info(
+                "admin password reset; the admin's sessions are ended",
+                metadata: [
+                    "username": "\(username)", "sessions_ended": "\(sessionsEnded)",
+                ])
         }
     }
 }
-
 
 /// `guildgate-web staff …`: the staff roster.
 struct Staff: ParsableCommand {
@@ -146,9 +159,11 @@ struct Staff: ParsableCommand {
                 try Migrations.requireCurrent(db)
                 return try StaffStore(db).importRows(rows)
             }
-            logger.info("staff imported", metadata: [
-                "file": "\(file)", "created": "\(counts.created)", "updated": "\(counts.updated)",
-            ])
+            logger.info(
+                "staff imported",
+                metadata: [
+                    "file": "\(file)", "created": "\(counts.created)", "updated": "\(counts.updated)",
+                ])
         }
     }
 }
@@ -162,4 +177,3 @@ enum MemoryPolicy {
         _ = mallopt(M_TRIM_THRESHOLD, 4 << 20)
     }
 }
-

@@ -12,7 +12,8 @@ import GuildGateCore
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check the settings against Discord and the database: token, intents, guild, channel permissions, OAuth client, redirect URI.")
+        abstract:
+            "Check the settings against Discord and the database: token, intents, guild, channel permissions, OAuth client, redirect URI.")
 
     @Flag(help: "Print the checks as JSON (for scripts).")
     var json = false

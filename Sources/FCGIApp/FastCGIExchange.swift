@@ -62,7 +62,7 @@ struct FastCGIExchange {
             guard let equals = strchr(entry, Int32(UInt8(ascii: "="))) else { continue }
             let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: equals - entry), as: UTF8.self)
             guard name.hasPrefix("HTTP_") || wantedParams.contains(name), params[name] == nil,
-                  let value = String(validatingCString: equals + 1)
+                let value = String(validatingCString: equals + 1)
             else { continue }
             params[name] = value
         }
@@ -98,13 +98,14 @@ struct FastCGIExchange {
 
     /// `HTTP_X_FORWARDED_FOR` → `x-forwarded-for` (nginx upper-cases names and turns `-` into `_`).
     static func headerName(cgiName: String) -> String {
-        String(decoding: cgiName.utf8.dropFirst(5).map { byte -> UInt8 in
-            switch byte {
-            case UInt8(ascii: "_"): return UInt8(ascii: "-")
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte + 32
-            default: return byte
-            }
-        }, as: UTF8.self)
+        String(
+            decoding: cgiName.utf8.dropFirst(5).map { byte -> UInt8 in
+                switch byte {
+                case UInt8(ascii: "_"): return UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte + 32
+                default: return byte
+                }
+            }, as: UTF8.self)
     }
 
     private func write(_ response: Response, to writer: FastCGIWriter, omitBody: Bool) throws(ResponseWriteError) {

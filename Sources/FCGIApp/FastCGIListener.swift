@@ -41,7 +41,8 @@ struct FastCGIListener {
         guard descriptor >= 0 else { throw .cannotListen(address, reason: String(cString: strerror(errno))) }
         if isUnixSocket {
             if let groupID, chown(address, getuid(), groupID) != 0 {
-                throw .cannotListen(address, reason: "cannot give the socket to group \(socketGroup ?? ""): \(String(cString: strerror(errno)))")
+                throw .cannotListen(
+                    address, reason: "cannot give the socket to group \(socketGroup ?? ""): \(String(cString: strerror(errno)))")
             }
             chmod(address, 0o660)
         }

@@ -161,10 +161,12 @@ struct OSThread {
         defer { pthread_attr_destroy(&attributes) }
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var thread = pthread_t()
-        let result = pthread_create(&thread, &attributes, { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
+        let result = pthread_create(
+            &thread, &attributes,
+            { context in
+                Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+                return nil
+            }, context)
         precondition(result == 0, "cannot start thread \(name): \(String(cString: strerror(result)))")
         return OSThread(thread: thread)
     }

@@ -56,14 +56,15 @@ enum RequestHeadCheck {
                 return Int(params[index - 1])
             }
             guard params.count - index >= 4 else { return nil }
-            let value = Int(params[index] & 0x7f) << 24 | Int(params[index + 1]) << 16
+            let value =
+                Int(params[index] & 0x7f) << 24 | Int(params[index + 1]) << 16
                 | Int(params[index + 2]) << 8 | Int(params[index + 3])
             index += 4
             return value
         }
         while index < params.count {
             guard let nameLength = length(), let valueLength = length(),
-                  nameLength <= params.count - index, valueLength <= params.count - index - nameLength
+                nameLength <= params.count - index, valueLength <= params.count - index - nameLength
             else { return false }
             index += nameLength + valueLength
         }

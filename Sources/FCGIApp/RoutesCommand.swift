@@ -11,7 +11,9 @@ struct RoutesCommand: ParsableCommand {
         for route in Application.routes.routes {
             let method = route.method.padding(toLength: 7, withPad: " ", startingAt: 0)
             let pattern = route.pattern.padding(toLength: 32, withPad: " ", startingAt: 0)
-            print("\(method)\(pattern)\(route.access.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(route.csrf.map { "csrf: \($0.rawValue)" } ?? "")")
+            print(
+                "\(method)\(pattern)\(route.access.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(route.csrf.map { "csrf: \($0.rawValue)" } ?? "")"
+            )
         }
     }
 }

@@ -6,7 +6,8 @@ import GuildGateCore
 
 /// `guildgate-web users …`: what only an admin may do to a user's identity.
 struct Users: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage users' linked Discord accounts and emails.", subcommands: [Unlink.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Manage users' linked Discord accounts and emails.", subcommands: [Unlink.self])
 
     /// `guildgate-web users unlink --email E | --discord-id D`: frees an email, or a Discord account, that
     /// someone else holds, so that its rightful owner can verify it.

@@ -21,7 +21,8 @@ public struct AdminStore {
     /// statement, so no session survives a reset). Returns whether it was created and the sessions ended.
     @discardableResult
     public func upsert(username: String, passwordHash: String) throws(StoreError) -> (created: Bool, sessionsEnded: Int) {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             WITH admin AS (
                 INSERT INTO admins (username, password_hash) VALUES ($1, $2)
                 ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()
@@ -30,13 +31,16 @@ public struct AdminStore {
                 DELETE FROM web_sessions WHERE admin_id = (SELECT id FROM admin) RETURNING 1
             )
             SELECT created, (SELECT count(*) FROM ended) AS ended FROM admin
-            """, [username, passwordHash]).first
+            """, [username, passwordHash]
+        ).first
         return (row?.bool("created") ?? false, try row?.int("ended") ?? 0)
     }
 
     public func admin(username: String) throws(StoreError) -> Admin? {
-        guard let row = try db.query(
-            "SELECT id, username, password_hash FROM admins WHERE username = $1", [username]).first
+        guard
+            let row = try db.query(
+                "SELECT id, username, password_hash FROM admins WHERE username = $1", [username]
+            ).first
         else { return nil }
         return Admin(id: try row.int("id"), username: try row.string("username"), passwordHash: try row.string("password_hash"))
     }
@@ -51,18 +55,22 @@ public struct AdminStore {
     /// forgets attempts older than a day (the throttle looks back minutes). Returns the attempt's id.
     public func recordAttempt(username: String, remoteAddr: String) throws(StoreError) -> Int {
         try db.query("DELETE FROM login_attempts WHERE attempted_at < now() - interval '1 day'")
-        guard let row = try db.query(
-            "INSERT INTO login_attempts (username, remote_addr) VALUES ($1, $2) RETURNING id", [username, remoteAddr]).first
+        guard
+            let row = try db.query(
+                "INSERT INTO login_attempts (username, remote_addr) VALUES ($1, $2) RETURNING id", [username, remoteAddr]
+            ).first
         else { throw .unexpectedResult("INSERT INTO login_attempts returned no id") }
         return try row.int("id")
     }
 
     /// Committed attempts for this username or from this address since `since`, a caller's own included.
     public func attempts(username: String, remoteAddr: String, since: Date) throws(StoreError) -> Int {
-        try db.query("""
+        try db.query(
+            """
             SELECT count(*) AS n FROM login_attempts
             WHERE attempted_at > $3 AND (username = $1 OR remote_addr = $2)
-            """, [username, remoteAddr, since]).first?.int("n") ?? 0
+            """, [username, remoteAddr, since]
+        ).first?.int("n") ?? 0
     }
 
     /// Forgets an attempt that was refused without being judged: only judged failures count.

@@ -14,10 +14,13 @@ public struct BotHealthStore {
 
     /// The newest heartbeat, for `guildID` when given.
     public func latest(guildID: String?) throws(StoreError) -> BotHealth? {
-        guard let row = try db.query("""
-            SELECT guild_id, latency_ms, beat_at FROM bot_heartbeats
-            WHERE $1::text IS NULL OR guild_id = $1 ORDER BY beat_at DESC LIMIT 1
-            """, [guildID]).first,
+        guard
+            let row = try db.query(
+                """
+                SELECT guild_id, latency_ms, beat_at FROM bot_heartbeats
+                WHERE $1::text IS NULL OR guild_id = $1 ORDER BY beat_at DESC LIMIT 1
+                """, [guildID]
+            ).first,
             let beatAt = row.date("beat_at")
         else { return nil }
         return BotHealth(guildID: try row.string("guild_id"), latencyMS: row.optionalInt("latency_ms"), beatAt: beatAt)
@@ -42,7 +45,8 @@ public struct BotHeartbeat: Sendable, Equatable {
 extension BotHealthStore {
     /// Writes the bot's heartbeat row for its guild, stamped with the database's clock.
     public func beat(_ heartbeat: BotHeartbeat) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO bot_heartbeats (guild_id, session_started_at, latency_ms, last_event_at, beat_at)
             VALUES ($1, $2, $3, $4, now())
             ON CONFLICT (guild_id) DO UPDATE SET session_started_at = EXCLUDED.session_started_at,

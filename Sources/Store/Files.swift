@@ -100,12 +100,14 @@ public struct FileStore {
     ) throws -> Reservation {
         try db.transaction { db in
             try db.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [ownerUserID])
-            let usage = try db.query("""
+            let usage = try db.query(
+                """
                 SELECT count(*) FILTER (WHERE state = 'uploading') AS uploading,
                        coalesce(sum(CASE WHEN state = 'uploading' THEN reserved
                                          WHEN state IN ('complete', 'damaged') THEN size ELSE 0 END), 0) AS used
                 FROM files WHERE owner_user_id = $1
-                """, [ownerUserID]).first
+                """, [ownerUserID]
+            ).first
             let uploading = try usage?.int("uploading") ?? 0
             let used = try usage?.int("used") ?? 0
             guard uploading < limits.maxInProgress else { return .tooManyInProgress(limit: limits.maxInProgress) }
@@ -125,10 +127,13 @@ public struct FileStore {
     private func insert(
         ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], partSize: Int, reserved: Int, db: PostgresConnection
     ) throws(StoreError) -> Int {
-        guard let row = try db.query("""
-            INSERT INTO files (owner_user_id, name, content_type, salt, part_size, reserved) VALUES ($1, $2, $3, $4, $5, $6)
-            RETURNING id
-            """, [ownerUserID, name, contentType, ByteA(salt), partSize, reserved]).first
+        guard
+            let row = try db.query(
+                """
+                INSERT INTO files (owner_user_id, name, content_type, salt, part_size, reserved) VALUES ($1, $2, $3, $4, $5, $6)
+                RETURNING id
+                """, [ownerUserID, name, contentType, ByteA(salt), partSize, reserved]
+            ).first
         else { throw .unexpectedResult("file insert returned no row") }
         return try row.int("id")
     }
@@ -136,7 +141,8 @@ public struct FileStore {
     /// Records stored parts and shows the upload is alive.
     public func addParts(_ parts: [StoredFilePart], fileID: Int) throws(StoreError) {
         for part in parts {
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO file_parts (file_id, index, channel_id, message_id, attachment_id, size, sha256)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """, [fileID, part.index, part.channelID, part.messageID, part.attachmentID, part.size, ByteA(part.sha256)])
@@ -151,10 +157,12 @@ public struct FileStore {
 
     /// Marks an upload complete, only if it is still uploading and every part is recorded; false otherwise.
     public func complete(fileID: Int, size: Int, sha256: [UInt8], parts: Int) throws(StoreError) -> Bool {
-        try db.query("""
+        try db.query(
+            """
             UPDATE files SET state = 'complete', size = $2, sha256 = $3, parts = $4, completed_at = now(), heartbeat_at = now()
             WHERE id = $1 AND state = 'uploading' AND (SELECT count(*) FROM file_parts WHERE file_id = $1) = $4
-            """, [fileID, size, ByteA(sha256), parts]).affectedRows == 1
+            """, [fileID, size, ByteA(sha256), parts]
+        ).affectedRows == 1
     }
 
     /// An upload or download went wrong: `failed` (its parts are cleaned up) or `damaged` (kept for inspection).
@@ -168,17 +176,21 @@ public struct FileStore {
 
     /// Newest first; `ownerUserID` nil lists everyone's (admins). Files being deleted are left out.
     public func list(ownerUserID: Int?, limit: Int = 500) throws(StoreError) -> [StoredFile] {
-        try db.query("""
+        try db.query(
+            """
             SELECT \(StoredFile.columns) FROM files f
             WHERE ($1::bigint IS NULL OR f.owner_user_id = $1) AND f.state <> 'deleting'
             ORDER BY f.created_at DESC, f.id DESC LIMIT $2
-            """, [ownerUserID, limit]).rows.map { row throws(StoreError) in try StoredFile(row) }
+            """, [ownerUserID, limit]
+        ).rows.map { row throws(StoreError) in try StoredFile(row) }
     }
 
     public func parts(fileID: Int) throws(StoreError) -> [StoredFilePart] {
-        try db.query("""
+        try db.query(
+            """
             SELECT index, channel_id, message_id, attachment_id, size, sha256 FROM file_parts WHERE file_id = $1 ORDER BY index
-            """, [fileID]).rows.map { row throws(StoreError) in
+            """, [fileID]
+        ).rows.map { row throws(StoreError) in
             StoredFilePart(
                 index: try row.int("index"), channelID: try row.string("channel_id"), messageID: try row.string("message_id"),
                 attachmentID: try row.string("attachment_id"), size: try row.int("size"), sha256: row.bytes("sha256") ?? [])
@@ -188,16 +200,20 @@ public struct FileStore {
     /// Files whose Discord messages should go: failed or deleted ones, and uploads whose process stopped
     /// refreshing them for `staleAfter` seconds.
     public func cleanupCandidates(staleAfter seconds: Int) throws(StoreError) -> [Int] {
-        try db.query("""
+        try db.query(
+            """
             SELECT id FROM files
             WHERE state IN ('failed', 'deleting') OR (state = 'uploading' AND heartbeat_at < now() - make_interval(secs => $1))
             ORDER BY id LIMIT 100
-            """, [seconds]).rows.map { row throws(StoreError) in try row.int("id") }
+            """, [seconds]
+        ).rows.map { row throws(StoreError) in try row.int("id") }
     }
 
     /// Takes a file out of the upload path before its messages are deleted (a stale upload becomes failed).
     public func markForCleanup(fileID: Int) throws(StoreError) {
-        try db.query("UPDATE files SET state = 'failed', error = coalesce(error, 'the upload stopped before it finished') WHERE id = $1 AND state = 'uploading'", [fileID])
+        try db.query(
+            "UPDATE files SET state = 'failed', error = coalesce(error, 'the upload stopped before it finished') WHERE id = $1 AND state = 'uploading'",
+            [fileID])
     }
 
     public func forgetPart(fileID: Int, messageID: String) throws(StoreError) {

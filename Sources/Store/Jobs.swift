@@ -57,7 +57,8 @@ public struct JobStore {
     public func enqueue(
         kind: String, payload: JSON = [:], runAt: Date? = nil, maxAttempts: Int = 5, backoffSeconds: Int = 10
     ) throws(StoreError) -> Job {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             INSERT INTO jobs (kind, payload, run_at, max_attempts, backoff_seconds)
             VALUES ($1, $2::jsonb, coalesce($3::timestamptz, now()), $4, $5)
             RETURNING \(Job.columns)
@@ -73,7 +74,8 @@ public struct JobStore {
     /// Claims the oldest due job, or one whose worker's lock expired (the worker died mid-job), and locks
     /// it for `lease`. Concurrent workers never claim the same job.
     public func claim(worker: String, lease: Duration) throws(StoreError) -> Job? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1,
                 locked_until = now() + make_interval(secs => $2)
             WHERE id = (
@@ -81,12 +83,14 @@ public struct JobStore {
                 WHERE (state = 'queued' AND run_at <= now()) OR (state = 'running' AND locked_until < now())
                 ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING \(Job.columns)
-            """, [worker, Int(lease.components.seconds)]).first.map(Job.init)
+            """, [worker, Int(lease.components.seconds)]
+        ).first.map(Job.init)
     }
 
     /// Marks a claimed job succeeded with what it reports.
     public func succeed(_ job: Job, worker: String, result: JSON) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             UPDATE jobs SET state = 'succeeded', result = $3::jsonb, last_error = NULL, finished_at = now(),
                 locked_by = NULL, locked_until = NULL
             WHERE id = $1 AND locked_by = $2
@@ -97,7 +101,8 @@ public struct JobStore {
     /// good, with its error kept, once no attempts are left. Returns the job's new state.
     @discardableResult
     public func fail(_ job: Job, worker: String, error: String) throws(StoreError) -> Job.State {
-        let row = try db.query("""
+        let row = try db.query(
+            """
             UPDATE jobs SET
                 state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
                 run_at = CASE WHEN attempts >= max_attempts THEN run_at
@@ -106,14 +111,16 @@ public struct JobStore {
                 last_error = $3, locked_by = NULL, locked_until = NULL
             WHERE id = $1 AND locked_by = $2
             RETURNING state
-            """, [job.id, worker, error]).first
+            """, [job.id, worker, error]
+        ).first
         return try row.flatMap { row throws(StoreError) in Job.State(rawValue: try row.string("state")) } ?? .failed
     }
 
     /// Puts a claimed job back in the queue, due now and its attempt not counted: the worker stopped before
     /// the job could finish (`reason` is kept as its last error). Another worker takes it at once.
     public func release(_ job: Job, worker: String, reason: String) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), run_at = now(), last_error = $3,
                 locked_by = NULL, locked_until = NULL
             WHERE id = $1 AND locked_by = $2
@@ -123,7 +130,8 @@ public struct JobStore {
     /// Enqueues one job for each enabled schedule that is due and moves it to its next run. Several
     /// workers may call this at once: each due schedule fires once.
     public func fireDueSchedules(payload: JSON) throws(StoreError) -> [Job] {
-        try db.query("""
+        try db.query(
+            """
             WITH due AS (
                 SELECT name, interval_seconds FROM schedules
                 WHERE enabled AND next_run_at <= now() FOR UPDATE SKIP LOCKED),
@@ -133,16 +141,19 @@ public struct JobStore {
                 FROM due WHERE s.name = due.name RETURNING s.name)
             INSERT INTO jobs (kind, payload) SELECT name, $1::jsonb FROM moved
             RETURNING \(Job.columns)
-            """, [payload.serialized]).rows.map(Job.init)
+            """, [payload.serialized]
+        ).rows.map(Job.init)
     }
 
     /// When something next becomes due: a queued job, an expiring lock or a schedule (nil: nothing).
     public func nextWakeup() throws(StoreError) -> Date? {
-        try db.query("""
+        try db.query(
+            """
             SELECT least(
                 (SELECT min(run_at) FROM jobs WHERE state = 'queued'),
                 (SELECT min(locked_until) FROM jobs WHERE state = 'running'),
                 (SELECT min(next_run_at) FROM schedules WHERE enabled)) AS at
-            """).first?.date("at")
+            """
+        ).first?.date("at")
     }
 }

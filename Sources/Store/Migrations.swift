@@ -10,196 +10,206 @@ public struct Migration: Sendable {
 /// The schema history. Append new migrations; never edit an applied one.
 public enum Migrations {
     public static let all: [Migration] = [
-        Migration(version: 1, name: "users, web sessions, oauth states, admins", sql: """
-            CREATE TABLE users (
-                id bigserial PRIMARY KEY,
-                name text NOT NULL,
-                email text NOT NULL,
-                personality text NOT NULL,
-                communication_channel text NOT NULL,
-                verified boolean NOT NULL DEFAULT false,
-                discord_id text UNIQUE,
-                discord_username text,
-                verification_token_hash bytea UNIQUE,
-                verification_token_expires_at timestamptz,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now()
-            );
-            CREATE UNIQUE INDEX users_email_key ON users (lower(email));
+        Migration(
+            version: 1, name: "users, web sessions, oauth states, admins",
+            sql: """
+                CREATE TABLE users (
+                    id bigserial PRIMARY KEY,
+                    name text NOT NULL,
+                    email text NOT NULL,
+                    personality text NOT NULL,
+                    communication_channel text NOT NULL,
+                    verified boolean NOT NULL DEFAULT false,
+                    discord_id text UNIQUE,
+                    discord_username text,
+                    verification_token_hash bytea UNIQUE,
+                    verification_token_expires_at timestamptz,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE UNIQUE INDEX users_email_key ON users (lower(email));
 
-            CREATE TABLE admins (
-                id bigserial PRIMARY KEY,
-                username text NOT NULL UNIQUE,
-                password_hash text NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now()
-            );
+                CREATE TABLE admins (
+                    id bigserial PRIMARY KEY,
+                    username text NOT NULL UNIQUE,
+                    password_hash text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
 
-            CREATE TABLE web_sessions (
-                id_hash bytea PRIMARY KEY,
-                csrf_token text NOT NULL,
-                user_id bigint REFERENCES users(id) ON DELETE CASCADE,
-                admin_id bigint REFERENCES admins(id) ON DELETE CASCADE,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                expires_at timestamptz NOT NULL
-            );
-            CREATE INDEX web_sessions_expires_at ON web_sessions (expires_at);
+                CREATE TABLE web_sessions (
+                    id_hash bytea PRIMARY KEY,
+                    csrf_token text NOT NULL,
+                    user_id bigint REFERENCES users(id) ON DELETE CASCADE,
+                    admin_id bigint REFERENCES admins(id) ON DELETE CASCADE,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL
+                );
+                CREATE INDEX web_sessions_expires_at ON web_sessions (expires_at);
 
-            CREATE TABLE oauth_states (
-                state_hash bytea PRIMARY KEY,
-                session_id_hash bytea NOT NULL,
-                return_to text NOT NULL DEFAULT '/',
-                created_at timestamptz NOT NULL DEFAULT now(),
-                expires_at timestamptz NOT NULL
-            );
+                CREATE TABLE oauth_states (
+                    state_hash bytea PRIMARY KEY,
+                    session_id_hash bytea NOT NULL,
+                    return_to text NOT NULL DEFAULT '/',
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL
+                );
 
-            CREATE TABLE login_attempts (
-                id bigserial PRIMARY KEY,
-                username text NOT NULL,
-                remote_addr text NOT NULL,
-                attempted_at timestamptz NOT NULL DEFAULT now()
-            );
-            CREATE INDEX login_attempts_lookup ON login_attempts (username, attempted_at);
-            CREATE INDEX login_attempts_addr ON login_attempts (remote_addr, attempted_at);
-            """),
-        Migration(version: 2, name: "staff, presence, bot heartbeat, jobs, schedules", sql: """
-            CREATE TABLE staff (
-                id bigserial PRIMARY KEY,
-                name text NOT NULL,
-                rank text NOT NULL DEFAULT '',
-                discord_id text NOT NULL UNIQUE,
-                sort_order integer NOT NULL DEFAULT 0,
-                active boolean NOT NULL DEFAULT true,
-                user_id bigint REFERENCES users(id) ON DELETE SET NULL,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now()
-            );
+                CREATE TABLE login_attempts (
+                    id bigserial PRIMARY KEY,
+                    username text NOT NULL,
+                    remote_addr text NOT NULL,
+                    attempted_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX login_attempts_lookup ON login_attempts (username, attempted_at);
+                CREATE INDEX login_attempts_addr ON login_attempts (remote_addr, attempted_at);
+                """),
+        Migration(
+            version: 2, name: "staff, presence, bot heartbeat, jobs, schedules",
+            sql: """
+                CREATE TABLE staff (
+                    id bigserial PRIMARY KEY,
+                    name text NOT NULL,
+                    rank text NOT NULL DEFAULT '',
+                    discord_id text NOT NULL UNIQUE,
+                    sort_order integer NOT NULL DEFAULT 0,
+                    active boolean NOT NULL DEFAULT true,
+                    user_id bigint REFERENCES users(id) ON DELETE SET NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
 
-            -- One row per guild member the bot has seen; status is online, idle, dnd or offline.
-            CREATE TABLE presences (
-                guild_id text NOT NULL,
-                discord_id text NOT NULL,
-                status text NOT NULL DEFAULT 'offline',
-                custom_status text,
-                activity text,
-                client_status jsonb NOT NULL DEFAULT '{}',
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (guild_id, discord_id)
-            );
-            CREATE INDEX presences_discord_id ON presences (discord_id);
+                -- One row per guild member the bot has seen; status is online, idle, dnd or offline.
+                CREATE TABLE presences (
+                    guild_id text NOT NULL,
+                    discord_id text NOT NULL,
+                    status text NOT NULL DEFAULT 'offline',
+                    custom_status text,
+                    activity text,
+                    client_status jsonb NOT NULL DEFAULT '{}',
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (guild_id, discord_id)
+                );
+                CREATE INDEX presences_discord_id ON presences (discord_id);
 
-            -- Written by guildgate-bot every few seconds while its gateway session is up.
-            CREATE TABLE bot_heartbeats (
-                guild_id text PRIMARY KEY,
-                session_started_at timestamptz NOT NULL,
-                latency_ms integer,
-                last_event_at timestamptz,
-                beat_at timestamptz NOT NULL DEFAULT now()
-            );
+                -- Written by guildgate-bot every few seconds while its gateway session is up.
+                CREATE TABLE bot_heartbeats (
+                    guild_id text PRIMARY KEY,
+                    session_started_at timestamptz NOT NULL,
+                    latency_ms integer,
+                    last_event_at timestamptz,
+                    beat_at timestamptz NOT NULL DEFAULT now()
+                );
 
-            CREATE TABLE jobs (
-                id bigserial PRIMARY KEY,
-                kind text NOT NULL,
-                payload jsonb NOT NULL DEFAULT '{}',
-                state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
-                run_at timestamptz NOT NULL DEFAULT now(),
-                attempts integer NOT NULL DEFAULT 0,
-                max_attempts integer NOT NULL DEFAULT 5,
-                backoff_seconds integer NOT NULL DEFAULT 10,
-                locked_until timestamptz,
-                locked_by text,
-                last_error text,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                finished_at timestamptz
-            );
-            CREATE INDEX jobs_due ON jobs (run_at) WHERE state IN ('queued', 'running');
-            CREATE FUNCTION jobs_notify() RETURNS trigger AS $$
-            BEGIN
-                PERFORM pg_notify('guildgate_jobs', NEW.kind);
-                RETURN NEW;
-            END $$ LANGUAGE plpgsql;
-            CREATE TRIGGER jobs_inserted AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
+                CREATE TABLE jobs (
+                    id bigserial PRIMARY KEY,
+                    kind text NOT NULL,
+                    payload jsonb NOT NULL DEFAULT '{}',
+                    state text NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+                    run_at timestamptz NOT NULL DEFAULT now(),
+                    attempts integer NOT NULL DEFAULT 0,
+                    max_attempts integer NOT NULL DEFAULT 5,
+                    backoff_seconds integer NOT NULL DEFAULT 10,
+                    locked_until timestamptz,
+                    locked_by text,
+                    last_error text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    finished_at timestamptz
+                );
+                CREATE INDEX jobs_due ON jobs (run_at) WHERE state IN ('queued', 'running');
+                CREATE FUNCTION jobs_notify() RETURNS trigger AS $$
+                BEGIN
+                    PERFORM pg_notify('guildgate_jobs', NEW.kind);
+                    RETURN NEW;
+                END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER jobs_inserted AFTER INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION jobs_notify();
 
-            CREATE TABLE schedules (
-                name text PRIMARY KEY,
-                interval_seconds integer NOT NULL CHECK (interval_seconds > 0),
-                next_run_at timestamptz NOT NULL DEFAULT now(),
-                last_run_at timestamptz,
-                enabled boolean NOT NULL DEFAULT true
-            );
-            INSERT INTO schedules (name, interval_seconds) VALUES ('presence.reconcile', 120);
-            """),
-        Migration(version: 3, name: "job results", sql: """
-            -- What a succeeded job reports (counts, what it was coalesced with), shown by /api/jobs/{id}.
-            ALTER TABLE jobs ADD COLUMN result jsonb;
-            """),
-        Migration(version: 4, name: "files stored on Discord", sql: """
-            -- A file split into encrypted parts posted as Discord attachments. Only complete files are listed
-            -- as such; uploading rows whose heartbeat stops (the web process died) are cleaned up by a job.
-            CREATE TABLE files (
-                id bigserial PRIMARY KEY,
-                owner_user_id bigint REFERENCES users(id) ON DELETE SET NULL,
-                name text NOT NULL,
-                content_type text NOT NULL DEFAULT 'application/octet-stream',
-                size bigint NOT NULL DEFAULT 0,
-                sha256 bytea,
-                salt bytea NOT NULL,
-                part_size integer NOT NULL CHECK (part_size > 0),
-                parts integer NOT NULL DEFAULT 0,
-                state text NOT NULL DEFAULT 'uploading'
-                    CHECK (state IN ('uploading', 'complete', 'failed', 'damaged', 'deleting')),
-                error text,
-                heartbeat_at timestamptz NOT NULL DEFAULT now(),
-                created_at timestamptz NOT NULL DEFAULT now(),
-                completed_at timestamptz
-            );
-            CREATE INDEX files_owner ON files (owner_user_id, created_at DESC);
-            CREATE INDEX files_unfinished ON files (state, heartbeat_at) WHERE state <> 'complete';
+                CREATE TABLE schedules (
+                    name text PRIMARY KEY,
+                    interval_seconds integer NOT NULL CHECK (interval_seconds > 0),
+                    next_run_at timestamptz NOT NULL DEFAULT now(),
+                    last_run_at timestamptz,
+                    enabled boolean NOT NULL DEFAULT true
+                );
+                INSERT INTO schedules (name, interval_seconds) VALUES ('presence.reconcile', 120);
+                """),
+        Migration(
+            version: 3, name: "job results",
+            sql: """
+                -- What a succeeded job reports (counts, what it was coalesced with), shown by /api/jobs/{id}.
+                ALTER TABLE jobs ADD COLUMN result jsonb;
+                """),
+        Migration(
+            version: 4, name: "files stored on Discord",
+            sql: """
+                -- A file split into encrypted parts posted as Discord attachments. Only complete files are listed
+                -- as such; uploading rows whose heartbeat stops (the web process died) are cleaned up by a job.
+                CREATE TABLE files (
+                    id bigserial PRIMARY KEY,
+                    owner_user_id bigint REFERENCES users(id) ON DELETE SET NULL,
+                    name text NOT NULL,
+                    content_type text NOT NULL DEFAULT 'application/octet-stream',
+                    size bigint NOT NULL DEFAULT 0,
+                    sha256 bytea,
+                    salt bytea NOT NULL,
+                    part_size integer NOT NULL CHECK (part_size > 0),
+                    parts integer NOT NULL DEFAULT 0,
+                    state text NOT NULL DEFAULT 'uploading'
+                        CHECK (state IN ('uploading', 'complete', 'failed', 'damaged', 'deleting')),
+                    error text,
+                    heartbeat_at timestamptz NOT NULL DEFAULT now(),
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    completed_at timestamptz
+                );
+                CREATE INDEX files_owner ON files (owner_user_id, created_at DESC);
+                CREATE INDEX files_unfinished ON files (state, heartbeat_at) WHERE state <> 'complete';
 
-            -- One encrypted part: where it is on Discord (not its CDN URL, which expires) and its digest.
-            CREATE TABLE file_parts (
-                file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-                index integer NOT NULL,
-                channel_id text NOT NULL,
-                message_id text NOT NULL,
-                attachment_id text NOT NULL,
-                size integer NOT NULL,
-                sha256 bytea NOT NULL,
-                PRIMARY KEY (file_id, index)
-            );
-            CREATE INDEX file_parts_message ON file_parts (channel_id, message_id);
+                -- One encrypted part: where it is on Discord (not its CDN URL, which expires) and its digest.
+                CREATE TABLE file_parts (
+                    file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+                    index integer NOT NULL,
+                    channel_id text NOT NULL,
+                    message_id text NOT NULL,
+                    attachment_id text NOT NULL,
+                    size integer NOT NULL,
+                    sha256 bytea NOT NULL,
+                    PRIMARY KEY (file_id, index)
+                );
+                CREATE INDEX file_parts_message ON file_parts (channel_id, message_id);
 
-            INSERT INTO schedules (name, interval_seconds) VALUES ('files.cleanup', 300);
-            """),
-        Migration(version: 5, name: "identity is the Discord account; pending verifications; upload reservations", sql: """
-            -- An email is a contact detail set when a verification completes, never an identity: users who only
-            -- log in with Discord have none, and an unverified email no longer sits on a user row.
-            ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
-            UPDATE users SET email = NULL WHERE discord_id IS NULL OR email LIKE '%@users.discord.invalid';
-            ALTER TABLE users DROP COLUMN verification_token_hash, DROP COLUMN verification_token_expires_at;
+                INSERT INTO schedules (name, interval_seconds) VALUES ('files.cleanup', 300);
+                """),
+        Migration(
+            version: 5, name: "identity is the Discord account; pending verifications; upload reservations",
+            sql: """
+                -- An email is a contact detail set when a verification completes, never an identity: users who only
+                -- log in with Discord have none, and an unverified email no longer sits on a user row.
+                ALTER TABLE users ALTER COLUMN email DROP NOT NULL;
+                UPDATE users SET email = NULL WHERE discord_id IS NULL OR email LIKE '%@users.discord.invalid';
+                ALTER TABLE users DROP COLUMN verification_token_hash, DROP COLUMN verification_token_expires_at;
 
-            -- What an onboarding request asked for, applied to `user_id` only when the Discord account that
-            -- approves it may take it.
-            CREATE TABLE pending_verifications (
-                token_hash bytea PRIMARY KEY,
-                user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-                name text NOT NULL,
-                email text NOT NULL,
-                personality text NOT NULL,
-                communication_channel text NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now(),
-                expires_at timestamptz NOT NULL
-            );
-            CREATE INDEX pending_verifications_user ON pending_verifications (user_id);
-            CREATE INDEX pending_verifications_expires_at ON pending_verifications (expires_at);
+                -- What an onboarding request asked for, applied to `user_id` only when the Discord account that
+                -- approves it may take it.
+                CREATE TABLE pending_verifications (
+                    token_hash bytea PRIMARY KEY,
+                    user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    name text NOT NULL,
+                    email text NOT NULL,
+                    personality text NOT NULL,
+                    communication_channel text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    expires_at timestamptz NOT NULL
+                );
+                CREATE INDEX pending_verifications_user ON pending_verifications (user_id);
+                CREATE INDEX pending_verifications_expires_at ON pending_verifications (expires_at);
 
-            -- An OAuth state started by /discord/verify carries the verification it completes.
-            ALTER TABLE oauth_states ADD COLUMN verification_token_hash bytea;
-            CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
+                -- An OAuth state started by /discord/verify carries the verification it completes.
+                ALTER TABLE oauth_states ADD COLUMN verification_token_hash bytea;
+                CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
 
-            -- Bytes an upload in progress may still take from its owner's quota.
-            ALTER TABLE files ADD COLUMN reserved bigint NOT NULL DEFAULT 0;
-            """),
+                -- Bytes an upload in progress may still take from its owner's quota.
+                ALTER TABLE files ADD COLUMN reserved bigint NOT NULL DEFAULT 0;
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -208,7 +218,8 @@ public enum Migrations {
     /// so that two processes migrating at once do not race. Returns the versions applied.
     @discardableResult
     public static func migrate(_ db: PostgresConnection, logger: Logger) throws -> [Int] {
-        try db.query("""
+        try db.query(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version integer PRIMARY KEY,
                 name text NOT NULL,

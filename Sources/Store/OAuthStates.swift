@@ -10,7 +10,8 @@ public struct OAuthStateStore {
     public func create(
         stateHash: [UInt8], sessionIDHash: [UInt8], returnTo: String, verificationTokenHash: [UInt8]?, expiresAt: Date
     ) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO oauth_states (state_hash, session_id_hash, return_to, verification_token_hash, expires_at)
             VALUES ($1, $2, $3, $4, $5)
             """, [ByteA(stateHash), ByteA(sessionIDHash), returnTo, verificationTokenHash.map(ByteA.init), expiresAt])
@@ -26,7 +27,8 @@ public struct OAuthStateStore {
     /// Deletes the state (whatever the outcome, so it can never be used twice) and says whether it was valid
     /// for the browser session presenting it.
     public func consume(stateHash: [UInt8], sessionIDHash: [UInt8]?, now: Date) throws(StoreError) -> Consumed {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             DELETE FROM oauth_states WHERE state_hash = $1
             RETURNING session_id_hash, return_to, verification_token_hash, expires_at
             """, [ByteA(stateHash)])

@@ -30,7 +30,8 @@ public struct PendingVerificationStore {
         tokenHash: [UInt8], userID: Int, name: String, email: String, personality: String, communicationChannel: String,
         expiresAt: Date
     ) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO pending_verifications (token_hash, user_id, name, email, personality, communication_channel, expires_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             """, [ByteA(tokenHash), userID, name, email, personality, communicationChannel, expiresAt])
@@ -38,10 +39,12 @@ public struct PendingVerificationStore {
 
     /// The pending verification of a token (by hash) while it is valid.
     public func pending(tokenHash: [UInt8], now: Date) throws(StoreError) -> PendingVerification? {
-        try db.query("""
+        try db.query(
+            """
             SELECT user_id, name, email, personality, communication_channel, expires_at
             FROM pending_verifications WHERE token_hash = $1 AND expires_at > $2
-            """, [ByteA(tokenHash), now]).first.map(PendingVerification.init)
+            """, [ByteA(tokenHash), now]
+        ).first.map(PendingVerification.init)
     }
 
     public func deleteExpired(now: Date) throws(StoreError) {
@@ -82,7 +85,8 @@ public struct PendingVerificationStore {
     private static func apply(
         tokenHash: [UInt8], discordID: String, discordUsername: String, now: Date, db: PostgresConnection
     ) throws(StoreError) -> Completion {
-        let consumed = try db.query("""
+        let consumed = try db.query(
+            """
             DELETE FROM pending_verifications WHERE token_hash = $1 AND expires_at > $2
             RETURNING user_id, name, email, personality, communication_channel, expires_at
             """, [ByteA(tokenHash), now])
@@ -100,12 +104,16 @@ public struct PendingVerificationStore {
         guard holders.rows.isEmpty else { return .emailInUse }
         let updated: QueryResult
         do {
-            updated = try db.query("""
+            updated = try db.query(
+                """
                 UPDATE users SET name = $2, email = $3, personality = $4, communication_channel = $5,
                        discord_id = $6, discord_username = $7, verified = true, updated_at = now()
                 WHERE id = $1 RETURNING \(UserStore.columns)
-                """, [target.id, pending.name, pending.email, pending.personality, pending.communicationChannel,
-                      discordID, discordUsername])
+                """,
+                [
+                    target.id, pending.name, pending.email, pending.personality, pending.communicationChannel,
+                    discordID, discordUsername,
+                ])
         } catch {
             // A concurrent verification took the Discord account or the email first.
             guard error.isUniqueViolation else { throw error }

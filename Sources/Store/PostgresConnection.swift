@@ -228,7 +228,9 @@ public final class PostgresConnection {
 
     /// Waits until the connection's socket is ready for `events` (true) or `deadline` passes (false),
     /// looking at the interrupt every ``interruptCheck``.
-    private func awaitSocket(of connection: OpaquePointer, events: Int16, until deadline: ContinuousClock.Instant?) throws(StoreError) -> Bool {
+    private func awaitSocket(of connection: OpaquePointer, events: Int16, until deadline: ContinuousClock.Instant?) throws(StoreError)
+        -> Bool
+    {
         let socket = PQsocket(connection)
         guard socket >= 0 else { throw .connectionLost(Self.message(of: connection)) }
         while true {

@@ -13,7 +13,9 @@ public struct PresenceRecord: Sendable, Equatable {
     public let clientStatus: JSON
     public let seenAt: Date
 
-    public init(guildID: String, discordID: String, status: String, customStatus: String?, activity: String?, clientStatus: JSON, seenAt: Date) {
+    public init(
+        guildID: String, discordID: String, status: String, customStatus: String?, activity: String?, clientStatus: JSON, seenAt: Date
+    ) {
         self.guildID = guildID
         self.discordID = discordID
         self.status = status
@@ -25,7 +27,8 @@ public struct PresenceRecord: Sendable, Equatable {
 
     /// A member who left, or who is not online anywhere.
     public static func offline(guildID: String, discordID: String, seenAt: Date) -> PresenceRecord {
-        PresenceRecord(guildID: guildID, discordID: discordID, status: "offline", customStatus: nil, activity: nil, clientStatus: [:], seenAt: seenAt)
+        PresenceRecord(
+            guildID: guildID, discordID: discordID, status: "offline", customStatus: nil, activity: nil, clientStatus: [:], seenAt: seenAt)
     }
 }
 
@@ -38,14 +41,16 @@ public struct PresenceStore {
     /// re-delivered events never move a presence back in time.
     public func upsert(_ records: [PresenceRecord]) throws(StoreError) {
         guard !records.isEmpty else { return }
-        let rows: JSON = .array(records.map { record in
-            [
-                "g": .string(record.guildID), "u": .string(record.discordID), "s": .string(record.status),
-                "c": record.customStatus.json, "a": record.activity.json, "cs": record.clientStatus,
-                "t": .string(PostgresTimestamp.format(record.seenAt)),
-            ]
-        })
-        try db.query("""
+        let rows: JSON = .array(
+            records.map { record in
+                [
+                    "g": .string(record.guildID), "u": .string(record.discordID), "s": .string(record.status),
+                    "c": record.customStatus.json, "a": record.activity.json, "cs": record.clientStatus,
+                    "t": .string(PostgresTimestamp.format(record.seenAt)),
+                ]
+            })
+        try db.query(
+            """
             INSERT INTO presences AS p (guild_id, discord_id, status, custom_status, activity, client_status, updated_at)
             SELECT g, u, s, c, a, coalesce(cs, '{}'), t
             FROM jsonb_to_recordset($1::jsonb) AS r(g text, u text, s text, c text, a text, cs jsonb, t timestamptz)
@@ -59,10 +64,12 @@ public struct PresenceStore {
     /// Sets offline every member of `guildID` not seen since `before` (a full member list fetched at
     /// `before` did not include them). Returns how many changed.
     public func markOffline(guildID: String, notSeenSince before: Date) throws(StoreError) -> Int {
-        try db.query("""
+        try db.query(
+            """
             UPDATE presences SET status = 'offline', custom_status = NULL, activity = NULL, client_status = '{}',
                 updated_at = now()
             WHERE guild_id = $1 AND updated_at < $2 AND status <> 'offline'
-            """, [guildID, before]).affectedRows
+            """, [guildID, before]
+        ).affectedRows
     }
 }

@@ -41,7 +41,8 @@ public struct StaffStore {
             var created = 0
             var updated = 0
             for row in rows {
-                let result = try db.query("""
+                let result = try db.query(
+                    """
                     INSERT INTO staff (name, rank, discord_id, sort_order, user_id)
                     VALUES ($1, $2, $3, $4, (SELECT id FROM users WHERE discord_id = $3))
                     ON CONFLICT (discord_id) DO UPDATE SET name = excluded.name, rank = excluded.rank,
@@ -62,13 +63,16 @@ public struct StaffStore {
     /// Active staff ordered by rank then name, each with the presence seen in `guildID` (offline when none).
     public func roster(guildID: String?) throws(StoreError) -> [RosterEntry] {
         // With a guild the presence is one primary-key match (a hash join); without one, the newest of any guild.
-        let presence = guildID == nil ? """
+        let presence =
+            guildID == nil
+            ? """
             LEFT JOIN LATERAL (
                 SELECT status, custom_status, activity, updated_at FROM presences
                 WHERE discord_id = s.discord_id ORDER BY updated_at DESC LIMIT 1
             ) p ON true
             """ : "LEFT JOIN presences p ON p.guild_id = $1 AND p.discord_id = s.discord_id"
-        let result = try db.query("""
+        let result = try db.query(
+            """
             SELECT s.id, s.name, s.rank, s.discord_id, coalesce(p.status, 'offline') AS status,
                    p.custom_status, p.activity, p.updated_at
             FROM staff s \(presence)

@@ -47,7 +47,8 @@ public struct UserStore {
     /// A new user with no Discord account and no email yet: what an onboarding request for an unknown
     /// email creates, to be linked when its verification completes.
     public func createUnlinked(name: String, personality: String, communicationChannel: String) throws(StoreError) -> User {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             INSERT INTO users (name, personality, communication_channel, verified) VALUES ($1, $2, $3, false)
             RETURNING \(Self.columns)
             """, [name, personality, communicationChannel])
@@ -58,7 +59,8 @@ public struct UserStore {
     /// The user of a Discord account that logs in: found by its Discord id alone (never by email), or
     /// created with no email. Keeps the username current.
     public func upsertDiscordLogin(discordID: String, discordUsername: String) throws(StoreError) -> User {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             INSERT INTO users (name, personality, communication_channel, verified, discord_id, discord_username)
             VALUES ($2, 'friendly', 'discord', true, $1, $2)
             ON CONFLICT (discord_id) DO UPDATE SET discord_username = excluded.discord_username, updated_at = now()
@@ -71,16 +73,19 @@ public struct UserStore {
     /// Removes a verified email from the user holding it (an admin's decision), so that another user can
     /// verify it. Returns that user, nil when nobody held it.
     public func releaseEmail(_ email: String) throws(StoreError) -> User? {
-        try db.query("""
+        try db.query(
+            """
             UPDATE users SET email = NULL, updated_at = now() WHERE lower(email) = lower($1) RETURNING \(Self.columns)
-            """, [email]).first.map(User.init)
+            """, [email]
+        ).first.map(User.init)
     }
 
     /// Unlinks a Discord account from its user (an admin's decision) and ends that user's sessions.
     /// Returns that user, nil when the account was not linked.
     public func unlinkDiscordAccount(_ discordID: String) throws -> User? {
         try db.transaction { db in
-            let result = try db.query("""
+            let result = try db.query(
+                """
                 UPDATE users SET discord_id = NULL, discord_username = NULL, verified = false, updated_at = now()
                 WHERE discord_id = $1 RETURNING \(Self.columns)
                 """, [discordID])
@@ -94,7 +99,8 @@ public struct UserStore {
     /// Deletes users an onboarding request created that never got anything: no Discord account, no email,
     /// no files, and no verification pending any more.
     public func deleteAbandonedUnlinked(olderThan cutoff: Date) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             DELETE FROM users u WHERE u.discord_id IS NULL AND u.email IS NULL AND u.created_at < $1
               AND NOT EXISTS (SELECT 1 FROM pending_verifications p WHERE p.user_id = u.id)
               AND NOT EXISTS (SELECT 1 FROM files f WHERE f.owner_user_id = u.id)

@@ -15,13 +15,15 @@ public struct WebSessionStore {
     public init(_ db: PostgresConnection) { self.db = db }
 
     public func create(idHash: [UInt8], csrfToken: String, userID: Int?, adminID: Int?, expiresAt: Date) throws(StoreError) {
-        try db.query("""
+        try db.query(
+            """
             INSERT INTO web_sessions (id_hash, csrf_token, user_id, admin_id, expires_at) VALUES ($1, $2, $3, $4, $5)
             """, [ByteA(idHash), csrfToken, userID, adminID, expiresAt])
     }
 
     public func session(idHash: [UInt8], now: Date) throws(StoreError) -> WebSession? {
-        let result = try db.query("""
+        let result = try db.query(
+            """
             SELECT csrf_token, user_id, admin_id, expires_at FROM web_sessions WHERE id_hash = $1 AND expires_at > $2
             """, [ByteA(idHash), now])
         guard let row = result.first else { return nil }

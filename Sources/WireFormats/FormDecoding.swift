@@ -37,7 +37,7 @@ public enum FormDecoding {
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = PercentDecoding.decode(parts[0], plusAsSpace: true),
-                  let value = PercentDecoding.decode(parts.count > 1 ? parts[1] : "", plusAsSpace: true)
+                let value = PercentDecoding.decode(parts.count > 1 ? parts[1] : "", plusAsSpace: true)
             else { return nil }
             if fields[name] == nil { fields[name] = value }
         }

@@ -3,9 +3,9 @@ import Logging
 import WireFormats
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Discord's REST API for one thread: cheap to make (per request or per worker thread) from the
@@ -46,13 +46,16 @@ public struct DiscordClient {
         }
         let response: HTTPResponse
         do {
-            response = try perform(route, url: configuration.apiBase + route.path, body: body, authorization: authorization, extraHeaders: headers)
+            response = try perform(
+                route, url: configuration.apiBase + route.path, body: body, authorization: authorization, extraHeaders: headers)
         } catch {
             throw Self.discordError(error)
         }
         guard response.isSuccess else {
             let error = DiscordError.from(response)
-            logger.notice("discord request failed", metadata: ["discord.route": "\(route)", "discord.status": "\(response.status)", "error": "\(error)"])
+            logger.notice(
+                "discord request failed",
+                metadata: ["discord.route": "\(route)", "discord.status": "\(response.status)", "error": "\(error)"])
             throw error
         }
         return response
@@ -131,9 +134,11 @@ public struct DiscordClient {
                     throw .transport(error)
                 }
                 let delay = retryPolicy.delay(beforeRetry: failures, using: &generator)
-                logger.notice("discord request failed; retrying", metadata: [
-                    "error": "\(error)", "discord.attempt": "\(failures)", "discord.retry_in": "\(DiscordError.format(delay))",
-                ])
+                logger.notice(
+                    "discord request failed; retrying",
+                    metadata: [
+                        "error": "\(error)", "discord.attempt": "\(failures)", "discord.retry_in": "\(DiscordError.format(delay))",
+                    ])
                 rateLimiter.clock.sleep(for: delay)
                 continue
             }
@@ -141,14 +146,18 @@ public struct DiscordClient {
             case .ok:
                 break
             case .banned(let pause):
-                logger.error("discord refused the request with a Cloudflare ban (429 without rate-limit headers); pausing all requests", metadata: [
-                    "discord.pause": "\(DiscordError.format(pause))",
-                ])
+                logger.error(
+                    "discord refused the request with a Cloudflare ban (429 without rate-limit headers); pausing all requests",
+                    metadata: [
+                        "discord.pause": "\(DiscordError.format(pause))"
+                    ])
                 throw .banned(retryAfter: pause)
             case .limited(let retryAfter, let global):
-                logger.notice("discord rate limit hit", metadata: [
-                    "discord.retry_after": "\(DiscordError.format(retryAfter))", "discord.global": "\(global)",
-                ])
+                logger.notice(
+                    "discord rate limit hit",
+                    metadata: [
+                        "discord.retry_after": "\(DiscordError.format(retryAfter))", "discord.global": "\(global)",
+                    ])
                 guard rateLimitRetries < retryPolicy.maxRateLimitRetries else {
                     throw .rateLimited(retryAfter: retryAfter, global: global)
                 }
@@ -158,9 +167,12 @@ public struct DiscordClient {
             if RetryPolicy.retriedStatuses.contains(response.status), failures + 1 < retryPolicy.maxAttempts {
                 failures += 1
                 let delay = retryPolicy.delay(beforeRetry: failures, using: &generator)
-                logger.notice("discord answered a server error; retrying", metadata: [
-                    "discord.status": "\(response.status)", "discord.attempt": "\(failures)", "discord.retry_in": "\(DiscordError.format(delay))",
-                ])
+                logger.notice(
+                    "discord answered a server error; retrying",
+                    metadata: [
+                        "discord.status": "\(response.status)", "discord.attempt": "\(failures)",
+                        "discord.retry_in": "\(DiscordError.format(delay))",
+                    ])
                 rateLimiter.clock.sleep(for: delay)
                 continue
             }
@@ -176,9 +188,11 @@ public struct DiscordClient {
             case .proceed:
                 return
             case .reject(let retryAfter, let global):
-                logger.notice("discord request not sent: rate limit resets too late", metadata: [
-                    "discord.retry_after": "\(DiscordError.format(retryAfter))", "discord.global": "\(global)",
-                ])
+                logger.notice(
+                    "discord request not sent: rate limit resets too late",
+                    metadata: [
+                        "discord.retry_after": "\(DiscordError.format(retryAfter))", "discord.global": "\(global)",
+                    ])
                 throw .rateLimited(retryAfter: retryAfter, global: global)
             case .wait(let delay):
                 guard waited + delay <= rateLimiter.configuration.maxWait else {

@@ -36,10 +36,12 @@ public struct DiscordConfiguration: Sendable, CustomStringConvertible, CustomDeb
     public var debugDescription: String { description }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "apiBase": apiBase, "botToken": Self.redacted(botToken), "clientID": clientID ?? "not set",
-            "clientSecret": Self.redacted(clientSecret), "userAgent": userAgent,
-        ])
+        Mirror(
+            self,
+            children: [
+                "apiBase": apiBase, "botToken": Self.redacted(botToken), "clientID": clientID ?? "not set",
+                "clientSecret": Self.redacted(clientSecret), "userAgent": userAgent,
+            ])
     }
 
     static func redacted(_ secret: String?) -> String {

@@ -74,7 +74,8 @@ public enum DiscordError: Error, CustomStringConvertible {
             return .api(status: response.status, code: 0, message: "HTTP \(response.status) without a Discord error body")
         }
         let code = object["code"]?.integer ?? 0
-        var message = object["message"]?.string ?? object["error_description"]?.string ?? object["error"]?.string
+        var message =
+            object["message"]?.string ?? object["error_description"]?.string ?? object["error"]?.string
             ?? "HTTP \(response.status)"
         if let errors = object["errors"] {
             let fields = fieldErrors(errors, path: "")

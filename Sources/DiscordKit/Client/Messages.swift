@@ -1,9 +1,9 @@
 import JSONSupport
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// An attachment as Discord describes it; `url` is signed and expires (see ``CDNURL``).
@@ -59,7 +59,9 @@ public struct MessageDraft: Sendable {
     /// Starts a file; its bytes follow with `append`, then `endFile`.
     public mutating func beginFile(filename: String) {
         let safe = String(filename.map { $0 == "\"" || $0 == "\r" || $0 == "\n" ? "_" : $0 })
-        body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"files[\(filenames.count)]\"; filename=\"\(safe)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+        body += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"files[\(filenames.count)]\"; filename=\"\(safe)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                .utf8)
         filenames.append(filename)
     }
 
@@ -77,12 +79,18 @@ public struct MessageDraft: Sendable {
         var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
         if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
         guard !filenames.isEmpty else { return .json(JSON.object(payload)) }
-        payload.append(("attachments", .array(filenames.enumerated().map { index, name in
-            ["id": .int(index), "filename": .string(name)]
-        })))
+        payload.append(
+            (
+                "attachments",
+                .array(
+                    filenames.enumerated().map { index, name in
+                        ["id": .int(index), "filename": .string(name)]
+                    })
+            ))
         var bytes: [UInt8] = []
         swap(&bytes, &body)
-        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n".utf8)
+        bytes += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n".utf8)
         bytes += Array(JSON.object(payload).serialized.utf8)
         bytes += Array("\r\n--\(boundary)--\r\n".utf8)
         return RequestBody(bytes: bytes, contentType: "multipart/form-data; boundary=\(boundary)")

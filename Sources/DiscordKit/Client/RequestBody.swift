@@ -2,9 +2,9 @@ import JSONSupport
 import WireFormats
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The body of a Discord request with its content type.

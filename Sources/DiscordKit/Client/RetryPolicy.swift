@@ -12,7 +12,9 @@ public struct RetryPolicy: Sendable {
     /// Statuses that mean "Discord (or a proxy before it) failed; try again".
     public static let retriedStatuses: Set<Int> = [500, 502, 503, 504]
 
-    public init(maxAttempts: Int = 3, maxRateLimitRetries: Int = 2, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(4)) {
+    public init(
+        maxAttempts: Int = 3, maxRateLimitRetries: Int = 2, baseDelay: Duration = .milliseconds(250), maxDelay: Duration = .seconds(4)
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.maxRateLimitRetries = max(0, maxRateLimitRetries)
         self.baseDelay = baseDelay

@@ -1,9 +1,9 @@
 import CCurl
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A blocking HTTP/1.1 client over one libcurl easy handle, reused between requests so the connection to
@@ -285,22 +285,24 @@ private struct Options {
     }
 
     mutating func setHeaderCallback() {
-        record(gg_curl_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            let length = size * count
-            guard let data, let context else { return length }
-            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-            transfer.headerLine(UnsafeRawBufferPointer(start: data, count: length))
-            return length
-        })
+        record(
+            gg_curl_setopt_data_cb(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+                let length = size * count
+                guard let data, let context else { return length }
+                let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+                transfer.headerLine(UnsafeRawBufferPointer(start: data, count: length))
+                return length
+            })
     }
 
     mutating func setWriteCallback() {
-        record(gg_curl_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            let length = size * count
-            guard let data, let context else { return length }
-            let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
-            return transfer.bodyBytes(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
-        })
+        record(
+            gg_curl_setopt_data_cb(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+                let length = size * count
+                guard let data, let context else { return length }
+                let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
+                return transfer.bodyBytes(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
+            })
     }
 
     private mutating func record(_ code: CURLcode) {

@@ -1,9 +1,9 @@
 import JSONSupport
 import WireFormats
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The answer of the token endpoint. Descriptions never show the tokens.
@@ -33,10 +33,12 @@ public struct OAuthToken: Sendable, Equatable, CustomStringConvertible, CustomDe
     public var debugDescription: String { description }
 
     public var customMirror: Mirror {
-        Mirror(self, children: [
-            "accessToken": "<redacted>", "tokenType": tokenType, "expiresIn": expiresIn,
-            "refreshToken": DiscordConfiguration.redacted(refreshToken), "scopes": scopes,
-        ])
+        Mirror(
+            self,
+            children: [
+                "accessToken": "<redacted>", "tokenType": tokenType, "expiresIn": expiresIn,
+                "refreshToken": DiscordConfiguration.redacted(refreshToken), "scopes": scopes,
+            ])
     }
 }
 
@@ -151,9 +153,11 @@ extension DiscordClient {
         guard response.isSuccess else {
             let error = json?["error"]?.string
             let description = json?["error_description"]?.string ?? json?["message"]?.string
-            logger.notice("discord token request refused", metadata: [
-                "discord.status": "\(response.status)", "oauth.error": "\(error ?? "none")",
-            ])
+            logger.notice(
+                "discord token request refused",
+                metadata: [
+                    "discord.status": "\(response.status)", "oauth.error": "\(error ?? "none")",
+                ])
             throw .exchangeRejected(status: response.status, error: error, description: description)
         }
         guard let object = json?.object, let accessToken = object["access_token"]?.string, !accessToken.isEmpty else {

@@ -170,13 +170,15 @@ public final class RateLimiter: Sendable {
                 state.pausedUntil = max(state.pausedUntil, now + pause)
                 return .banned(retryAfter: pause)
             }
-            let retryAfter = body?["retry_after"]?.number.map { Duration.seconds(fractional: $0) }
+            let retryAfter =
+                body?["retry_after"]?.number.map { Duration.seconds(fractional: $0) }
                 ?? limits.retryAfterHeader ?? limits.resetAfter ?? .seconds(1)
             let global = body?["global"]?.bool == true || limits.global || limits.scope == "global"
             if global {
                 state.pausedUntil = max(state.pausedUntil, now + retryAfter)
             } else {
-                var bucket = state.buckets[bucketKey]
+                var bucket =
+                    state.buckets[bucketKey]
                     ?? Bucket(limit: limits.limit ?? 1, remaining: 0, resetAt: now, window: retryAfter)
                 bucket.remaining = 0
                 bucket.resetAt = max(bucket.resetAt, now + retryAfter)

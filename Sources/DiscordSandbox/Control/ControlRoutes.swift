@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The sandbox's own API under `/_sandbox`: JSON in and out, no authentication (it listens on loopback).

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The control API of the gateway and the guild, under `/_sandbox`: settings, members and presences, and
@@ -66,7 +66,8 @@ enum GatewayControlRoutes {
                 return .json(["connections": .int(links.count)])
             },
             .control(.POST, "/gateway/invalidate") { context in
-                let resumable = context.request.body.readableBytes == 0
+                let resumable =
+                    context.request.body.readableBytes == 0
                     ? false : try context.decodeBody(InvalidateRequest.self).resumable
                 let count = context.state.withLock { $0.gateway.invalidateSessions(resumable: resumable) }
                 return .json(["sessions": .int(count)])
@@ -80,10 +81,11 @@ enum GatewayControlRoutes {
                 .json(["connections": .int(context.state.withLock { $0.gateway.requestHeartbeats(now: .now) })])
             },
             .control(.GET, "/gateway/sessions") { context in
-                .json(context.state.withLock { parts in
-                    parts.gateway.pruneExpiredSessions(now: .now)
-                    return sessionsJSON(parts.gateway)
-                })
+                .json(
+                    context.state.withLock { parts in
+                        parts.gateway.pruneExpiredSessions(now: .now)
+                        return sessionsJSON(parts.gateway)
+                    })
             },
             .control(.GET, "/gateway/member-requests") { context in
                 .json(.array(context.state.withLock { $0.gateway.memberRequests.records.map(\.json) }))
@@ -288,7 +290,8 @@ private struct BurstRequest: Decodable {
         guard (1...1_000_000).contains(count) else {
             throw DecodingError.dataCorruptedError(forKey: .count, in: container, debugDescription: "must be 1...1000000")
         }
-        statuses = try container.decodeIfPresent([MemberPresence.Status].self, forKey: .statuses)
+        statuses =
+            try container.decodeIfPresent([MemberPresence.Status].self, forKey: .statuses)
             ?? MemberPresence.Status.allCases
         guard !statuses.isEmpty else {
             throw DecodingError.dataCorruptedError(forKey: .statuses, in: container, debugDescription: "must not be empty")

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The control API of interactions, under `/_sandbox`: a user runs a slash command, and what the bot answered.
@@ -64,7 +64,8 @@ enum InteractionControlRoutes {
                 }
                 channel = found
             } else {
-                channel = parts.channels.directChannel(with: user.id)
+                channel =
+                    parts.channels.directChannel(with: user.id)
                     ?? parts.channels.openDirectChannel(id: parts.snowflakes.next(now: date), with: user)
             }
 

@@ -2,9 +2,9 @@ import JSONSupport
 import Crypto
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The control API of channels, messages and the CDN, under `/_sandbox`: what is stored, and the limits.
@@ -56,9 +56,11 @@ enum MessageControlRoutes {
     @Sendable
     static func storedMessages(_ context: RequestContext) async throws -> SandboxResponse {
         let channelID = context.parameters["channel.id"] ?? ""
-        guard let messages = context.state.withLock({ parts in
-            parts.channels.channel(id: channelID).map { _ in parts.channels.messages(in: channelID) }
-        }) else {
+        guard
+            let messages = context.state.withLock({ parts in
+                parts.channels.channel(id: channelID).map { _ in parts.channels.messages(in: channelID) }
+            })
+        else {
             return .json(["error": "no such channel"], status: .notFound)
         }
         // Hashed outside the lock: the messages hold their bytes, whatever happens to the store meanwhile.

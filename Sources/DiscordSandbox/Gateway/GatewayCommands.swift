@@ -95,7 +95,8 @@ struct RequestGuildMembers: Decodable, Sendable {
             throw DecodingError.dataCorruptedError(forKey: .query, in: container, debugDescription: "query or user_ids")
         }
         // `limit` is required with `query`.
-        limit = try query == nil
+        limit =
+            try query == nil
             ? container.decodeIfPresent(Int.self, forKey: .limit) ?? 0 : container.decode(Int.self, forKey: .limit)
         guard limit >= 0 else {
             throw DecodingError.dataCorruptedError(forKey: .limit, in: container, debugDescription: "must be >= 0")

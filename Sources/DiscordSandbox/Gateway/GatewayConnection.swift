@@ -3,9 +3,9 @@ import Logging
 import NIOCore
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The protocol side of one gateway connection: what each client payload does (docs: `events/gateway`). Used by the

@@ -2,9 +2,9 @@ import JSONSupport
 import NIOCore
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One payload a client sent, decoded as far as its opcode; `data(_:)` decodes its `d` for that opcode.

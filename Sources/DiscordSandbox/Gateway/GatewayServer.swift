@@ -3,11 +3,11 @@ import NIOCore
 import NIOWebSocket
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A WebSocket upgrade to the gateway: which listener it reached, and the query the protocol is chosen by.

@@ -116,7 +116,8 @@ struct GatewayState: Sendable {
         if session.holdsGuild, intents.contains(.guilds) {
             // During an outage the guild comes as an unavailable guild object (developers/events/gateway-events,
             // "Guild Create": "the guild object in scenarios 1 and 3 may be marked as unavailable").
-            let data = guildUnavailable
+            let data =
+                guildUnavailable
                 ? guild.unavailableJSON : guild.createEventData(intents: intents, largeThreshold: identify.largeThreshold)
             frames.append(session.record(GatewayEvent("GUILD_CREATE", data)))
         }
@@ -231,7 +232,8 @@ struct GatewayState: Sendable {
         let told = sessions.compactMap { $0.value.holdsGuild && $0.value.intents.contains(.guilds) ? $0.key : nil }
         for id in told {
             guard let intents = sessions[id]?.intents, let largeThreshold = sessions[id]?.largeThreshold else { continue }
-            let event = unavailable
+            let event =
+                unavailable
                 ? GatewayEvent("GUILD_DELETE", guild.unavailableJSON)
                 : GatewayEvent("GUILD_CREATE", guild.createEventData(intents: intents, largeThreshold: largeThreshold))
             deliver([event], to: id)

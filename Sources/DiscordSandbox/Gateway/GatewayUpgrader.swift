@@ -4,9 +4,9 @@ import NIOHTTP1
 import NIOWebSocket
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The WebSocket handshake (RFC 6455 §4.2) for `/` of a gateway listener. NIO's own WebSocket upgrader installs

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Changes to the sandbox guild and the dispatches they cause (docs: `events/gateway-events`; `events/gateway-events` "Request Guild Members").

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// One REQUEST_GUILD_MEMBERS (op 8) the gateway received, as `GET /_sandbox/gateway/member-requests` lists it.

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A command as a bulk overwrite gives it (docs: `interactions/application-commands`), checked as Discord checks it: CHAT_INPUT names
@@ -70,16 +70,20 @@ struct CommandDefinition: Sendable {
         switch value {
         case nil, .null?: return []
         case .array(let array)?: elements = array
-        default: throw HTTPError.invalidFormBody(path: path + ["options"], code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType")
+        default:
+            throw HTTPError.invalidFormBody(
+                path: path + ["options"], code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType")
         }
         guard elements.count <= maxOptions else {
-            throw HTTPError.invalidFormBody(path: path + ["options"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length.")
+            throw HTTPError.invalidFormBody(
+                path: path + ["options"], code: "BASE_TYPE_MAX_LENGTH", message: "Must be 25 or fewer in length.")
         }
         var names: Set<String> = []
         for (index, option) in elements.enumerated() {
             let optionPath = path + ["options", String(index)]
             guard case .object = option else {
-                throw HTTPError.invalidFormBody(path: optionPath, code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType")
+                throw HTTPError.invalidFormBody(
+                    path: optionPath, code: "DICT_TYPE_CONVERT", message: "Only dictionaries may be used in a DictType")
             }
             guard let type = option["type"]?.wholeNumber, (1...11).contains(type) else {
                 throw HTTPError.invalidFormBody(
@@ -107,10 +111,12 @@ struct CommandDefinition: Sendable {
         guard let name = try string(json, "name", path: path) else {
             throw HTTPError.invalidFormBody(path: path + ["name"], code: "BASE_TYPE_REQUIRED", message: "This field is required")
         }
-        let isValid = (1...32).contains(name.count)
+        let isValid =
+            (1...32).contains(name.count)
             && (!chatInput || (name == name.lowercased() && name.unicodeScalars.allSatisfy(isNameScalar)))
         guard isValid else {
-            throw HTTPError.invalidFormBody(path: path + ["name"], code: "APPLICATION_COMMAND_INVALID_NAME", message: "Command name is invalid")
+            throw HTTPError.invalidFormBody(
+                path: path + ["name"], code: "APPLICATION_COMMAND_INVALID_NAME", message: "Command name is invalid")
         }
         return name
     }

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Answering interactions (docs: `interactions/receiving-and-responding`): the initial response through the callback route within 3 s, then
@@ -66,7 +66,8 @@ enum InteractionRoutes {
                 case .channelMessage:
                     let draft = try MessageDraft(payload: data, files: body.files)
                     try draft.validate(attachmentSizeLimit: limit)
-                    interaction.original = InteractionMessage(id: messageID, type: 20, draft: draft, flags: draft.flags, timestamp: timestamp)
+                    interaction.original = InteractionMessage(
+                        id: messageID, type: 20, draft: draft, flags: draft.flags, timestamp: timestamp)
                 case .deferredChannelMessage:
                     let draft = try MessageDraft(payload: [:], files: [])
                     let flags = data["flags"]?.wholeNumber ?? 0
@@ -79,7 +80,8 @@ enum InteractionRoutes {
                     )
                 case .modal:
                     for field in ["custom_id", "title", "components"] where data[field] == nil {
-                        throw HTTPError.invalidFormBody(path: ["data", field], code: "BASE_TYPE_REQUIRED", message: "This field is required")
+                        throw HTTPError.invalidFormBody(
+                            path: ["data", field], code: "BASE_TYPE_REQUIRED", message: "This field is required")
                     }
                 }
                 interaction.callbackType = rawType

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A message an interaction response made: the original response, or a follow-up (docs: `interactions/receiving-and-responding`).

@@ -1,9 +1,9 @@
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The attachment CDN (docs: `reference` "Signed Attachment CDN URLs"), on the sandbox's own port: signed URLs only, `Range` honoured.
@@ -31,14 +31,16 @@ enum CDNRoutes {
         let query = context.request.query
         let now = Date()
         let attachment = context.state.withLock { parts -> SandboxAttachment? in
-            guard parts.cdn.accepts(
-                channelID: channelID,
-                attachmentID: attachmentID,
-                expires: query["ex"],
-                issued: query["is"],
-                signature: query["hm"],
-                now: now
-            ) else { return nil }
+            guard
+                parts.cdn.accepts(
+                    channelID: channelID,
+                    attachmentID: attachmentID,
+                    expires: query["ex"],
+                    issued: query["is"],
+                    signature: query["hm"],
+                    now: now
+                )
+            else { return nil }
             return parts.channels.attachment(id: attachmentID, in: channelID)
         }
         guard let attachment, attachment.filename == context.parameters["filename"] else {

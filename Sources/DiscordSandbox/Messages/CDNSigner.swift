@@ -2,9 +2,9 @@ import Crypto
 import WireFormats
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Signs and checks attachment URLs the way Discord's CDN does (docs: `reference` "Signed Attachment CDN URLs"):

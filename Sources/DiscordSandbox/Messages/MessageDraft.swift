@@ -209,7 +209,8 @@ struct MessageDraft {
         switch payload[field] {
         case nil, .null?: return nil
         case .array(let elements)?: return elements
-        default: throw HTTPError.invalidFormBody(field: field, code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType")
+        default:
+            throw HTTPError.invalidFormBody(field: field, code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType")
         }
     }
 

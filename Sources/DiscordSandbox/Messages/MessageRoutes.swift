@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Messages in the guild's text channels and in DM channels (docs: `resources/message` "Create Message"; `resources/message` "Get Channel Message").
@@ -87,10 +87,12 @@ enum MessageRoutes {
                 throw HTTPError.invalidFormBody(field: "limit", code: "NUMBER_TYPE_COERCE", message: "Value \"\(text)\" is not int.")
             }
             guard value >= 1 else {
-                throw HTTPError.invalidFormBody(field: "limit", code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1.")
+                throw HTTPError.invalidFormBody(
+                    field: "limit", code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1.")
             }
             guard value <= 100 else {
-                throw HTTPError.invalidFormBody(field: "limit", code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 100.")
+                throw HTTPError.invalidFormBody(
+                    field: "limit", code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 100.")
             }
             limit = value
         }

@@ -2,9 +2,9 @@ import JSONSupport
 import NIOCore
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A file stored with a message; its bytes are kept in memory until the message is deleted.

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// Channels: the guild's text channels (`--channel-ids`) and DM channels the bot opens (docs: `resources/user` "Create DM").

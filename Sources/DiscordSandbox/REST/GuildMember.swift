@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// A member's presence as PRESENCE_UPDATE reports it (docs: `events/gateway-events`).

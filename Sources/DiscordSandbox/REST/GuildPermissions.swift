@@ -72,7 +72,8 @@ struct GuildPermissions: Sendable {
 
     private static func role(id: String, name: String, position: Int, permissions: UInt64, managed: Bool) -> JSON {
         [
-            "id": .string(id), "name": .string(name), "color": 0, "colors": ["primary_color": 0, "secondary_color": .null, "tertiary_color": .null],
+            "id": .string(id), "name": .string(name), "color": 0,
+            "colors": ["primary_color": 0, "secondary_color": .null, "tertiary_color": .null],
             "hoist": false, "icon": .null, "unicode_emoji": .null, "position": .int(position),
             "permissions": .string(String(permissions)), "managed": .bool(managed), "mentionable": false, "flags": 0,
         ]

@@ -1,8 +1,8 @@
 import JSONSupport
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// The one guild the bot is in: its members in join order, the bot first and always present.
@@ -104,7 +104,8 @@ struct SandboxGuild: Sendable {
         } else {
             listed = members
         }
-        let presences = intents.contains(.guildPresences)
+        let presences =
+            intents.contains(.guildPresences)
             ? listed.filter { $0.presence.status != .offline }.map { $0.presence.json(userID: $0.id, guildID: nil) } : []
         return [
             "id": .string(id),

@@ -5,11 +5,11 @@ import NIOPosix
 import NIOWebSocket
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// HTTP/1.1 plumbing: accepts connections, aggregates each request, hands it to the responder and

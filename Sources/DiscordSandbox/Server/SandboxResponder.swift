@@ -4,9 +4,9 @@ import NIOCore
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 
 /// What the server should do with a connection after a request.
@@ -86,7 +86,9 @@ struct SandboxResponder: Sendable {
         }
         logger.debug(
             "handled request",
-            metadata: ["method": "\(request.method.rawValue)", "path": "\(request.path)", "status": "\(status.map(String.init) ?? "reset")"]
+            metadata: [
+                "method": "\(request.method.rawValue)", "path": "\(request.path)", "status": "\(status.map(String.init) ?? "reset")",
+            ]
         )
         return outcome
     }

@@ -94,7 +94,7 @@ public struct AppConfig: Sendable {
         databaseURL = try required("DATABASE_URL")
         let base = try required("WEB_APP_BASE_URL")
         guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
-              parsed.host != nil
+            parsed.host != nil
         else { throw .invalid("WEB_APP_BASE_URL", reason: "must be an absolute http(s) URL such as https://example.com") }
         webAppBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
         discordAPIBase = try discordURL("DISCORD_API_BASE", default: "https://discord.com/api/v10", schemes: ["https"])
@@ -104,7 +104,8 @@ public struct AppConfig: Sendable {
             try discordURL("DISCORD_GATEWAY_URL", default: "wss://gateway.discord.gg", schemes: ["wss"])
         }
         discordGatewayIntents = value("DISCORD_GATEWAY_INTENTS")
-        memberRequestInterval = try positiveInteger(value("GUILDGATE_MEMBER_REQUEST_INTERVAL"), name: "GUILDGATE_MEMBER_REQUEST_INTERVAL") ?? 30
+        memberRequestInterval =
+            try positiveInteger(value("GUILDGATE_MEMBER_REQUEST_INTERVAL"), name: "GUILDGATE_MEMBER_REQUEST_INTERVAL") ?? 30
         jobLeaseSeconds = try positiveInteger(value("GUILDGATE_JOB_LEASE_SECONDS"), name: "GUILDGATE_JOB_LEASE_SECONDS") ?? 300
         discordClientID = value("DISCORD_CLIENT_ID")
         discordClientSecret = value("DISCORD_CLIENT_SECRET")
@@ -130,7 +131,8 @@ public struct AppConfig: Sendable {
         rosterAccess = roster
         bypassAuth = flag("BYPASS_AUTH")
         if bypassAuth {
-            let remote = [("DISCORD_API_BASE", discordAPIBase), ("DISCORD_OAUTH_AUTHORIZE_URL", discordAuthorizeURL)]
+            let remote =
+                [("DISCORD_API_BASE", discordAPIBase), ("DISCORD_OAUTH_AUTHORIZE_URL", discordAuthorizeURL)]
                 + (discordGatewayURL.map { [("DISCORD_GATEWAY_URL", $0)] } ?? [])
             if let (name, _) = remote.first(where: { !LoopbackURL.isLoopback($0.1) }) {
                 throw .invalid("BYPASS_AUTH", reason: "is for tests against discord-sandbox only, but \(name) does not point at loopback")

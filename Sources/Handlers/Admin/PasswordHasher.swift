@@ -25,9 +25,9 @@ public enum PasswordHasher {
     public static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$").map(String.init)
         guard parts.count == 6, parts[0] == "scrypt",
-              let rounds = Int(parts[1]), let blockSize = Int(parts[2]), let parallelism = Int(parts[3]),
-              let salt = base64URLDecode(parts[4]), let expected = base64URLDecode(parts[5]),
-              let derived = try? derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+            let rounds = Int(parts[1]), let blockSize = Int(parts[2]), let parallelism = Int(parts[3]),
+            let salt = base64URLDecode(parts[4]), let expected = base64URLDecode(parts[5]),
+            let derived = try? derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         else { return false }
         return Secrets.constantTimeEqual(derived, expected)
     }

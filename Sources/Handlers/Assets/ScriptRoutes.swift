@@ -8,8 +8,10 @@ enum ScriptRoutes {
         guard let name = request.parameters["name"], let bytes = context.services.environment.templates.script(name) else {
             throw HTTPError.notFound
         }
-        return Response(status: .ok, headers: [
-            ("Content-Type", "text/javascript; charset=utf-8"), ("Cache-Control", "public, max-age=300"),
-        ], body: .bytes(bytes))
+        return Response(
+            status: .ok,
+            headers: [
+                ("Content-Type", "text/javascript; charset=utf-8"), ("Cache-Control", "public, max-age=300"),
+            ], body: .bytes(bytes))
     }
 }

@@ -75,9 +75,11 @@ public struct Application: Sendable {
         if request.isAPI {
             response = .json(httpError.json, status: httpError.status)
         } else {
-            let page = try? environment.templates.render("error", [
-                "status": httpError.status.code, "reason": httpError.status.reason, "message": httpError.message,
-            ])
+            let page = try? environment.templates.render(
+                "error",
+                [
+                    "status": httpError.status.code, "reason": httpError.status.reason, "message": httpError.message,
+                ])
             response = page.map { .html($0, status: httpError.status) } ?? plainErrorPage(httpError)
         }
         for (name, value) in httpError.headers { response.addHeader(name, value) }

@@ -53,7 +53,7 @@ public struct FieldValidator {
         guard !address.isEmpty else { return "" }
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-              !parts[1].hasSuffix("."), !address.contains(where: \.isWhitespace)
+            !parts[1].hasSuffix("."), !address.contains(where: \.isWhitespace)
         else {
             errors.append(FieldError(field, "must be an email address such as name@example.com"))
             return ""

@@ -74,7 +74,7 @@ public enum HTTPError: Error, Equatable {
     public var message: String {
         switch self {
         case .badRequest(let message), .unauthorized(let message), .forbidden(let message),
-             .serviceUnavailable(let message), .conflict(let message), .gone(let message), .quotaExceeded(let message):
+            .serviceUnavailable(let message), .conflict(let message), .gone(let message), .quotaExceeded(let message):
             return message
         case .validation: return "Some fields are invalid."
         case .notFound: return "There is nothing at this address."

@@ -80,7 +80,7 @@ public final class RequestContext {
     func session(fromValue value: String) throws -> BrowserSession? {
         let parts = value.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2,
-              Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0]).utf8))
+            Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0]).utf8))
         else { return nil }
         let idHash = Secrets.sha256(parts[0])
         guard let stored = try WebSessionStore(db).session(idHash: idHash, now: now) else { return nil }
@@ -108,8 +108,9 @@ public final class RequestContext {
         try sessions.create(
             idHash: session.idHash, csrfToken: session.csrfToken, userID: userID, adminID: adminID,
             expiresAt: now.addingTimeInterval(lifetime))
-        cookies.append(Cookies.setCookie(
-            name: cookieName, value: id + "." + signature(of: id), maxAge: Int(lifetime), secure: config.usesHTTPS))
+        cookies.append(
+            Cookies.setCookie(
+                name: cookieName, value: id + "." + signature(of: id), maxAge: Int(lifetime), secure: config.usesHTTPS))
         loadedSession = .some(session)
         return session
     }
@@ -123,7 +124,7 @@ public final class RequestContext {
     /// Refuses a form whose CSRF token does not match the session's.
     public func verifyCSRF(_ token: String?) throws {
         guard let session = try session(), let token,
-              Secrets.constantTimeEqual(Array(token.utf8), Array(session.csrfToken.utf8))
+            Secrets.constantTimeEqual(Array(token.utf8), Array(session.csrfToken.utf8))
         else {
             throw HTTPError.forbidden("This form has expired or did not come from this site. Reload the page and try again.")
         }

@@ -11,7 +11,8 @@ enum RouteGuard {
             if route.method == "GET", !request.isAPI {
                 return .redirect(to: signInPage(for: route.access, context.config.rosterAccess, request))
             }
-            throw caller.isMember ? HTTPError.forbidden(refusal(route.access, context.config.rosterAccess))
+            throw caller.isMember
+                ? HTTPError.forbidden(refusal(route.access, context.config.rosterAccess))
                 : HTTPError.unauthorized(refusal(route.access, context.config.rosterAccess))
         }
         if route.csrf == .header { try context.requireCSRF(caller) }

@@ -34,8 +34,9 @@ public enum Secrets {
 
     /// A key for one purpose derived from the master secret, so that one leak does not expose the others.
     public static func derivedKey(_ master: [UInt8], purpose: String) -> [UInt8] {
-        Array(HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: master), info: Array(("guildgate:" + purpose).utf8), outputByteCount: 32
-        ).withUnsafeBytes { Array($0) })
+        Array(
+            HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: SymmetricKey(data: master), info: Array(("guildgate:" + purpose).utf8), outputByteCount: 32
+            ).withUnsafeBytes { Array($0) })
     }
 }

@@ -34,7 +34,7 @@ public struct Templates: Sendable {
         for file in names.sorted() {
             let name = String(file.dropLast(".mustache".count))
             guard let data = FileManager.default.contents(atPath: directory + "/" + file),
-                  let text = String(data: data, encoding: .utf8)
+                let text = String(data: data, encoding: .utf8)
             else { throw .unreadableDirectory(directory + "/" + file) }
             do {
                 try library.register(text, named: name)

@@ -30,7 +30,8 @@ enum CallbackFailure: String, Error, CaseIterable {
     var advice: String {
         switch self {
         case .missingParams:
-            return "The sign-in was cancelled or the link was incomplete. Start again from the onboarding page and press Authorize in Discord."
+            return
+                "The sign-in was cancelled or the link was incomplete. Start again from the onboarding page and press Authorize in Discord."
         case .invalidToken:
             return "Verification links work once and expire after 30 minutes. Fill in the onboarding form again to get a new one."
         case .oauthNotConfigured:
@@ -40,7 +41,8 @@ enum CallbackFailure: String, Error, CaseIterable {
         case .noAccessToken, .userInfoFailed, .noDiscordID:
             return "This is usually temporary on Discord's side. Wait a minute, then start the verification again."
         case .verificationFailed:
-            return "That Discord account is linked to another user here. Sign in with a different Discord account, or ask an administrator to unlink it."
+            return
+                "That Discord account is linked to another user here. Sign in with a different Discord account, or ask an administrator to unlink it."
         case .notGuildMember:
             return "Join our Discord server with the same Discord account, then log in again."
         case .serverError:

@@ -22,9 +22,11 @@ enum DiscordAuthRoutes {
         router.get("/login", .anyone, login)
         router.post("/logout", .anyone, csrf: .formField, logout)
         router.get("/discord/success", .anyone) { request, context in
-            try context.render("discord-success", [
-                "username": request.query["username"] ?? "", "not_signed_in": request.query["signed_in"] == "0",
-            ])
+            try context.render(
+                "discord-success",
+                [
+                    "username": request.query["username"] ?? "", "not_signed_in": request.query["signed_in"] == "0",
+                ])
         }
         router.get("/discord/error", .anyone, errorPage)
     }
@@ -38,7 +40,7 @@ enum DiscordAuthRoutes {
     /// then sends it to Discord; the token itself is never a `state`.
     private static func verify(_ request: Request, _ context: RequestContext) throws -> Response {
         guard let token = request.query["token"], !token.isEmpty, token.utf8.count <= 128,
-              try PendingVerificationStore(context.db).pending(tokenHash: Secrets.sha256(token), now: context.now) != nil
+            try PendingVerificationStore(context.db).pending(tokenHash: Secrets.sha256(token), now: context.now) != nil
         else { return redirectToError(.invalidToken, context: context) }
         return try startFlow(returnTo: "/", verificationTokenHash: Secrets.sha256(token), context: context)
     }
@@ -70,15 +72,17 @@ enum DiscordAuthRoutes {
         if failure == .notGuildMember, let guildID = context.config.discordGuildID {
             advice += " (The server's id is \(guildID); ask whoever sent you here for an invite.)"
         }
-        return try context.render("discord-error", [
-            "code": failure.rawValue, "title": refusal?.title ?? failure.title, "advice": advice,
-        ])
+        return try context.render(
+            "discord-error",
+            [
+                "code": failure.rawValue, "title": refusal?.title ?? failure.title, "advice": advice,
+            ])
     }
 
     /// Only same-site paths are followed after login (no open redirect).
     static func localPath(_ candidate: String?) -> String {
         guard let candidate, candidate.hasPrefix("/"), !candidate.hasPrefix("//"), !candidate.hasPrefix("/\\"),
-              !candidate.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            !candidate.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return "/" }
         return candidate
     }

@@ -6,10 +6,13 @@ enum ClientFileName {
     /// bidirectional-override characters, at most 255 characters; "file" when nothing is left.
     static func displayName(_ raw: String) -> String {
         let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let cleaned = String(String.UnicodeScalarView(last.unicodeScalars.filter { scalar in
-            let category = scalar.properties.generalCategory
-            return category != .control && category != .format && category != .lineSeparator && category != .paragraphSeparator
-        })).trimmingCharacters(in: .whitespaces)
+        let cleaned = String(
+            String.UnicodeScalarView(
+                last.unicodeScalars.filter { scalar in
+                    let category = scalar.properties.generalCategory
+                    return category != .control && category != .format && category != .lineSeparator && category != .paragraphSeparator
+                })
+        ).trimmingCharacters(in: .whitespaces)
         let name = String(cleaned.prefix(255))
         return name.isEmpty || name == "." || name == ".." ? "file" : name
     }

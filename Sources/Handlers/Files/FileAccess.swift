@@ -27,7 +27,7 @@ extension RequestContext {
     /// The file with `id` if the caller may see it; 404 otherwise (never revealing that it exists).
     func accessibleFile(_ request: Request, _ actor: FileActor) throws -> StoredFile {
         guard let id = request.parameters["id"].flatMap(Int.init), id > 0,
-              let file = try FileStore(db).file(id: id), file.state != .deleting, actor.mayAccess(file)
+            let file = try FileStore(db).file(id: id), file.state != .deleting, actor.mayAccess(file)
         else { throw HTTPError.notFound }
         return file
     }

@@ -68,7 +68,8 @@ enum FileRoutes {
                     case .part(let headers) where headers.name == "file" && headers.filename != nil:
                         guard upload == nil else { throw HTTPError.badRequest("Send one file per request, in the field \"file\".") }
                         guard csrfVerified else {
-                            throw HTTPError.forbidden("This form has expired or did not come from this site. Reload the page and try again.")
+                            throw HTTPError.forbidden(
+                                "This form has expired or did not come from this site. Reload the page and try again.")
                         }
                         upload = try FileUpload(
                             context: context, ownerUserID: actor.userID, name: headers.filename.map(ClientFileName.displayName) ?? "file",
@@ -119,7 +120,8 @@ enum FileRoutes {
             case let storage as FileStorageError:
                 context.logger.error("upload failed", metadata: ["file_id": "\(upload?.fileID ?? 0)", "error": "\(storage)"])
                 throw HTTPError.serviceUnavailable(
-                    "The file could not be stored on Discord. The cause is logged; an administrator can find it with `guildgate-web doctor`.")
+                    "The file could not be stored on Discord. The cause is logged; an administrator can find it with `guildgate-web doctor`."
+                )
             default:
                 throw error
             }
@@ -129,8 +131,8 @@ enum FileRoutes {
     /// A part's declared type when it is a plain `type/subtype`; anything else is stored as bytes.
     private static func contentType(_ declared: String?) -> String {
         guard let declared = declared?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
-              declared.count <= 100, declared.split(separator: "/").count == 2,
-              declared.allSatisfy({ $0.isLetter || $0.isNumber || "/+-.".contains($0) })
+            declared.count <= 100, declared.split(separator: "/").count == 2,
+            declared.allSatisfy({ $0.isLetter || $0.isNumber || "/+-.".contains($0) })
         else { return "application/octet-stream" }
         return declared
     }
@@ -189,7 +191,9 @@ enum FileRoutes {
             // reads to a temporary file on disk (up to 1 GiB per download).
             ("X-Accel-Buffering", "no"),
         ]
-        if let match = request.header("if-none-match"), match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag }) {
+        if let match = request.header("if-none-match"),
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag })
+        {
             return Response(status: .notModified, headers: headers.filter { $0.0 == "ETag" || $0.0 == "Cache-Control" })
         }
         var rangeHeader = request.header("range")
@@ -214,15 +218,18 @@ enum FileRoutes {
             environment: context.services.environment, logger: context.logger)
         let db = context.db
         let logger = context.logger
-        return Response(status: status, headers: headers, body: .stream { writer in
-            do {
-                try download.stream(lower: lower, upper: upper, to: writer)
-            } catch let damage as FilePartError {
-                logger.error("stored part failed verification; download aborted", metadata: ["file_id": "\(file.id)", "error": "\(damage)"])
-                try? FileStore(db).mark(fileID: file.id, state: .damaged, error: damage.description)
-                throw damage
-            }
-        })
+        return Response(
+            status: status, headers: headers,
+            body: .stream { writer in
+                do {
+                    try download.stream(lower: lower, upper: upper, to: writer)
+                } catch let damage as FilePartError {
+                    logger.error(
+                        "stored part failed verification; download aborted", metadata: ["file_id": "\(file.id)", "error": "\(damage)"])
+                    try? FileStore(db).mark(fileID: file.id, state: .damaged, error: damage.description)
+                    throw damage
+                }
+            })
     }
 
     // MARK: - Page
@@ -230,18 +237,20 @@ enum FileRoutes {
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
         let actor = try context.fileActor()
         let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
-        return try context.render("files", [
-            "files": files.map { file -> [String: Any] in
-                [
-                    "id": file.id, "name": file.name, "size": ByteCount.format(file.size), "state": file.state.rawValue,
-                    "complete": file.state == .complete,
-                    "created": file.createdAt.map { RelativeTime.ago($0, now: context.now) } ?? "",
-                ]
-            },
-            "empty": files.isEmpty,
-            "max_size": ByteCount.format(context.config.maxFileSize),
-            "part_size": PartLayout(attachmentLimit: context.config.discordAttachmentLimit).plainPartSize,
-        ])
+        return try context.render(
+            "files",
+            [
+                "files": files.map { file -> [String: Any] in
+                    [
+                        "id": file.id, "name": file.name, "size": ByteCount.format(file.size), "state": file.state.rawValue,
+                        "complete": file.state == .complete,
+                        "created": file.createdAt.map { RelativeTime.ago($0, now: context.now) } ?? "",
+                    ]
+                },
+                "empty": files.isEmpty,
+                "max_size": ByteCount.format(context.config.maxFileSize),
+                "part_size": PartLayout(attachmentLimit: context.config.discordAttachmentLimit).plainPartSize,
+            ])
     }
 }
 

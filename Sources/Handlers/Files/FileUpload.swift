@@ -73,7 +73,8 @@ final class FileUpload {
         fileLogger[metadataKey: "file_id"] = "\(fileID)"
         let logger = fileLogger
         poster = PartPoster(
-            channels: config.discordStorageChannelIDs, maxInFlight: min(config.uploadParallelism, config.discordStorageChannelIDs.count), attachmentLimit: config.discordAttachmentLimit, logger: logger
+            channels: config.discordStorageChannelIDs, maxInFlight: min(config.uploadParallelism, config.discordStorageChannelIDs.count),
+            attachmentLimit: config.discordAttachmentLimit, logger: logger
         ) {
             environment.discordClient(transport: HTTPClient(), logger: logger)
         }
@@ -112,7 +113,7 @@ final class FileUpload {
         try poster.waitForAll()
         try record()
         guard try files.complete(fileID: fileID, size: size, sha256: Array(digest.finalize()), parts: part),
-              let file = try files.file(id: fileID)
+            let file = try files.file(id: fileID)
         else { throw FileStorageError.incomplete }
         finished = true
         return file

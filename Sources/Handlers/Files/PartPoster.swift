@@ -196,9 +196,11 @@ final class PartPoster: @unchecked Sendable {
                 throw .notConfigured(what)
             } catch {
                 guard attempt < 5, Self.isWorthRetrying(error) else { throw .discord("\(error)") }
-                logger.notice("storing a part failed; retrying", metadata: [
-                    "file_id": "\(batch.fileID)", "part": "\(batch.firstIndex)", "attempt": "\(attempt)", "error": "\(error)",
-                ])
+                logger.notice(
+                    "storing a part failed; retrying",
+                    metadata: [
+                        "file_id": "\(batch.fileID)", "part": "\(batch.firstIndex)", "attempt": "\(attempt)", "error": "\(error)",
+                    ])
                 Thread.sleep(forTimeInterval: 0.25 * Double(1 << attempt))
             }
         }

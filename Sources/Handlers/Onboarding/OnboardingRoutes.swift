@@ -52,7 +52,8 @@ enum OnboardingRoutes {
         let pending = PendingVerificationStore(context.db)
         try pending.deleteExpired(now: context.now)
         try users.deleteAbandonedUnlinked(olderThan: context.now.addingTimeInterval(-tokenLifetime))
-        let user = try signedInUserID.flatMap { id throws(StoreError) in try users.user(id: id) }
+        let user =
+            try signedInUserID.flatMap { id throws(StoreError) in try users.user(id: id) }
             ?? users.user(email: input.email)
             ?? users.createUnlinked(name: input.name, personality: input.personality, communicationChannel: input.channel)
         let token = Secrets.randomToken()
@@ -66,7 +67,8 @@ enum OnboardingRoutes {
             inviteURL: context.services.environment.botInviteURL)
     }
 
-    static let instructions = "1. Add the bot to your Discord server with the invite link. "
+    static let instructions =
+        "1. Add the bot to your Discord server with the invite link. "
         + "2. Open verification_url and approve GuildGate in Discord: your Discord account is then linked "
         + "and you can talk to the bot in a DM or by mentioning it. The link expires in 30 minutes."
 
@@ -97,9 +99,11 @@ enum OnboardingRoutes {
             return try context.render("onboarding", formValues(submitted, errors: error.fieldErrors), status: .badRequest)
         }
         let outcome = try submit(input, signedInUserID: try context.session()?.userID, context: context)
-        return try context.render("onboarding-next", [
-            "name": input.name, "invite_url": outcome.inviteURL, "verification_url": outcome.verificationURL,
-        ])
+        return try context.render(
+            "onboarding-next",
+            [
+                "name": input.name, "invite_url": outcome.inviteURL, "verification_url": outcome.verificationURL,
+            ])
     }
 
     private static func formValues(_ input: OnboardingInput, errors: [FieldError]) -> [String: Any] {

@@ -27,9 +27,11 @@ public enum RosterCSV {
         var positions: [String: Int] = [:]
         for required in ["name", "rank", "discord_id"] {
             guard let position = columns.firstIndex(of: required) else {
-                throw Invalid(problems: [Problem(
-                    line: header.line,
-                    message: "the header has no \(required) column (found: \(columns.joined(separator: ", ")))")])
+                throw Invalid(problems: [
+                    Problem(
+                        line: header.line,
+                        message: "the header has no \(required) column (found: \(columns.joined(separator: ", ")))")
+                ])
             }
             positions[required] = position
         }

@@ -51,22 +51,24 @@ enum StaffRoutes {
         let entries = try StaffStore(context.db).roster(guildID: context.config.discordGuildID)
             .filter { filter == nil || $0.status == filter }
         let bot = try botStatus(context)
-        return try context.render("staff-roster", [
-            "staff": entries.map { entry -> [String: Any] in
-                [
-                    "name": entry.name, "rank": entry.rank, "status": entry.status,
-                    "status_label": label(entry.status), "custom_status": entry.customStatus ?? "",
-                    "activity": entry.activity ?? "",
-                    "updated": entry.statusUpdatedAt.map { ISO8601Timestamp.format($0) } ?? "",
-                    "updated_ago": entry.statusUpdatedAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
-                ]
-            },
-            "filters": ([nil] + statuses).map { status -> [String: Any] in
-                ["value": status ?? "", "label": status.map(label) ?? "All", "selected": status == filter]
-            },
-            "bot_running": bot.isRunning,
-            "empty": entries.isEmpty,
-        ])
+        return try context.render(
+            "staff-roster",
+            [
+                "staff": entries.map { entry -> [String: Any] in
+                    [
+                        "name": entry.name, "rank": entry.rank, "status": entry.status,
+                        "status_label": label(entry.status), "custom_status": entry.customStatus ?? "",
+                        "activity": entry.activity ?? "",
+                        "updated": entry.statusUpdatedAt.map { ISO8601Timestamp.format($0) } ?? "",
+                        "updated_ago": entry.statusUpdatedAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
+                    ]
+                },
+                "filters": ([nil] + statuses).map { status -> [String: Any] in
+                    ["value": status ?? "", "label": status.map(label) ?? "All", "selected": status == filter]
+                },
+                "bot_running": bot.isRunning,
+                "empty": entries.isEmpty,
+            ])
     }
 
     struct BotStatus {

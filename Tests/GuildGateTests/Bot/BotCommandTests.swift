@@ -6,7 +6,8 @@ import Testing
 @Suite struct BotCommandTests {
     @Test func commandsAreFoundAfterMentionsAndPrefixes() {
         #expect(BotCommand.parse("<@42> list", botID: "42")?.0 == .list)
-        #expect(BotCommand.parse("<@!42>   Download  My Report.pdf ", botID: "42").map { "\($0.0) \($0.argument)" } == "download My Report.pdf")
+        #expect(
+            BotCommand.parse("<@!42>   Download  My Report.pdf ", botID: "42").map { "\($0.0) \($0.argument)" } == "download My Report.pdf")
         #expect(BotCommand.parse("!help", botID: "42")?.0 == .help)
         #expect(BotCommand.parse("/upload", botID: "42")?.0 == .upload)
         #expect(BotCommand.parse("hello there", botID: "42") == nil)

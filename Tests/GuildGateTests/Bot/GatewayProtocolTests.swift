@@ -98,12 +98,15 @@ import Testing
     let now = Date(timeIntervalSince1970: 1_763_913_600)
 
     @Test func presenceUpdateBecomesARosterRow() throws {
-        let event = try #require(JSON.parse(Array("""
-            {"user":{"id":"80351110224678912"},"guild_id":"290926798626357999","status":"idle",
-             "activities":[{"name":"Custom Status","type":4,"state":"On call until 5pm","emoji":{"name":"📞"}},
-                           {"name":"Visual Studio Code","type":0,"details":"Editing main.swift"}],
-             "client_status":{"desktop":"idle","mobile":"bogus"}}
-            """.utf8)))
+        let event = try #require(
+            JSON.parse(
+                Array(
+                    """
+                    {"user":{"id":"80351110224678912"},"guild_id":"290926798626357999","status":"idle",
+                     "activities":[{"name":"Custom Status","type":4,"state":"On call until 5pm","emoji":{"name":"📞"}},
+                                   {"name":"Visual Studio Code","type":0,"details":"Editing main.swift"}],
+                     "client_status":{"desktop":"idle","mobile":"bogus"}}
+                    """.utf8)))
         let record = try #require(PresenceMapping.record(event, guildID: nil, seenAt: now))
         #expect(record.guildID == "290926798626357999")
         #expect(record.discordID == "80351110224678912")
@@ -114,7 +117,8 @@ import Testing
     }
 
     @Test func oddPresencesAreSafe() throws {
-        let invisible = try #require(JSON.parse(Array(#"{"user":{"id":"1"},"status":"invisible","activities":[{"type":2,"name":"Spotify"}]}"#.utf8)))
+        let invisible = try #require(
+            JSON.parse(Array(#"{"user":{"id":"1"},"status":"invisible","activities":[{"type":2,"name":"Spotify"}]}"#.utf8)))
         let record = try #require(PresenceMapping.record(invisible, guildID: "9", seenAt: now))
         #expect(record.status == "offline")
         #expect(record.activity == "Listening to Spotify")

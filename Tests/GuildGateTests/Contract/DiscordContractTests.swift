@@ -165,18 +165,23 @@ import Testing
         let other = RateLimitKey(route: "GET /users/@me", major: "", globalIdentity: 7)
 
         let user = RateLimiter(clock: DKManualClock())
-        #expect(user.record(try Self.response("rate-limit-user"), for: key) == .limited(retryAfter: .seconds(fractional: 64.57), global: false))
+        #expect(
+            user.record(try Self.response("rate-limit-user"), for: key) == .limited(retryAfter: .seconds(fractional: 64.57), global: false))
         #expect(user.admit(key) == .reject(retryAfter: .seconds(fractional: 64.57), global: false))
         #expect(user.admit(other) == .proceed)
 
         // A shared (per-resource) limit: its own `retry_after`, not the bucket's reset, and no other route waits.
         let shared = RateLimiter(clock: DKManualClock())
-        #expect(shared.record(try Self.response("rate-limit-shared"), for: key) == .limited(retryAfter: .seconds(fractional: 1336.57), global: false))
+        #expect(
+            shared.record(try Self.response("rate-limit-shared"), for: key)
+                == .limited(retryAfter: .seconds(fractional: 1336.57), global: false))
         #expect(shared.admit(key) == .reject(retryAfter: .seconds(fractional: 1336.57), global: false))
         #expect(shared.admit(other) == .proceed)
 
         let global = RateLimiter(clock: DKManualClock())
-        #expect(global.record(try Self.response("rate-limit-global"), for: key) == .limited(retryAfter: .seconds(fractional: 64.57), global: true))
+        #expect(
+            global.record(try Self.response("rate-limit-global"), for: key)
+                == .limited(retryAfter: .seconds(fractional: 64.57), global: true))
         #expect(global.admit(other) == .reject(retryAfter: .seconds(fractional: 64.57), global: true))
     }
 }

@@ -52,9 +52,11 @@ import Testing
         try FileManager.default.createDirectory(atPath: prefix + "/tmp", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: prefix) }
         let (outer, _) = try Self.render("standalone.conf.in", ["USER_DIRECTIVE="])
-        let (inner, _) = try Self.render("guildgate.conf.in", Self.production.map {
-            $0.hasPrefix("LISTEN=") ? "LISTEN=127.0.0.1:9" : $0.hasPrefix("ACCESS_LOG=") ? "ACCESS_LOG=\(prefix)/access.log" : $0
-        })
+        let (inner, _) = try Self.render(
+            "guildgate.conf.in",
+            Self.production.map {
+                $0.hasPrefix("LISTEN=") ? "LISTEN=127.0.0.1:9" : $0.hasPrefix("ACCESS_LOG=") ? "ACCESS_LOG=\(prefix)/access.log" : $0
+            })
         try outer.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
         try inner.write(toFile: prefix + "/guildgate.conf", atomically: true, encoding: .utf8)
         let process = Process()

@@ -28,7 +28,8 @@ extension DiscordKitTests {
         }
 
         @Test func aServerErrorIsRetriedWithBackoffThenSucceeds() throws {
-            let transport = DKFakeTransport([DK.response(502, "<html>bad gateway"), DK.json(503, "{}"), DK.json(200, #"{"id":"1"}"#)], clock: clock)
+            let transport = DKFakeTransport(
+                [DK.response(502, "<html>bad gateway"), DK.json(503, "{}"), DK.json(200, #"{"id":"1"}"#)], clock: clock)
             let client = DK.client(transport, clock: clock)
             let response = try client.send(route)
             #expect(response.status == 200)
@@ -53,7 +54,8 @@ extension DiscordKitTests {
         }
 
         @Test func aClientErrorIsNotRetriedAndCarriesDiscordsMessage() {
-            let body = #"{"code":50035,"message":"Invalid Form Body","errors":{"content":{"_errors":[{"code":"BASE_TYPE_MAX_LENGTH","message":"Must be 2000 or fewer in length."}]}}}"#
+            let body =
+                #"{"code":50035,"message":"Invalid Form Body","errors":{"content":{"_errors":[{"code":"BASE_TYPE_MAX_LENGTH","message":"Must be 2000 or fewer in length."}]}}}"#
             let transport = DKFakeTransport([DK.json(400, body), DK.json(200, "{}")])
             let client = DK.client(transport, clock: clock)
             #expect {
@@ -94,20 +96,22 @@ extension DiscordKitTests {
         @Test func a429IsRetriedAfterTheWaitDiscordAsksFor() throws {
             var headers = DK.bucketHeaders("b1", limit: 5, remaining: 0, resetAfter: 1.5)
             headers.add(name: "X-RateLimit-Scope", value: "user")
-            let transport = DKFakeTransport([
-                DK.json(429, #"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#, headers: headers),
-                DK.json(200, "{}"),
-            ], clock: clock)
+            let transport = DKFakeTransport(
+                [
+                    DK.json(429, #"{"message":"You are being rate limited.","retry_after":1.5,"global":false}"#, headers: headers),
+                    DK.json(200, "{}"),
+                ], clock: clock)
             try DK.client(transport, clock: clock).send(route)
             #expect(transport.requests.count == 2)
             #expect(transport.sentAt[1] - transport.sentAt[0] == .milliseconds(1500))
         }
 
         @Test func theClientNeverSendsIntoAnExhaustedBucket() throws {
-            let transport = DKFakeTransport([
-                DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 2)),
-                DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 2)),
-            ], clock: clock)
+            let transport = DKFakeTransport(
+                [
+                    DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 2)),
+                    DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 2)),
+                ], clock: clock)
             let client = DK.client(transport, clock: clock)
             try client.send(route)
             try client.send(route)
@@ -116,10 +120,11 @@ extension DiscordKitTests {
         }
 
         @Test func aLongResetFailsWithoutSending() {
-            let transport = DKFakeTransport([
-                DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 30)),
-                DK.json(200, "{}"),
-            ], clock: clock)
+            let transport = DKFakeTransport(
+                [
+                    DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 30)),
+                    DK.json(200, "{}"),
+                ], clock: clock)
             let client = DK.client(transport, clock: clock, maxWait: .seconds(10))
             #expect(throws: Never.self) { try client.send(route) }
             #expect {
@@ -134,7 +139,8 @@ extension DiscordKitTests {
 
         @Test func threadsSharingTheLimiterShareItsKnowledge() throws {
             let limiter = RateLimiter(clock: clock)
-            let first = DKFakeTransport([DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 3))], clock: clock)
+            let first = DKFakeTransport(
+                [DK.json(200, "{}", headers: DK.bucketHeaders("b1", limit: 1, remaining: 0, resetAfter: 3))], clock: clock)
             let second = DKFakeTransport([DK.json(200, "{}")], clock: clock)
             try DK.client(first, clock: clock, limiter: limiter).send(route)
             try DK.client(second, clock: clock, limiter: limiter).send(route)
@@ -176,10 +182,11 @@ extension DiscordKitTests {
 
         @Test func tokensNeverReachTheLogs() {
             let capture = DKLogCapture()
-            let transport = DKFakeTransport([
-                .failure(.connectionFailed(host: "127.0.0.1:9", reason: "refused")),
-                DK.json(401, #"{"message":"401: Unauthorized","code":0}"#),
-            ], clock: clock)
+            let transport = DKFakeTransport(
+                [
+                    .failure(.connectionFailed(host: "127.0.0.1:9", reason: "refused")),
+                    DK.json(401, #"{"message":"401: Unauthorized","code":0}"#),
+                ], clock: clock)
             let client = DK.client(transport, clock: clock, logger: capture.logger)
             #expect(throws: DiscordError.self) { try client.send(route) }
             #expect(throws: OAuthError.self) { try client.currentUser(accessToken: "user-access-token") }

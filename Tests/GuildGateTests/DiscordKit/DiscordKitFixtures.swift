@@ -69,7 +69,8 @@ struct DKCaptureHandler: LogHandler {
 
     func log(event: LogEvent) {
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        capture.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+        capture.append(
+            "\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
     }
 }
 
@@ -96,7 +97,9 @@ enum DK {
         return headers
     }
 
-    static func configuration(botToken: String? = DK.botToken, clientID: String? = "1234", clientSecret: String? = DK.clientSecret) -> DiscordConfiguration {
+    static func configuration(botToken: String? = DK.botToken, clientID: String? = "1234", clientSecret: String? = DK.clientSecret)
+        -> DiscordConfiguration
+    {
         DiscordConfiguration(apiBase: "http://127.0.0.1:9/api/v10/", botToken: botToken, clientID: clientID, clientSecret: clientSecret)
     }
 

@@ -4,9 +4,9 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A tiny blocking HTTP/1.1 server on 127.0.0.1 for testing the real libcurl client: one connection at
@@ -99,7 +99,8 @@ final class DKLoopbackServer: Sendable {
 
     private func findHeadEnd(_ data: [UInt8]) -> Int? {
         guard data.count >= 4 else { return nil }
-        for index in 0...(data.count - 4) where data[index] == 13 && data[index + 1] == 10 && data[index + 2] == 13 && data[index + 3] == 10 {
+        for index in 0...(data.count - 4) where data[index] == 13 && data[index + 1] == 10 && data[index + 2] == 13 && data[index + 3] == 10
+        {
             return index + 4
         }
         return nil
@@ -109,9 +110,11 @@ final class DKLoopbackServer: Sendable {
         let target = request.requestLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
         switch target {
         case "/hello":
-            return response("200 OK", ["Content-Type: text/plain", "x-ratelimit-bucket: abc123", "Set-Cookie: a=1", "Set-Cookie: b=2"], "hello")
+            return response(
+                "200 OK", ["Content-Type: text/plain", "x-ratelimit-bucket: abc123", "Set-Cookie: a=1", "Set-Cookie: b=2"], "hello")
         case "/echo":
-            let echoed = "\(request.requestLine)|\(request.header("Content-Type") ?? "-")|\(request.header("User-Agent") ?? "-")|"
+            let echoed =
+                "\(request.requestLine)|\(request.header("Content-Type") ?? "-")|\(request.header("User-Agent") ?? "-")|"
                 + String(decoding: request.body, as: UTF8.self)
             return response("201 Created", ["Content-Type: text/plain"], echoed)
         case "/redirect":
@@ -137,9 +140,9 @@ final class DKLoopbackServer: Sendable {
         var offset = 0
         while offset < bytes.count {
             #if os(Linux)
-            let flags = Int32(MSG_NOSIGNAL)
+                let flags = Int32(MSG_NOSIGNAL)
             #else
-            let flags: Int32 = 0
+                let flags: Int32 = 0
             #endif
             let sent = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, flags) }
             guard sent > 0 else { return }
@@ -165,13 +168,17 @@ extension DiscordKitTests {
             #expect(hello.headers.values("set-cookie") == ["a=1", "b=2"])
             #expect(hello.headers["content-length"] == "5")
 
-            let echo = try client.send(HTTPRequest(
-                method: "POST", url: base + "/echo",
-                headers: [("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", DiscordConfiguration.defaultUserAgent)],
-                body: Array("a=1&b=%20".utf8)))
+            let echo = try client.send(
+                HTTPRequest(
+                    method: "POST", url: base + "/echo",
+                    headers: [
+                        ("Content-Type", "application/x-www-form-urlencoded"), ("User-Agent", DiscordConfiguration.defaultUserAgent),
+                    ],
+                    body: Array("a=1&b=%20".utf8)))
             #expect(echo.status == 201)
-            #expect(String(decoding: echo.body, as: UTF8.self)
-                == "POST /echo HTTP/1.1|application/x-www-form-urlencoded|\(DiscordConfiguration.defaultUserAgent)|a=1&b=%20")
+            #expect(
+                String(decoding: echo.body, as: UTF8.self)
+                    == "POST /echo HTTP/1.1|application/x-www-form-urlencoded|\(DiscordConfiguration.defaultUserAgent)|a=1&b=%20")
             let echoed = try #require(server.requests.last)
             #expect(echoed.header("Content-Length") == "9")
             #expect(echoed.header("Expect") == nil, "no 100-continue round trip")

@@ -5,10 +5,18 @@ extension DiscordKitTests {
     @Suite struct OAuthTests {
         let clock = DKManualClock()
 
-        func exchange(_ script: [Result<HTTPResponse, HTTPClientError>], configuration: DiscordConfiguration = DK.configuration()) -> (Result<OAuthToken, OAuthError>, DKFakeTransport) {
+        func exchange(_ script: [Result<HTTPResponse, HTTPClientError>], configuration: DiscordConfiguration = DK.configuration()) -> (
+            Result<OAuthToken, OAuthError>, DKFakeTransport
+        ) {
             let transport = DKFakeTransport(script, clock: clock)
             let client = DK.client(transport, clock: clock, configuration: configuration)
-            return (Result { () throws(OAuthError) in try client.exchangeCode("the-code", redirectURI: "https://gate.example/api/discord/callback", codeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk") }, transport)
+            return (
+                Result { () throws(OAuthError) in
+                    try client.exchangeCode(
+                        "the-code", redirectURI: "https://gate.example/api/discord/callback",
+                        codeVerifier: "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+                }, transport
+            )
         }
 
         func user(_ script: [Result<HTTPResponse, HTTPClientError>]) -> (Result<DiscordUser, OAuthError>, DKFakeTransport) {
@@ -18,23 +26,32 @@ extension DiscordKitTests {
         }
 
         @Test func theCodeExchangeIsAFormPostWithBasicAuth() throws {
-            let (result, transport) = exchange([DK.json(200, #"{"access_token":"at","token_type":"Bearer","expires_in":604800,"refresh_token":"rt","scope":"identify email"}"#)])
+            let (result, transport) = exchange([
+                DK.json(
+                    200, #"{"access_token":"at","token_type":"Bearer","expires_in":604800,"refresh_token":"rt","scope":"identify email"}"#)
+            ])
             let token = try result.get()
-            #expect(token == OAuthToken(accessToken: "at", tokenType: "Bearer", expiresIn: 604800, refreshToken: "rt", scopes: ["identify", "email"]))
+            #expect(
+                token
+                    == OAuthToken(
+                        accessToken: "at", tokenType: "Bearer", expiresIn: 604800, refreshToken: "rt", scopes: ["identify", "email"]))
             let request = try #require(transport.requests.first)
             #expect(request.method == "POST")
             #expect(request.url == "http://127.0.0.1:9/api/v10/oauth2/token")
             #expect(request.headers["Content-Type"] == "application/x-www-form-urlencoded")
             // base64("1234:client-secret-xyz")
             #expect(request.headers["Authorization"] == "Basic MTIzNDpjbGllbnQtc2VjcmV0LXh5eg==")
-            #expect(String(decoding: request.body, as: UTF8.self)
-                == "grant_type=authorization_code&code=the-code&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback"
-                + "&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
+            #expect(
+                String(decoding: request.body, as: UTF8.self)
+                    == "grant_type=authorization_code&code=the-code&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback"
+                    + "&code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")
             #expect(!token.description.contains("at,") && !token.description.contains("rt"))
         }
 
         @Test func refreshUsesTheRefreshGrant() throws {
-            let transport = DKFakeTransport([DK.json(200, #"{"access_token":"new","token_type":"Bearer","expires_in":10,"scope":"identify"}"#)])
+            let transport = DKFakeTransport([
+                DK.json(200, #"{"access_token":"new","token_type":"Bearer","expires_in":10,"scope":"identify"}"#)
+            ])
             let token = try DK.client(transport, clock: clock).refreshToken("old-refresh")
             #expect(token.accessToken == "new" && token.refreshToken == nil && token.scopes == ["identify"])
             #expect(String(decoding: transport.requests[0].body, as: UTF8.self) == "grant_type=refresh_token&refresh_token=old-refresh")
@@ -82,7 +99,12 @@ extension DiscordKitTests {
         }
 
         @Test func theCurrentUserIsReadWithTheBearerToken() throws {
-            let (result, transport) = user([DK.json(200, #"{"id":"80351110224678912","username":"nelly","discriminator":"0","global_name":"Nelly","avatar":null,"email":"n@example.com","verified":true}"#)])
+            let (result, transport) = user([
+                DK.json(
+                    200,
+                    #"{"id":"80351110224678912","username":"nelly","discriminator":"0","global_name":"Nelly","avatar":null,"email":"n@example.com","verified":true}"#
+                )
+            ])
             let user = try result.get()
             #expect(user.id == "80351110224678912" && user.username == "nelly" && user.email == "n@example.com" && user.verified == true)
             #expect(user.displayName == "Nelly")

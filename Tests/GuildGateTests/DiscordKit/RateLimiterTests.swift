@@ -85,7 +85,8 @@ extension DiscordKitTests {
             let other = RateLimitKey(route: "GET /guilds/{id}/members", major: "guilds/9", globalIdentity: 7)
             let user = RateLimitKey(route: "GET /users/@me", major: "|user:1", globalIdentity: nil)
             let headers: HTTPHeaders = ["X-RateLimit-Global": "true", "X-RateLimit-Scope": "global", "Retry-After": "2"]
-            let outcome = limiter.record(response(429, headers, body: #"{"message":"slow down","retry_after":1.25,"global":true}"#), for: messages)
+            let outcome = limiter.record(
+                response(429, headers, body: #"{"message":"slow down","retry_after":1.25,"global":true}"#), for: messages)
             #expect(outcome == .limited(retryAfter: .milliseconds(1250), global: true))
             for key in [messages, other, user] {
                 #expect(limiter.admit(key) == .wait(.milliseconds(1250)))
@@ -113,7 +114,10 @@ extension DiscordKitTests {
             // Cloudflare's 1015 page: HTML, no rate-limit headers.
             (["Content-Type": "text/html"] as HTTPHeaders, "<html>error code: 1015</html>"),
             // Cloudflare's JSON ban: no X-RateLimit-* headers, no retry_after.
-            (["Content-Type": "application/json"] as HTTPHeaders, #"{"code":0,"message":"You are being blocked from accessing our API temporarily"}"#),
+            (
+                ["Content-Type": "application/json"] as HTTPHeaders,
+                #"{"code":0,"message":"You are being blocked from accessing our API temporarily"}"#
+            ),
             // Rate-limit headers but a body that is not JSON.
             (["X-RateLimit-Scope": "user"] as HTTPHeaders, "Too Many Requests"),
         ])

@@ -12,10 +12,15 @@ extension DiscordKitTests {
         }
 
         @Test func theInviteURLAsksForBotAndCommands() {
-            #expect(BotInvite.url(clientID: "157730590492196864", permissions: .guildGate)
-                == "https://discord.com/oauth2/authorize?client_id=157730590492196864&scope=bot%20applications.commands&permissions=101376")
-            #expect(BotInvite.url(clientID: "1", permissions: [.viewChannel, .sendMessages], authorizeURL: "http://127.0.0.1:8099/oauth2/authorize", guildID: "99")
-                == "http://127.0.0.1:8099/oauth2/authorize?client_id=1&scope=bot%20applications.commands&permissions=3072&guild_id=99")
+            #expect(
+                BotInvite.url(clientID: "157730590492196864", permissions: .guildGate)
+                    == "https://discord.com/oauth2/authorize?client_id=157730590492196864&scope=bot%20applications.commands&permissions=101376"
+            )
+            #expect(
+                BotInvite.url(
+                    clientID: "1", permissions: [.viewChannel, .sendMessages], authorizeURL: "http://127.0.0.1:8099/oauth2/authorize",
+                    guildID: "99")
+                    == "http://127.0.0.1:8099/oauth2/authorize?client_id=1&scope=bot%20applications.commands&permissions=3072&guild_id=99")
         }
 
         @Test func theAuthorizeURLEncodesEveryValue() {
@@ -23,24 +28,28 @@ extension DiscordKitTests {
                 authorizeURL: "https://discord.com/oauth2/authorize", clientID: "42",
                 redirectURI: "https://gate.example/api/discord/callback?from=a b", scopes: ["identify", "email"],
                 state: "s+/=&é", codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", prompt: .consent)
-            #expect(url == "https://discord.com/oauth2/authorize?response_type=code&client_id=42&scope=identify%20email"
-                + "&state=s%2B%2F%3D%26%C3%A9&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback%3Ffrom%3Da%20b"
-                + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&prompt=consent")
+            #expect(
+                url == "https://discord.com/oauth2/authorize?response_type=code&client_id=42&scope=identify%20email"
+                    + "&state=s%2B%2F%3D%26%C3%A9&redirect_uri=https%3A%2F%2Fgate.example%2Fapi%2Fdiscord%2Fcallback%3Ffrom%3Da%20b"
+                    + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256&prompt=consent")
         }
 
         @Test func anAuthorizeURLWithAQueryGetsMoreParameters() {
             let url = OAuthAuthorizeURL.build(
                 authorizeURL: "http://sandbox/oauth2/authorize?integration_type=0", clientID: "1", redirectURI: "r",
                 scopes: ["identify"], state: "s", codeChallenge: "c", prompt: .skipIfAuthorized)
-            #expect(url == "http://sandbox/oauth2/authorize?integration_type=0&response_type=code&client_id=1&scope=identify&state=s&redirect_uri=r"
-                + "&code_challenge=c&code_challenge_method=S256&prompt=none")
+            #expect(
+                url
+                    == "http://sandbox/oauth2/authorize?integration_type=0&response_type=code&client_id=1&scope=identify&state=s&redirect_uri=r"
+                    + "&code_challenge=c&code_challenge_method=S256&prompt=none")
         }
 
         @Test func percentEncodingKeepsOnlyTheUnreservedSet() {
             #expect(PercentEncoding.encode("AZaz09-._~") == "AZaz09-._~")
             #expect(PercentEncoding.encode("a b+c&d=e/f?g#h%i") == "a%20b%2Bc%26d%3De%2Ff%3Fg%23h%25i")
             #expect(PercentEncoding.encode("été 🎉") == "%C3%A9t%C3%A9%20%F0%9F%8E%89")
-            #expect(FormEncoding.encode([("grant_type", "authorization_code"), ("a b", "c&d")]) == "grant_type=authorization_code&a%20b=c%26d")
+            #expect(
+                FormEncoding.encode([("grant_type", "authorization_code"), ("a b", "c&d")]) == "grant_type=authorization_code&a%20b=c%26d")
         }
 
         @Test func routesKnowTheirBucketTemplateAndMajorParameter() {

@@ -22,12 +22,15 @@ extension EndToEnd {
 
         /// The multipart head of the file part: after it, every byte is the file's.
         static func partHead(name: String) -> [UInt8] {
-            Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    .utf8)
         }
 
         /// An upload's request head and the start of its body; 100 kB announced, the rest still to come.
         static func uploadStart(name: String, headers: [String: String]) -> [UInt8] {
-            var head = "POST /api/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: 100000\r\n"
+            var head =
+                "POST /api/files HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=\(boundary)\r\nContent-Length: 100000\r\n"
             for (header, value) in headers { head += "\(header): \(value)\r\n" }
             return Array((head + "\r\n").utf8) + partHead(name: name)
         }
@@ -83,9 +86,10 @@ extension EndToEnd {
             // The clients leave: their uploads are abandoned, and transfers work again.
             uploads.removeAll()
             let db = EndToEnd.database(stack)
-            #expect(poll(timeout: 30) {
-                try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 0
-            }, "slow uploads whose clients left are still uploading")
+            #expect(
+                poll(timeout: 30) {
+                    try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 0
+                }, "slow uploads whose clients left are still uploading")
             let reached = try db.query("SELECT count(*) AS n FROM files WHERE name = $1", [name]).first?.int("n") ?? 0
             #expect(reached > 0, "no slow upload with credentials reached the app")
             let upload = try EndToEnd.uploadFile(
@@ -110,11 +114,14 @@ extension EndToEnd {
             let descriptor = try #require(RawFastCGI.connect(socketPath: web.socketPath))
             defer { close(descriptor) }
             let name = "trickle-\(UUID().uuidString.prefix(8)).bin"
-            RawFastCGI.sendAll(descriptor, RawFastCGI.beginRequest() + RawFastCGI.params([
-                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
-                ("CONTENT_TYPE", "multipart/form-data; boundary=\(Self.boundary)"), ("CONTENT_LENGTH", "100000"),
-                ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
-            ]) + RawFastCGI.record(type: 5, content: Self.partHead(name: name)))
+            RawFastCGI.sendAll(
+                descriptor,
+                RawFastCGI.beginRequest()
+                    + RawFastCGI.params([
+                        ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
+                        ("CONTENT_TYPE", "multipart/form-data; boundary=\(Self.boundary)"), ("CONTENT_LENGTH", "100000"),
+                        ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
+                    ]) + RawFastCGI.record(type: 5, content: Self.partHead(name: name)))
             // Two bytes a second, as nginx passes on what a slow client sends.
             let started = Date()
             var reply: [UInt8] = []
@@ -143,11 +150,14 @@ extension EndToEnd {
             let id = try #require(created.json?["id"] as? Int, "\(created.body)")
 
             // nginx never passes X-Accel-* on to the client: ask the app directly.
-            let head = RawFastCGI.beginRequest() + RawFastCGI.params([
-                ("REQUEST_METHOD", "HEAD"), ("REQUEST_URI", "/api/files/\(id)/content"), ("REMOTE_ADDR", "127.0.0.1"),
-                ("CONTENT_LENGTH", ""), ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
-            ]) + RawFastCGI.stdin([])
-            let reply = RawFastCGI.stdout(of: try #require(RawFastCGI.exchange(socketPath: stack.directory + "/run/transfer.sock", bytes: head)))
+            let head =
+                RawFastCGI.beginRequest()
+                + RawFastCGI.params([
+                    ("REQUEST_METHOD", "HEAD"), ("REQUEST_URI", "/api/files/\(id)/content"), ("REMOTE_ADDR", "127.0.0.1"),
+                    ("CONTENT_LENGTH", ""), ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
+                ]) + RawFastCGI.stdin([])
+            let reply = RawFastCGI.stdout(
+                of: try #require(RawFastCGI.exchange(socketPath: stack.directory + "/run/transfer.sock", bytes: head)))
             #expect(reply.hasPrefix("Status: 200"), "\(reply.prefix(300))")
             #expect(reply.contains("\r\nX-Accel-Buffering: no\r\n"))
 
@@ -172,10 +182,13 @@ extension EndToEnd {
             #expect(web.waitUntilServing())
             let descriptor = try #require(RawFastCGI.connect(socketPath: web.socketPath))
             defer { close(descriptor) }
-            RawFastCGI.sendAll(descriptor, RawFastCGI.beginRequest() + RawFastCGI.params([
-                ("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/api/files/\(id)/content"), ("REMOTE_ADDR", "127.0.0.1"),
-                ("CONTENT_LENGTH", ""), ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
-            ]) + RawFastCGI.stdin([]))
+            RawFastCGI.sendAll(
+                descriptor,
+                RawFastCGI.beginRequest()
+                    + RawFastCGI.params([
+                        ("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/api/files/\(id)/content"), ("REMOTE_ADDR", "127.0.0.1"),
+                        ("CONTENT_LENGTH", ""), ("HTTP_AUTHORIZATION", bearer["Authorization"] ?? ""),
+                    ]) + RawFastCGI.stdin([]))
             // Like nginx when its client reads nothing: the app's writes block, then fail.
             #expect(web.waitForOutput("client went away during the response", timeout: 15), "\(web.errorOutput.suffix(1000))")
             var received = 0

@@ -9,8 +9,9 @@ extension EndToEnd.BotWorker {
         try sandbox.configureGateway(#"{"heartbeat_interval_ms":60000}"#)
         let bot = try startBot()
         try sandbox.send("POST", "/_sandbox/gateway/heartbeat-request", json: "{}")
-        #expect(poll(timeout: 2) { try sandbox.gatewaySessions()["heartbeat_answers"] as? Int == 1 },
-                "\((try? sandbox.gatewaySessions()) ?? [:]) \(bot.errorOutput.suffix(1500))")
+        #expect(
+            poll(timeout: 2) { try sandbox.gatewaySessions()["heartbeat_answers"] as? Int == 1 },
+            "\((try? sandbox.gatewaySessions()) ?? [:]) \(bot.errorOutput.suffix(1500))")
     }
 
     @Test func aResumableInvalidSessionIsResumedNotIdentifiedAgain() throws {
@@ -34,8 +35,9 @@ extension EndToEnd.BotWorker {
 
         let requestsBefore = try sandbox.memberRequests().count
         let reconcile = try sync()
-        #expect(poll(timeout: 5) { (try job(reconcile)["last_error"] as? String)?.contains("unavailable (an outage)") == true },
-                "\((try? job(reconcile)) ?? [:])")
+        #expect(
+            poll(timeout: 5) { (try job(reconcile)["last_error"] as? String)?.contains("unavailable (an outage)") == true },
+            "\((try? job(reconcile)) ?? [:])")
         #expect(try sandbox.memberRequests().count == requestsBefore, "a member request was sent for an unavailable guild")
         #expect(try status(of: Self.ann) == "online", "the outage changed a presence")
 
@@ -51,7 +53,8 @@ extension EndToEnd.BotWorker {
         try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: #"{"t":"GUILD_DELETE","d":{"id":"\#(guildID)"}}"#)
         #expect(bot.waitForOutput("the bot was removed from the guild", timeout: 5))
         let reconcile = try sync()
-        #expect(poll(timeout: 5) { (try job(reconcile)["last_error"] as? String)?.contains("not in guild \(guildID)") == true },
-                "\((try? job(reconcile)) ?? [:])")
+        #expect(
+            poll(timeout: 5) { (try job(reconcile)["last_error"] as? String)?.contains("not in guild \(guildID)") == true },
+            "\((try? job(reconcile)) ?? [:])")
     }
 }

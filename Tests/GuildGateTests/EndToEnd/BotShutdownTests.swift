@@ -35,10 +35,13 @@ extension EndToEnd {
 
         func expectCleanExit(_ bot: BotProcess, sourceLocation: SourceLocation = #_sourceLocation) {
             let (status, seconds) = terminate(bot)
-            #expect(status == 0, "exit status \(status.map(String.init) ?? "none"): \(bot.errorOutput.suffix(3000))", sourceLocation: sourceLocation)
+            #expect(
+                status == 0, "exit status \(status.map(String.init) ?? "none"): \(bot.errorOutput.suffix(3000))",
+                sourceLocation: sourceLocation)
             #expect(seconds < Self.exitLimit, "the exit took \(seconds) s: \(bot.errorOutput.suffix(3000))", sourceLocation: sourceLocation)
-            #expect(bot.errorOutput.contains("guildgate-bot stopped") || bot.errorOutput.contains("stopped during start-up"),
-                    sourceLocation: sourceLocation)
+            #expect(
+                bot.errorOutput.contains("guildgate-bot stopped") || bot.errorOutput.contains("stopped during start-up"),
+                sourceLocation: sourceLocation)
         }
 
         /// A proxy to the stack's PostgreSQL (a Unix socket) and the `DATABASE_URL` that goes through it.
@@ -83,7 +86,8 @@ extension EndToEnd {
         @Test func aGatewayOutageLogsOneLinePerAttemptSayingWhatFailedAndWhenTheNextTryIs() throws {
             let gateway = try TCPProxy(target: .none)
             defer { gateway.close() }
-            let bot = try BotProcess(stack: stack, overrides: ["DISCORD_GATEWAY_URL": "ws://127.0.0.1:\(gateway.port)/", "LOG_LEVEL": "info"])
+            let bot = try BotProcess(
+                stack: stack, overrides: ["DISCORD_GATEWAY_URL": "ws://127.0.0.1:\(gateway.port)/", "LOG_LEVEL": "info"])
             // Attempts at about 0, 0.75, 2.25 and 5.25 s.
             #expect(poll(timeout: 12) { gateway.accepted >= 4 })
             Thread.sleep(forTimeInterval: 0.3)
@@ -96,7 +100,9 @@ extension EndToEnd {
             // The attempt under way when SIGTERM came may have gone without its line.
             #expect(attempts.count == accepted || attempts.count == accepted - 1, "\(accepted) attempts, \(attempts.count) lines: \(lines)")
             #expect(attempts.allSatisfy { $0.contains("; next try in ") && $0.hasSuffix(", identifying") }, "\(attempts)")
-            let delays = attempts.compactMap { line in line.firstRange(of: /retry_in_ms=(\d+)/).flatMap { Int(line[$0].split(separator: "=")[1]) } }
+            let delays = attempts.compactMap { line in
+                line.firstRange(of: /retry_in_ms=(\d+)/).flatMap { Int(line[$0].split(separator: "=")[1]) }
+            }
             #expect(delays.count == attempts.count)
             for (index, delay) in delays.enumerated() {
                 // 1 s, 2 s, 4 s… up to a minute, each drawn from the upper half of its step.
@@ -104,7 +110,8 @@ extension EndToEnd {
                 #expect(delay >= step / 2 && delay <= step, "attempt \(index + 1) waits \(delay) ms")
             }
             let others = lines.filter { $0.contains("gateway") && !$0.contains("gateway connection failed") }
-            #expect(others.count == 1 && others.first?.contains("gateway session closed") == true, "more than one line per attempt: \(others)")
+            #expect(
+                others.count == 1 && others.first?.contains("gateway session closed") == true, "more than one line per attempt: \(others)")
         }
 
         @Test func aDatabaseOutageLogsOneLinePerAttemptAndSigtermStillExits() throws {
@@ -122,8 +129,9 @@ extension EndToEnd {
             let failures = lines.filter { $0.contains("database call failed") || $0.contains("database write failed") }
             // Each failed attempt is one connection the proxy took and reset, but for the first of the job
             // queue and of the presence writer (their open connections broke); two may be under way right now.
-            #expect(failures.count >= 3 && failures.count <= attempts + 2 && failures.count >= attempts - 2,
-                    "\(attempts) attempts, \(failures.count) lines: \(failures)")
+            #expect(
+                failures.count >= 3 && failures.count <= attempts + 2 && failures.count >= attempts - 2,
+                "\(attempts) attempts, \(failures.count) lines: \(failures)")
             #expect(failures.allSatisfy { $0.contains("next try") && $0.contains("[BotWorker]") }, "a line was split: \(failures)")
             #expect(lines.filter { $0.contains("job queue: database call failed") }.count <= 6, "the job queue retries without backing off")
             expectCleanExit(bot)
@@ -164,7 +172,8 @@ extension EndToEnd {
 
         /// A `files.cleanup` job whose Discord call (reading a storage channel) is answered after `delay` ms.
         func slowCleanupJob(delay milliseconds: Int) throws -> Int {
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO files (name, salt, part_size, state, error) VALUES ('shutdown-test', '\\x00'::bytea, 1, 'failed', 'test')
                 """)
             try sandbox.delay(method: "GET", path: "/api/v10/channels/{id}/messages", milliseconds: milliseconds)

@@ -10,9 +10,10 @@ extension EndToEnd.BotWorker {
     /// A bot whose slash commands are registered.
     func startBotWithCommands(_ overrides: [String: String?] = [:]) throws -> BotProcess {
         let bot = try startBot(overrides)
-        #expect(poll(timeout: 5) {
-            try sandbox.browser.get("/api/v10/applications/\(botID)/commands", headers: Self.botAuth).body.contains("\"download\"")
-        }, "the slash commands were not registered")
+        #expect(
+            poll(timeout: 5) {
+                try sandbox.browser.get("/api/v10/applications/\(botID)/commands", headers: Self.botAuth).body.contains("\"download\"")
+            }, "the slash commands were not registered")
         return bot
     }
 
@@ -20,7 +21,8 @@ extension EndToEnd.BotWorker {
 
     /// The DM channel between the bot and `userID` (Discord gives the same one every time).
     func directChannel(with userID: String) throws -> String {
-        let page = try sandbox.browser.send("POST", "/api/v10/users/@me/channels",
+        let page = try sandbox.browser.send(
+            "POST", "/api/v10/users/@me/channels",
             headers: Self.botAuth.merging(["Content-Type": "application/json"]) { $1 }, body: Array(#"{"recipient_id":"\#(userID)"}"#.utf8))
         return try #require(page.json?["id"] as? String, "\(page.status) \(page.body)")
     }
@@ -30,11 +32,13 @@ extension EndToEnd.BotWorker {
         let id = String(UInt64.random(in: 900_000_000_000_000_000...999_999_999_999_999_999))
         let guildField = guild.map { #""guild_id":"\#($0)","# } ?? ""
         let mentions = mentioningTheBot ? #"[{"id":"\#(botID)","username":"sandbox_bot"}]"# : "[]"
-        try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: """
-            {"t":"MESSAGE_CREATE","d":{"id":"\(id)","channel_id":"\(channel)",\(guildField)
-             "author":{"id":"\(userID)","username":"user\(userID.suffix(4))"},"content":"\(content)","mentions":\(mentions),
-             "attachments":[],"embeds":[],"type":0,"timestamp":"2026-12-06T00:00:00.000000+00:00"}}
-            """)
+        try sandbox.send(
+            "POST", "/_sandbox/gateway/dispatch",
+            json: """
+                {"t":"MESSAGE_CREATE","d":{"id":"\(id)","channel_id":"\(channel)",\(guildField)
+                 "author":{"id":"\(userID)","username":"user\(userID.suffix(4))"},"content":"\(content)","mentions":\(mentions),
+                 "attachments":[],"embeds":[],"type":0,"timestamp":"2026-12-06T00:00:00.000000+00:00"}}
+                """)
     }
 
     func contents(of channel: String) throws -> [String] {
@@ -44,7 +48,8 @@ extension EndToEnd.BotWorker {
 
     /// Runs a slash command as `userID` in the guild; returns the interaction's id.
     func slashCommand(_ command: String, as userID: String) throws -> String {
-        let created = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+        let created = try sandbox.browser.send(
+            "POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
             body: Array(#"{"user_id":"\#(userID)","command":"\#(command)"}"#.utf8))
         return try #require(created.json?["id"] as? String, "\(created.status) \(created.body)")
     }
@@ -67,8 +72,11 @@ extension EndToEnd.BotWorker {
 
         try say("<@\(botID)> list", in: channel, guild: guildID, from: userID)
         let dm = try directChannel(with: userID)
-        #expect(poll(timeout: 5) { try contents(of: dm).contains { $0.contains("Secret plans.txt") && $0.contains("/files/\(fileID)/download") } },
-                "\((try? contents(of: dm)) ?? []) \(bot.errorOutput.suffix(1500))")
+        #expect(
+            poll(timeout: 5) {
+                try contents(of: dm).contains { $0.contains("Secret plans.txt") && $0.contains("/files/\(fileID)/download") }
+            },
+            "\((try? contents(of: dm)) ?? []) \(bot.errorOutput.suffix(1500))")
         try say("<@\(botID)> download secret", in: channel, guild: guildID, from: userID)
         #expect(poll(timeout: 5) { try contents(of: dm).filter { $0.contains("/files/\(fileID)/download") }.count == 2 })
         #expect(poll(timeout: 5) { try contents(of: channel).count == before + 2 })
@@ -84,11 +92,13 @@ extension EndToEnd.BotWorker {
         #expect(data["flags"] as? Int == 64, "a slash command's answer must be ephemeral: \(data)")
 
         // A user who takes no DMs from server members: Discord refuses the DM with 50007.
-        try sandbox.fault(method: "POST", path: "/api/v10/channels/\(dm)/messages", status: 403,
-                          body: #"{"message":"Cannot send messages to this user","code":50007}"#)
+        try sandbox.fault(
+            method: "POST", path: "/api/v10/channels/\(dm)/messages", status: 403,
+            body: #"{"message":"Cannot send messages to this user","code":50007}"#)
         try say("<@\(botID)> list", in: channel, guild: guildID, from: userID)
-        #expect(poll(timeout: 5) { try contents(of: channel).contains { $0.hasPrefix("I could not send you a DM") && $0.contains("`/list`") } },
-                "\((try? contents(of: channel)) ?? [])")
+        #expect(
+            poll(timeout: 5) { try contents(of: channel).contains { $0.hasPrefix("I could not send you a DM") && $0.contains("`/list`") } },
+            "\((try? contents(of: channel)) ?? [])")
         #expect(try !contents(of: channel).contains { $0.contains("Secret") || $0.contains("/files/") })
     }
 
@@ -97,11 +107,13 @@ extension EndToEnd.BotWorker {
         try sandbox.clearRequests()
         let foreignGuild = "400000000000000004", foreignChannel = "400000000000000010", foreignInteraction = "400000000000000099"
         try say("<@\(botID)> help", in: foreignChannel, guild: foreignGuild, from: Self.bob)
-        try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: """
-            {"t":"INTERACTION_CREATE","d":{"id":"\(foreignInteraction)","token":"foreign-token","type":2,"application_id":"\(botID)",
-             "guild_id":"\(foreignGuild)","channel_id":"\(foreignChannel)","member":{"user":{"id":"\(Self.bob)","username":"bob"}},
-             "data":{"id":"1","name":"help","type":1}}}
-            """)
+        try sandbox.send(
+            "POST", "/_sandbox/gateway/dispatch",
+            json: """
+                {"t":"INTERACTION_CREATE","d":{"id":"\(foreignInteraction)","token":"foreign-token","type":2,"application_id":"\(botID)",
+                 "guild_id":"\(foreignGuild)","channel_id":"\(foreignChannel)","member":{"user":{"id":"\(Self.bob)","username":"bob"}},
+                 "data":{"id":"1","name":"help","type":1}}}
+                """)
 
         // Answered in order after the foreign ones: once these are answered, the foreign ones were seen.
         let dm = try directChannel(with: Self.bob)
@@ -123,7 +135,9 @@ extension EndToEnd.BotWorker {
         #expect(poll(timeout: 3) { try response(to: bobs) != nil }, "Bob's slash command waited behind Ann's spam")
         #expect(try sandbox.browser.get("/_sandbox/interactions/\(bobs)").json?["acknowledged"] as? Bool == true)
 
-        #expect(poll(timeout: 12) { try contents(of: channel).count == 6 }, "\((try? contents(of: channel)) ?? []) \(bot.errorOutput.suffix(1500))")
+        #expect(
+            poll(timeout: 12) { try contents(of: channel).count == 6 },
+            "\((try? contents(of: channel)) ?? []) \(bot.errorOutput.suffix(1500))")
         Thread.sleep(forTimeInterval: 0.5)
         let answers = try contents(of: channel)
         #expect(answers.filter { $0.hasPrefix("I keep files") }.count == 5, "\(answers)")

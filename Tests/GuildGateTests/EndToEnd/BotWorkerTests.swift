@@ -25,16 +25,21 @@ extension EndToEnd {
             try db.query("TRUNCATE staff, presences, bot_heartbeats, jobs")
             try db.query("UPDATE schedules SET enabled = true, next_run_at = now()")
             try sandbox.configureGateway(#"{"heartbeat_interval_ms":1000,"member_request_window_ms":1000}"#)
-            try sandbox.addMember(id: Self.ann, username: "ann", status: "online",
-                                  activities: #"[{"name":"Custom Status","type":4,"state":"On call"}]"#)
+            try sandbox.addMember(
+                id: Self.ann, username: "ann", status: "online",
+                activities: #"[{"name":"Custom Status","type":4,"state":"On call"}]"#)
             try sandbox.addMember(id: Self.bob, username: "bob")
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO staff (name, rank, discord_id) VALUES ('Ann', 'Lead', $1), ('Bob', 'Staff', $2)
                 """, [Self.ann, Self.bob])
         }
 
         func roster() throws -> [String: [String: Any]] {
-            let entries = try JSONSerialization.jsonObject(with: Data(try browser.get("/api/staff/roster/", headers: ["Authorization": "Bearer \(apiToken)"]).body.utf8)) as? [[String: Any]] ?? []
+            let entries =
+                try JSONSerialization.jsonObject(
+                    with: Data(try browser.get("/api/staff/roster/", headers: ["Authorization": "Bearer \(apiToken)"]).body.utf8))
+                as? [[String: Any]] ?? []
             return Dictionary(entries.map { ($0["discord_id"] as? String ?? "", $0) }, uniquingKeysWith: { first, _ in first })
         }
 
@@ -118,8 +123,9 @@ extension EndToEnd {
             let bot = try startBot()
             try sandbox.send("POST", "/_sandbox/gateway/invalidate", json: #"{"resumable":false}"#)
             // Discord allows one identify per 5 s (max_concurrency 1): one too early is refused with op 9 and retried.
-            #expect(poll(timeout: 20) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 },
-                    "\((try? sandbox.gatewaySessions()) ?? [:]) \(bot.errorOutput.suffix(3000))")
+            #expect(
+                poll(timeout: 20) { try sandbox.gatewaySessions()["identifies"] as? Int == 2 },
+                "\((try? sandbox.gatewaySessions()) ?? [:]) \(bot.errorOutput.suffix(3000))")
             #expect(bot.waitForOutput("identifying anew", timeout: 1) || bot.errorOutput.contains("invalidated the session"))
         }
 
@@ -130,13 +136,15 @@ extension EndToEnd {
             _ = bot.waitForExit(timeout: 5)
             let lastBeat = try db.query("SELECT beat_at::text AS at FROM bot_heartbeats WHERE guild_id = $1", [guildID]).first?["at"]
             Thread.sleep(forTimeInterval: 6)
-            #expect(try db.query("SELECT beat_at::text AS at FROM bot_heartbeats WHERE guild_id = $1", [guildID]).first?["at"] == lastBeat,
-                    "a killed bot still beats")
+            #expect(
+                try db.query("SELECT beat_at::text AS at FROM bot_heartbeats WHERE guild_id = $1", [guildID]).first?["at"] == lastBeat,
+                "a killed bot still beats")
             // The heartbeat is now 6 s old; make it the 31 s the web app would see half a minute later.
             try db.query("UPDATE bot_heartbeats SET beat_at = beat_at - interval '25 seconds'")
             #expect(try botStatus()["is_running"] as? Bool == false)
-            #expect(try browser.get("/staff/roster", headers: ["Authorization": "Bearer \(apiToken)"]).body
-                .contains("The Discord bot is not running"))
+            #expect(
+                try browser.get("/staff/roster", headers: ["Authorization": "Bearer \(apiToken)"]).body
+                    .contains("The Discord bot is not running"))
         }
 
         @Test func manualSyncRoundTripsAndIsCoalesced() throws {
@@ -149,13 +157,14 @@ extension EndToEnd {
             let first = try sync()
             let second = try sync()
             // Generous: under the full suite's load the runner may still be in the scheduled reconcile.
-            #expect(poll(timeout: 30) {
-                try job(first)["state"] as? String == "succeeded" && job(second)["state"] as? String == "succeeded"
-            }, "\((try? job(first)) ?? [:]) \((try? job(second)) ?? [:])")
+            #expect(
+                poll(timeout: 30) {
+                    try job(first)["state"] as? String == "succeeded" && job(second)["state"] as? String == "succeeded"
+                }, "\((try? job(first)) ?? [:]) \((try? job(second)) ?? [:])")
             let results = try [job(first), job(second)].compactMap { $0["result"] as? [String: Any] }
             #expect(results.count == 2)
             #expect(results.filter { $0["coalesced"] as? Bool == true }.count >= 1, "\(results)")
-            #expect(results.allSatisfy { $0["members"] as? Int == 3 }, "\(results)") // Ann, Bob and the bot
+            #expect(results.allSatisfy { $0["members"] as? Int == 3 }, "\(results)")  // Ann, Bob and the bot
             #expect(try db.query("SELECT status FROM presences WHERE discord_id = $1", [stranger]).first?["status"] == "offline")
             let requests = try sandbox.memberRequests()
             #expect(requests.count == 2, "coalesced reconciles must not reach Discord: \(requests)")
@@ -166,7 +175,8 @@ extension EndToEnd {
         @Test func aJobThatKeepsFailingIsRetriedThenMarkedFailed() throws {
             let bot = try startBot()
             let jobs = JobStore(db)
-            let failing = try jobs.enqueue(kind: BackgroundJob.Kind.presenceReconcile.rawValue, payload: ["guild_id": "999"], maxAttempts: 2, backoffSeconds: 1)
+            let failing = try jobs.enqueue(
+                kind: BackgroundJob.Kind.presenceReconcile.rawValue, payload: ["guild_id": "999"], maxAttempts: 2, backoffSeconds: 1)
             let unknown = try jobs.enqueue(kind: "no.such.kind", maxAttempts: 1)
             #expect(poll(timeout: 10) { try jobs.job(id: failing.id)?.state == .failed && jobs.job(id: unknown.id)?.state == .failed })
             let failed = try #require(try jobs.job(id: failing.id))
@@ -218,45 +228,61 @@ extension EndToEnd.BotWorker {
         let fileID = try #require(upload.json?["id"] as? Int)
         let bot = try startBot()
         let botAPI = Browser(baseURL: stack.sandboxURL + "/api/v10")
-        let auth = ["Authorization": "Bot sandbox-bot-token", "Content-Type": "application/json", "User-Agent": "DiscordBot (https://guildgate.test, 1)"]
+        let auth = [
+            "Authorization": "Bot sandbox-bot-token", "Content-Type": "application/json",
+            "User-Agent": "DiscordBot (https://guildgate.test, 1)",
+        ]
         let clientID = try #require(stack.settings["DISCORD_CLIENT_ID"])
-        #expect(poll(timeout: 5) {
-            (try JSONSerialization.jsonObject(with: Data(botAPI.get("/applications/\(clientID)/commands", headers: auth).bytes)) as? [Any])?.count == 4
-        }, "the slash commands were not registered")
+        #expect(
+            poll(timeout: 5) {
+                (try JSONSerialization.jsonObject(with: Data(botAPI.get("/applications/\(clientID)/commands", headers: auth).bytes))
+                    as? [Any])?.count == 4
+            }, "the slash commands were not registered")
 
-        let dm = try #require(try botAPI.send("POST", "/users/@me/channels", headers: auth, body: Array(#"{"recipient_id":"\#(userID)"}"#.utf8)).json?["id"] as? String)
-        try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: """
-            {"t":"MESSAGE_CREATE","d":{"id":"900000000000000001","channel_id":"\(dm)","author":{"id":"\(userID)","username":"cmd_user"},
-             "content":"list","mentions":[],"attachments":[],"embeds":[],"type":0,"timestamp":"2026-11-30T00:00:00.000000+00:00"}}
-            """)
+        let dm = try #require(
+            try botAPI.send("POST", "/users/@me/channels", headers: auth, body: Array(#"{"recipient_id":"\#(userID)"}"#.utf8)).json?["id"]
+                as? String)
+        try sandbox.send(
+            "POST", "/_sandbox/gateway/dispatch",
+            json: """
+                {"t":"MESSAGE_CREATE","d":{"id":"900000000000000001","channel_id":"\(dm)","author":{"id":"\(userID)","username":"cmd_user"},
+                 "content":"list","mentions":[],"attachments":[],"embeds":[],"type":0,"timestamp":"2026-11-30T00:00:00.000000+00:00"}}
+                """)
         func replies() throws -> [String] {
             let page = try sandbox.browser.get("/_sandbox/channels/\(dm)/messages")
             let messages = try JSONSerialization.jsonObject(with: Data(page.bytes)) as? [[String: Any]] ?? []
             return messages.compactMap { $0["content"] as? String }
         }
-        #expect(poll(timeout: 5) { try replies().contains { $0.contains("Meeting notes.txt") && $0.contains("/files/\(fileID)/download") } },
-                "\((try? replies()) ?? []) \(bot.errorOutput.suffix(1500))")
+        #expect(
+            poll(timeout: 5) { try replies().contains { $0.contains("Meeting notes.txt") && $0.contains("/files/\(fileID)/download") } },
+            "\((try? replies()) ?? []) \(bot.errorOutput.suffix(1500))")
 
         try sandbox.addMember(id: userID, username: "cmd_user", status: "online")
         let botID = try #require(stack.settings["DISCORD_CLIENT_ID"])
         let channel = try #require(stack.settings["DISCORD_STORAGE_CHANNEL_IDS"]?.split(separator: ",").first.map(String.init))
         func channelMessages(_ id: String) throws -> [String] {
             let page = try sandbox.browser.get("/_sandbox/channels/\(id)/messages")
-            return (try JSONSerialization.jsonObject(with: Data(page.bytes)) as? [[String: Any]] ?? []).compactMap { $0["content"] as? String }
+            return (try JSONSerialization.jsonObject(with: Data(page.bytes)) as? [[String: Any]] ?? []).compactMap {
+                $0["content"] as? String
+            }
         }
         for (content, mentions) in [("<@\(botID)> help", true), ("help", false)] {
-            try sandbox.send("POST", "/_sandbox/gateway/dispatch", json: """
-                {"t":"MESSAGE_CREATE","d":{"id":"90000000000000000\(mentions ? 2 : 3)","channel_id":"\(channel)","guild_id":"\(guildID)",
-                 "author":{"id":"\(userID)","username":"cmd_user"},"content":"\(content)",
-                 "mentions":\(mentions ? #"[{"id":"\#(botID)","username":"sandbox_bot"}]"# : "[]"),
-                 "attachments":[],"embeds":[],"type":0,"timestamp":"2026-11-30T00:00:00.000000+00:00"}}
-                """)
+            try sandbox.send(
+                "POST", "/_sandbox/gateway/dispatch",
+                json: """
+                    {"t":"MESSAGE_CREATE","d":{"id":"90000000000000000\(mentions ? 2 : 3)","channel_id":"\(channel)","guild_id":"\(guildID)",
+                     "author":{"id":"\(userID)","username":"cmd_user"},"content":"\(content)",
+                     "mentions":\(mentions ? #"[{"id":"\#(botID)","username":"sandbox_bot"}]"# : "[]"),
+                     "attachments":[],"embeds":[],"type":0,"timestamp":"2026-11-30T00:00:00.000000+00:00"}}
+                    """)
         }
         #expect(poll(timeout: 5) { try channelMessages(channel).contains { $0.hasPrefix("I keep files for this server") } })
         Thread.sleep(forTimeInterval: 0.5)
-        #expect(try channelMessages(channel).filter { $0.hasPrefix("I keep files for this server") }.count == 1,
-                "the bot answered a guild message that did not mention it")
-        let interaction = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+        #expect(
+            try channelMessages(channel).filter { $0.hasPrefix("I keep files for this server") }.count == 1,
+            "the bot answered a guild message that did not mention it")
+        let interaction = try sandbox.browser.send(
+            "POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
             body: Array(#"{"user_id":"\#(userID)","command":"download","options":{"file":"meeting"}}"#.utf8))
         let interactionID = try #require(interaction.json?["id"] as? String, "\(interaction.status) \(interaction.body)")
         func answer() throws -> String? {
@@ -265,15 +291,18 @@ extension EndToEnd.BotWorker {
             return responses.compactMap { (($0["data"] as? [String: Any]) ?? ($0["body"] as? [String: Any]))?["content"] as? String }.first
                 ?? (responses.isEmpty ? nil : "\(responses)")
         }
-        #expect(poll(timeout: 3) { try answer()?.contains("/files/\(fileID)/download") == true }, "\((try? answer()) ?? nil ?? "no answer")")
+        #expect(
+            poll(timeout: 3) { try answer()?.contains("/files/\(fileID)/download") == true }, "\((try? answer()) ?? nil ?? "no answer")")
 
         try sandbox.addMember(id: "500000000000000077", username: "stranger")
-        let stranger = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+        let stranger = try sandbox.browser.send(
+            "POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
             body: Array(#"{"user_id":"500000000000000077","command":"list"}"#.utf8))
         let strangerID = try #require(stranger.json?["id"] as? String)
-        #expect(poll(timeout: 3) {
-            let state = try sandbox.browser.get("/_sandbox/interactions/\(strangerID)").json ?? [:]
-            return "\(state["responses"] ?? "")".contains("not linked")
-        })
+        #expect(
+            poll(timeout: 3) {
+                let state = try sandbox.browser.get("/_sandbox/interactions/\(strangerID)").json ?? [:]
+                return "\(state["responses"] ?? "")".contains("not linked")
+            })
     }
 }

@@ -52,7 +52,8 @@ extension EndToEnd {
             expectError(try browser.get(approvalAgain), "invalid_token")
 
             let (expiring, expiringToken) = try pendingCallback()
-            try EndToEnd.database(stack).query("""
+            try EndToEnd.database(stack).query(
+                """
                 UPDATE pending_verifications SET expires_at = now() - interval '1 minute'
                 WHERE token_hash = sha256(convert_to($1, 'UTF8'))
                 """, [expiringToken])
@@ -102,8 +103,10 @@ extension EndToEnd {
         }
 
         @Test func everyErrorCodeHasAFriendlyPage() throws {
-            for code in ["missing_params", "invalid_token", "oauth_not_configured", "token_exchange_failed", "no_access_token",
-                         "user_info_failed", "no_discord_id", "verification_failed", "not_guild_member", "server_error"] {
+            for code in [
+                "missing_params", "invalid_token", "oauth_not_configured", "token_exchange_failed", "no_access_token",
+                "user_info_failed", "no_discord_id", "verification_failed", "not_guild_member", "server_error",
+            ] {
                 let page = try browser.get("/discord/error?error=" + code)
                 #expect(page.status == 200)
                 #expect(page.body.contains("<code>\(code)</code>"))

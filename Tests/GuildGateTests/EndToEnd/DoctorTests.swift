@@ -56,7 +56,8 @@ extension EndToEnd {
 
         @Test func aChannelWithoutAttachFilesIsNamed() throws {
             let channel = try #require((stack.settings["DISCORD_STORAGE_CHANNEL_IDS"] ?? "").split(separator: ",").first.map(String.init))
-            try sandbox.send("PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
+            try sandbox.send(
+                "PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
                 json: #"[{"id":"300000000000000004","type":0,"allow":"0","deny":"32768"}]"#)
             let (status, checks) = try doctor()
             #expect(status == 1)
@@ -70,7 +71,8 @@ extension EndToEnd {
         @Test func withoutAttachFilesAnUploadFailsWithDiscordsMissingPermissions() throws {
             let channels = (stack.settings["DISCORD_STORAGE_CHANNEL_IDS"] ?? "").split(separator: ",").map(String.init)
             for channel in channels {
-                try sandbox.send("PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
+                try sandbox.send(
+                    "PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
                     json: #"[{"id":"300000000000000004","type":0,"allow":"0","deny":"32768"}]"#)
             }
             let token = try #require(stack.settings["GUILDGATE_API_TOKEN"])
@@ -89,8 +91,11 @@ extension EndToEnd {
         @Test func aChannelTheBotCannotSeeIsNamed() throws {
             let channel = try #require((stack.settings["DISCORD_STORAGE_CHANNEL_IDS"] ?? "").split(separator: ",").last.map(String.init))
             let guild = try #require(stack.settings["DISCORD_GUILD_ID"])
-            try sandbox.send("PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
-                json: #"[{"id":"\#(guild)","type":0,"allow":"0","deny":"1024"},{"id":"300000000000000004","type":0,"allow":"0","deny":"1024"}]"#)
+            try sandbox.send(
+                "PUT", "/_sandbox/channels/\(channel)/permission-overwrites",
+                json:
+                    #"[{"id":"\#(guild)","type":0,"allow":"0","deny":"1024"},{"id":"300000000000000004","type":0,"allow":"0","deny":"1024"}]"#
+            )
             let text = problem(try doctor().checks["storage channel \(channel)"])
             #expect(text.contains("View Channel") && text.contains("Attach Files"), "\(text)")
         }

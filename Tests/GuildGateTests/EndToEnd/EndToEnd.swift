@@ -24,9 +24,11 @@ import Testing
     }
 
     static func onboard(_ browser: Browser, name: String = "Test User", email: String = uniqueEmail()) throws -> [String: Any] {
-        let page = try browser.post("/api/user/onboarding", json: """
-            {"name":"\(name)","email":"\(email)","selectedPersonality":"friendly","communicationChannel":"discord"}
-            """)
+        let page = try browser.post(
+            "/api/user/onboarding",
+            json: """
+                {"name":"\(name)","email":"\(email)","selectedPersonality":"friendly","communicationChannel":"discord"}
+                """)
         #expect(page.status == 200, "\(page.body)")
         return try #require(page.json)
     }
@@ -74,7 +76,8 @@ import Testing
 
     /// Creates an admin with `create-admin` (or resets the password of an existing one).
     static func createAdmin(_ stack: TestStack, username: String, password: String) throws {
-        let create = try WebProcess(stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
+        let create = try WebProcess(
+            stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
             stdin: password + "\n")
         #expect(create.waitForExit(timeout: 60) == 0, "\(create.errorOutput.suffix(1000))")
     }

@@ -38,7 +38,9 @@ extension EndToEnd {
         }
 
         static func multipart(_ bytes: [UInt8], name: String, boundary: String = "gg-test-boundary") -> [UInt8] {
-            Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8)
+            Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    .utf8)
                 + bytes + Array("\r\n--\(boundary)--\r\n".utf8)
         }
 
@@ -68,7 +70,8 @@ extension EndToEnd {
             #expect(download.status == 200)
             #expect(download.bytes == bytes)
             #expect(download.headers["content-length"] == String(size))
-            #expect(download.headers["content-disposition"] == "attachment; filename=\"size-\(size).bin\"; filename*=UTF-8''size-\(size).bin")
+            #expect(
+                download.headers["content-disposition"] == "attachment; filename=\"size-\(size).bin\"; filename*=UTF-8''size-\(size).bin")
             #expect(download.headers["etag"] == "\"\(file["sha256"] as? String ?? "")\"")
         }
 
@@ -84,7 +87,8 @@ extension EndToEnd {
             let probe = Array(bytes[1000..<1064])
             for message in messages {
                 for attachment in message["attachments"] as? [[String: Any]] ?? [] {
-                    let raw = try sandbox.browser.get("/_sandbox/channels/\(message["channel_id"] as? String ?? "")/attachments/\(attachment["id"] as? String ?? "")/raw")
+                    let raw = try sandbox.browser.get(
+                        "/_sandbox/channels/\(message["channel_id"] as? String ?? "")/attachments/\(attachment["id"] as? String ?? "")/raw")
                     #expect(raw.status == 200)
                     #expect(raw.bytes.count > 0)
                     #expect(!raw.bytes.starts(with: bytes[0..<64]))
@@ -133,7 +137,9 @@ extension EndToEnd {
         @Test func anUploadCompletesThroughInjectedFailures() throws {
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":true}"#)
             for (kind, extra) in [("status", #","status":503"#), ("ratelimit", ""), ("reset", "")] {
-                try sandbox.send("POST", "/_sandbox/faults", json: #"{"method":"POST","path":"/api/v10/channels/{id}/messages","kind":"\#(kind)"\#(extra),"probability":0.07}"#)
+                try sandbox.send(
+                    "POST", "/_sandbox/faults",
+                    json: #"{"method":"POST","path":"/api/v10/channels/{id}/messages","kind":"\#(kind)"\#(extra),"probability":0.07}"#)
             }
             let bytes = Self.randomBytes(5 * Self.partSize)
             let created = try upload(bytes)
@@ -146,17 +152,22 @@ extension EndToEnd {
         }
 
         @Test func theFilesPageUploadsThroughItsFormAndListsTheFile() throws {
-            let body = Array("--gg-test-boundary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(csrf)\r\n".utf8)
+            let body =
+                Array("--gg-test-boundary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n\(csrf)\r\n".utf8)
                 + Self.multipart(Array("hello".utf8), name: "from-the-form.txt")
-            let posted = try owner.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: body)
+            let posted = try owner.send(
+                "POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: body)
             #expect(posted.status == 303)
             #expect(posted.location == "/files")
             let page = try owner.get("/files")
             #expect(page.body.contains("from-the-form.txt"))
             #expect(page.body.contains("/download"))
-            let forged = Array("--gg-test-boundary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nforged\r\n".utf8)
+            let forged =
+                Array("--gg-test-boundary\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\nforged\r\n".utf8)
                 + Self.multipart(Array("x".utf8), name: "forged.txt")
-            #expect(try owner.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: forged).status == 403)
+            #expect(
+                try owner.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"], body: forged)
+                    .status == 403)
             #expect(try Browser(baseURL: stack.webURL).get("/files").location == "/login?next=/files")
 
             // The page's script comes from /scripts/, so the policy allows no inline script.
@@ -178,11 +189,13 @@ extension EndToEnd {
             #expect(web.waitUntilServing())
             let bytes = Self.randomBytes(3_000_123)
             let body = Self.multipart(bytes, name: "parallel.bin")
-            var request = RawFastCGI.beginRequest() + RawFastCGI.params([
-                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
-                ("CONTENT_TYPE", "multipart/form-data; boundary=gg-test-boundary"), ("CONTENT_LENGTH", String(body.count)),
-                ("HTTP_AUTHORIZATION", "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"),
-            ])
+            var request =
+                RawFastCGI.beginRequest()
+                + RawFastCGI.params([
+                    ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
+                    ("CONTENT_TYPE", "multipart/form-data; boundary=gg-test-boundary"), ("CONTENT_LENGTH", String(body.count)),
+                    ("HTTP_AUTHORIZATION", "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"),
+                ])
             for offset in stride(from: 0, to: body.count, by: 65535) {
                 request += RawFastCGI.record(type: 5, content: Array(body[offset..<min(offset + 65535, body.count)]))
             }
@@ -192,9 +205,12 @@ extension EndToEnd {
             let json = try #require(reply.split(separator: "\r\n\r\n", maxSplits: 1).last)
             let file = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
             let id = try #require(file["id"] as? Int)
-            #expect(file["parts"] as? Int == (bytes.count + FileCipher.plainPartSize(attachmentLimit: 100_000) - 1) / FileCipher.plainPartSize(attachmentLimit: 100_000))
-            let channels = Set(try storedMessages().filter { ($0["content"] as? String)?.hasPrefix("guildgate file \(id) ") == true }
-                .compactMap { $0["channel_id"] as? String })
+            #expect(
+                file["parts"] as? Int == (bytes.count + FileCipher.plainPartSize(attachmentLimit: 100_000) - 1)
+                    / FileCipher.plainPartSize(attachmentLimit: 100_000))
+            let channels = Set(
+                try storedMessages().filter { ($0["content"] as? String)?.hasPrefix("guildgate file \(id) ") == true }
+                    .compactMap { $0["channel_id"] as? String })
             #expect(channels.count == 3, "the messages did not go to every storage channel")
             // Any web process reads it back: the part size is stored with the file.
             let admin = ["Authorization": "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"]
@@ -222,7 +238,9 @@ extension EndToEnd {
             #expect(!refused.body.contains("DISCORD_ATTACHMENT_LIMIT"), "configuration is for the log, not the caller")
             #expect(stack.webLog.contains("DISCORD_ATTACHMENT_LIMIT"), "the operator is told what to change")
             #expect(try sandbox.requestedPaths().filter { $0.hasSuffix("/messages") }.count == 1)
-            #expect(try EndToEnd.database(stack).query("SELECT count(*) AS n FROM files WHERE state = 'complete' AND size = 5000").first?.int("n") == 0)
+            #expect(
+                try EndToEnd.database(stack).query("SELECT count(*) AS n FROM files WHERE state = 'complete' AND size = 5000").first?.int(
+                    "n") == 0)
         }
 
         @Test func usersSeeOnlyTheirOwnFilesAndAdminsSeeAll() throws {
@@ -243,27 +261,35 @@ extension EndToEnd {
         }
 
         @Test func badUploadsGetClearErrors() throws {
-            let tooBig = try owner.send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": csrf, "Content-Length": String(3 << 30),
-            ], body: [])
+            let tooBig = try owner.send(
+                "POST", "/api/files",
+                headers: [
+                    "Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": csrf, "Content-Length": String(3 << 30),
+                ], body: [])
             #expect([413, 400].contains(tooBig.status))
-            let noBoundary = try owner.send("POST", "/api/files", headers: ["Content-Type": "multipart/form-data", "X-CSRF-Token": csrf], body: [1, 2])
+            let noBoundary = try owner.send(
+                "POST", "/api/files", headers: ["Content-Type": "multipart/form-data", "X-CSRF-Token": csrf], body: [1, 2])
             #expect(noBoundary.status == 415)
-            let noFile = try owner.send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": csrf,
-            ], body: Array("--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n".utf8))
+            let noFile = try owner.send(
+                "POST", "/api/files",
+                headers: [
+                    "Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": csrf,
+                ], body: Array("--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--b--\r\n".utf8))
             #expect(noFile.status == 400)
             #expect(noFile.json?["error"] as? String == "The form has no file in the field \"file\".")
-            let truncated = try owner.send("POST", "/api/files", headers: [
-                "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
-            ], body: Array(Self.multipart([1, 2, 3], name: "x").dropLast(10)))
+            let truncated = try owner.send(
+                "POST", "/api/files",
+                headers: [
+                    "Content-Type": "multipart/form-data; boundary=gg-test-boundary", "X-CSRF-Token": csrf,
+                ], body: Array(Self.multipart([1, 2, 3], name: "x").dropLast(10)))
             #expect(truncated.status == 400)
             #expect(truncated.json?["error"] as? String == MultipartError.truncated.description)
             let odd = try upload([7], name: "../../etc/\u{202E}passwd\r\nX-Evil: 1")
             // The CR LF ends the header line: the name is cut there, and "X-Evil" is a header of the part, ignored.
             #expect(odd.json?["name"] as? String == "passwd")
-            let withoutCSRF = try owner.send("POST", "/api/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"],
-                                             body: Self.multipart([1], name: "x"))
+            let withoutCSRF = try owner.send(
+                "POST", "/api/files", headers: ["Content-Type": "multipart/form-data; boundary=gg-test-boundary"],
+                body: Self.multipart([1], name: "x"))
             #expect(withoutCSRF.status == 403)
             let db = EndToEnd.database(stack)
             #expect(try db.query("SELECT count(*) AS n FROM files WHERE state = 'complete' AND name = 'x'").first?.int("n") == 0)
@@ -275,15 +301,18 @@ extension EndToEnd {
             let descriptor = try #require(RawFastCGI.connect(socketPath: web.socketPath))
             defer { close(descriptor) }
             let body = Self.multipart(Self.randomBytes(6 * Self.partSize), name: "doomed.bin")
-            let head = RawFastCGI.beginRequest() + RawFastCGI.params([
-                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
-                ("CONTENT_TYPE", "multipart/form-data; boundary=gg-test-boundary"), ("CONTENT_LENGTH", String(body.count)),
-                ("HTTP_AUTHORIZATION", "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"),
-            ])
+            let head =
+                RawFastCGI.beginRequest()
+                + RawFastCGI.params([
+                    ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
+                    ("CONTENT_TYPE", "multipart/form-data; boundary=gg-test-boundary"), ("CONTENT_LENGTH", String(body.count)),
+                    ("HTTP_AUTHORIZATION", "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"),
+                ])
             RawFastCGI.sendAll(descriptor, head)
             // About half of the body: a few messages are posted, the file is not finished.
             for offset in stride(from: 0, to: body.count / 2, by: 65535) {
-                RawFastCGI.sendAll(descriptor, RawFastCGI.record(type: 5, content: Array(body[offset..<min(offset + 65535, body.count / 2)])))
+                RawFastCGI.sendAll(
+                    descriptor, RawFastCGI.record(type: 5, content: Array(body[offset..<min(offset + 65535, body.count / 2)])))
             }
             let db = EndToEnd.database(stack)
             func fileID() throws -> Int? {
@@ -306,8 +335,9 @@ extension EndToEnd {
             let bot = try BotProcess(stack: stack)
             #expect(bot.waitUntilReady())
             let job = try JobStore(db).enqueue(.filesCleanup(fileID: nil))
-            #expect(poll(timeout: 20) { try JobStore(db).job(id: job.id)?.state == .succeeded },
-                    "\((try? JobStore(db).job(id: job.id)?.lastError) ?? nil ?? "") \(bot.errorOutput.suffix(2000))")
+            #expect(
+                poll(timeout: 20) { try JobStore(db).job(id: job.id)?.state == .succeeded },
+                "\((try? JobStore(db).job(id: job.id)?.lastError) ?? nil ?? "") \(bot.errorOutput.suffix(2000))")
             #expect(try messages(of: id).isEmpty)
             #expect(try messages(of: deleted).isEmpty)
             #expect(try FileStore(db).file(id: id) == nil)

@@ -70,7 +70,8 @@ extension EndToEnd {
             #expect(fired.map(\.kind) == ["presence.reconcile"])
             #expect(fired.first?.payload["guild_id"]?.string == "1")
             #expect(try jobs.fireDueSchedules(payload: [:]).isEmpty)
-            let next = try #require(try db.query("SELECT next_run_at FROM schedules WHERE name = 'presence.reconcile'").first?.date("next_run_at"))
+            let next = try #require(
+                try db.query("SELECT next_run_at FROM schedules WHERE name = 'presence.reconcile'").first?.date("next_run_at"))
             #expect(next.timeIntervalSinceNow > 100 && next.timeIntervalSinceNow <= 120)
         }
 
@@ -78,7 +79,11 @@ extension EndToEnd {
             let store = PresenceStore(db)
             try db.query("DELETE FROM presences WHERE guild_id = 'g-upsert'")
             let now = Date()
-            try store.upsert([PresenceRecord(guildID: "g-upsert", discordID: "1", status: "dnd", customStatus: "x", activity: nil, clientStatus: ["web": "dnd"], seenAt: now)])
+            try store.upsert([
+                PresenceRecord(
+                    guildID: "g-upsert", discordID: "1", status: "dnd", customStatus: "x", activity: nil, clientStatus: ["web": "dnd"],
+                    seenAt: now)
+            ])
             try store.upsert([.offline(guildID: "g-upsert", discordID: "1", seenAt: now.addingTimeInterval(-5))])
             #expect(try db.query("SELECT status FROM presences WHERE guild_id = 'g-upsert'").first?["status"] == "dnd")
             #expect(try store.markOffline(guildID: "g-upsert", notSeenSince: now.addingTimeInterval(1)) == 1)

@@ -36,11 +36,13 @@ extension EndToEnd {
             let victim = Browser(baseURL: stack.webURL)
             let approval = try victim.get(try #require(try victim.get("/login").location))
             let attacker = Browser(baseURL: stack.webURL)
-            #expect(try attacker.get(try #require(approval.location)).location
-                == stack.webURL + "/discord/error?error=invalid_token")
+            #expect(
+                try attacker.get(try #require(approval.location)).location
+                    == stack.webURL + "/discord/error?error=invalid_token")
             // The state was consumed by the refused attempt: the victim's own use is refused too.
-            #expect(try victim.get(try #require(approval.location)).location
-                == stack.webURL + "/discord/error?error=invalid_token")
+            #expect(
+                try victim.get(try #require(approval.location)).location
+                    == stack.webURL + "/discord/error?error=invalid_token")
         }
 
         @Test func anExpiredLoginStateIsRefused() throws {
@@ -48,17 +50,20 @@ extension EndToEnd {
             let browser = Browser(baseURL: stack.webURL)
             let approval = try browser.get(try #require(try browser.get("/login").location))
             try EndToEnd.database(stack).query("UPDATE oauth_states SET expires_at = now() - interval '1 second'")
-            #expect(try browser.get(try #require(approval.location)).location
-                == stack.webURL + "/discord/error?error=invalid_token")
+            #expect(
+                try browser.get(try #require(approval.location)).location
+                    == stack.webURL + "/discord/error?error=invalid_token")
         }
 
         @Test func expiredSessionsAndStatesArePrunedWhenNewOnesStart() throws {
             let (stack, _) = try EndToEnd.stack()
             let db = EndToEnd.database(stack)
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO web_sessions (id_hash, csrf_token, expires_at) VALUES ('\\xdead', 'x', now() - interval '1 day');
                 """)
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO oauth_states (state_hash, session_id_hash, expires_at) VALUES ('\\xbeef', '\\x00', now() - interval '1 hour')
                 """)
             #expect(try Browser(baseURL: stack.webURL).get("/login").status == 302)
@@ -99,8 +104,10 @@ extension EndToEnd {
             let token = try #require(Browser.csrfToken(in: try intruder.get("/admin/login")))
             var statuses: [Int] = []
             for _ in 0..<6 {
-                statuses.append(try intruder.post(
-                    "/admin/login", form: ["csrf_token": token, "username": username, "password": "guess"]).status)
+                statuses.append(
+                    try intruder.post(
+                        "/admin/login", form: ["csrf_token": token, "username": username, "password": "guess"]
+                    ).status)
             }
             #expect(statuses == [401, 401, 401, 401, 401, 429])
             let blocked = try intruder.post(

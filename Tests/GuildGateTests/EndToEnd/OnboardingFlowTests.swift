@@ -21,8 +21,10 @@ extension EndToEnd {
             #expect(callback.status == 302)
             #expect(callback.location == stack.webURL + "/discord/success?username=linked_user")
 
-            let row = try #require(try EndToEnd.database(stack).query(
-                "SELECT verified, email, discord_id, discord_username FROM users WHERE id = $1", [userID]).first)
+            let row = try #require(
+                try EndToEnd.database(stack).query(
+                    "SELECT verified, email, discord_id, discord_username FROM users WHERE id = $1", [userID]
+                ).first)
             #expect(row.bool("verified"))
             #expect(row["email"] == email)
             #expect(row["discord_id"] == "710000000000000001")
@@ -40,10 +42,12 @@ extension EndToEnd {
             let form = try browser.get("/onboarding")
             #expect(form.status == 200)
             let csrf = try #require(Browser.csrfToken(in: form))
-            let next = try browser.post("/onboarding", form: [
-                "csrf_token": csrf, "name": "<script>alert(1)</script>", "email": EndToEnd.uniqueEmail(),
-                "selectedPersonality": "playful", "communicationChannel": "discord",
-            ])
+            let next = try browser.post(
+                "/onboarding",
+                form: [
+                    "csrf_token": csrf, "name": "<script>alert(1)</script>", "email": EndToEnd.uniqueEmail(),
+                    "selectedPersonality": "playful", "communicationChannel": "discord",
+                ])
             #expect(next.status == 200)
             #expect(next.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(!next.body.contains("<script>alert(1)"))
@@ -56,9 +60,11 @@ extension EndToEnd {
             let (stack, _) = try EndToEnd.stack()
             let browser = Browser(baseURL: stack.webURL)
             _ = try browser.get("/onboarding")
-            let refused = try browser.post("/onboarding", form: [
-                "name": "A", "email": EndToEnd.uniqueEmail(), "selectedPersonality": "playful", "communicationChannel": "discord",
-            ])
+            let refused = try browser.post(
+                "/onboarding",
+                form: [
+                    "name": "A", "email": EndToEnd.uniqueEmail(), "selectedPersonality": "playful", "communicationChannel": "discord",
+                ])
             #expect(refused.status == 403)
         }
 
@@ -66,10 +72,12 @@ extension EndToEnd {
             let (stack, _) = try EndToEnd.stack()
             let browser = Browser(baseURL: stack.webURL)
             let csrf = try #require(Browser.csrfToken(in: try browser.get("/onboarding")))
-            let page = try browser.post("/onboarding", form: [
-                "csrf_token": csrf, "name": "Kept Name", "email": "not-an-email",
-                "selectedPersonality": "friendly", "communicationChannel": "discord",
-            ])
+            let page = try browser.post(
+                "/onboarding",
+                form: [
+                    "csrf_token": csrf, "name": "Kept Name", "email": "not-an-email",
+                    "selectedPersonality": "friendly", "communicationChannel": "discord",
+                ])
             #expect(page.status == 400)
             #expect(page.body.contains("must be an email address"))
             #expect(page.body.contains("value=\"Kept Name\""))

@@ -21,8 +21,10 @@ extension EndToEnd {
         static func request(for route: Router.Route) -> (headers: [String: String], body: [UInt8]) {
             switch route.csrf {
             case .formField? where route.pattern.hasSuffix("files"):
-                return (["Content-Type": "multipart/form-data; boundary=b"],
-                        Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--b--\r\n".utf8))
+                return (
+                    ["Content-Type": "multipart/form-data; boundary=b"],
+                    Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--b--\r\n".utf8)
+                )
             case .formField?:
                 return (["Content-Type": "application/x-www-form-urlencoded"], Array("name=x".utf8))
             default:
@@ -38,8 +40,9 @@ extension EndToEnd {
                 let page = try Browser(baseURL: stack.webURL).send(route.method, Self.path(route), headers: headers, body: body)
                 if route.method == "GET", !route.pattern.hasPrefix("/api/") {
                     #expect(page.status == 302, "\(route.method) \(route.pattern) answered \(page.status)")
-                    #expect(page.location?.hasPrefix("/login?next=") == true || page.location == "/admin/login",
-                            "\(route.method) \(route.pattern) sent a stranger to \(page.location ?? "nowhere")")
+                    #expect(
+                        page.location?.hasPrefix("/login?next=") == true || page.location == "/admin/login",
+                        "\(route.method) \(route.pattern) sent a stranger to \(page.location ?? "nowhere")")
                 } else {
                     #expect(page.status == 401, "\(route.method) \(route.pattern) answered a stranger \(page.status)")
                 }

@@ -64,7 +64,8 @@ extension EndToEnd {
             let sessionID = try #require(ready["session_id"] as? String)
 
             // A gateway host serves no REST, and IDENTIFY on the resume URL is refused.
-            #expect(try Browser(baseURL: resumeURL.replacingOccurrences(of: "ws://", with: "http://")).get("/api/v10/gateway").status == 404)
+            #expect(
+                try Browser(baseURL: resumeURL.replacingOccurrences(of: "ws://", with: "http://")).get("/api/v10/gateway").status == 404)
             let identifying = try RawWebSocket(url: resumeURL + "/?v=10&encoding=json")
             #expect(identifying.payload()?["op"] as? Int == 10)
             identifying.send(op: 2, Self.identify)
@@ -102,7 +103,9 @@ extension EndToEnd {
         }
 
         @Test func oneIdentifyPerFiveSecondsAsMaxConcurrencySays() throws {
-            let limit = { try #require(try api.get("/gateway/bot", headers: Self.botHeaders).json?["session_start_limit"] as? [String: Any]) }
+            let limit = {
+                try #require(try api.get("/gateway/bot", headers: Self.botHeaders).json?["session_start_limit"] as? [String: Any])
+            }
             #expect(try limit()["remaining"] as? Int == 1000)
             _ = try session()
             #expect(try limit()["remaining"] as? Int == 999)
@@ -138,14 +141,17 @@ extension EndToEnd {
             }
         }
 
-        @Test(arguments: [("user", "You are being rate limited."), ("shared", "The resource is being rate limited."),
-                          ("global", "You are being rate limited.")])
+        @Test(arguments: [
+            ("user", "You are being rate limited."), ("shared", "The resource is being rate limited."),
+            ("global", "You are being rate limited."),
+        ])
         func tooManyRequestsHaveDiscordsHeadersAndBody(scope: String, message: String) throws {
             let ok = try api.get("/gateway/bot", headers: Self.botHeaders)
             #expect(ok.headers["x-ratelimit-reset-after"]?.wholeMatch(of: /[0-9]+\.[0-9]{3}/) != nil, "\(ok.headers)")
             #expect(ok.headers["x-ratelimit-reset"]?.wholeMatch(of: /[0-9]+\.[0-9]{3}/) != nil, "\(ok.headers)")
 
-            try sandbox.send("POST", "/_sandbox/faults", json: #"{"path":"/gateway/bot","kind":"ratelimit","delay_ms":1250,"scope":"\#(scope)"}"#)
+            try sandbox.send(
+                "POST", "/_sandbox/faults", json: #"{"path":"/gateway/bot","kind":"ratelimit","delay_ms":1250,"scope":"\#(scope)"}"#)
             let limited = try api.get("/gateway/bot", headers: Self.botHeaders)
             #expect(limited.status == 429)
             #expect(limited.headers["x-ratelimit-scope"] == scope)
@@ -164,13 +170,15 @@ extension EndToEnd {
             #expect(unknown.json?["message"] as? String == "Unknown Channel" && unknown.json?["code"] as? Int == 10003)
 
             let clientID = try #require(stack.settings["DISCORD_CLIENT_ID"])
-            let invalid = try api.send("PUT", "/applications/\(clientID)/commands",
+            let invalid = try api.send(
+                "PUT", "/applications/\(clientID)/commands",
                 headers: Self.botHeaders.merging(["Content-Type": "application/json"]) { $1 },
                 body: Array(#"[{"name":"help","description":"x","type":9}]"#.utf8))
             #expect(invalid.status == 400)
             let body = try #require(invalid.json)
             #expect(body["code"] as? Int == 50035 && body["message"] as? String == "Invalid Form Body")
-            let errors = (((body["errors"] as? [String: Any])?["0"] as? [String: Any])?["type"] as? [String: Any])?["_errors"] as? [[String: Any]]
+            let errors =
+                (((body["errors"] as? [String: Any])?["0"] as? [String: Any])?["type"] as? [String: Any])?["_errors"] as? [[String: Any]]
             #expect(errors?.first?["code"] as? String == "BASE_TYPE_CHOICES" && errors?.first?["message"] is String, "\(body)")
         }
 
@@ -179,18 +187,26 @@ extension EndToEnd {
             try sandbox.addMember(id: "500000000000000201", username: "cid")
             #expect(try api.get("/guilds/\(guildID)/members/500000000000000201", headers: Self.botHeaders).status == 200)
             let notMember = try api.get("/guilds/\(guildID)/members/500000000000000202", headers: Self.botHeaders)
-            #expect(notMember.status == 404 && notMember.json?["code"] as? Int == 10007 && notMember.json?["message"] as? String == "Unknown Member")
+            #expect(
+                notMember.status == 404 && notMember.json?["code"] as? Int == 10007
+                    && notMember.json?["message"] as? String == "Unknown Member")
             let otherGuild = try api.get("/guilds/1/members/500000000000000201", headers: Self.botHeaders)
             #expect(otherGuild.status == 404 && otherGuild.json?["code"] as? Int == 10004)
             let notSnowflake = try api.get("/guilds/\(guildID)/members/ann", headers: Self.botHeaders)
             #expect(notSnowflake.json?["code"] as? Int == 50035)
-            #expect(((notSnowflake.json?["errors"] as? [String: Any])?["user_id"] as? [String: Any])?["_errors"] is [Any], "\(notSnowflake.body)")
+            #expect(
+                ((notSnowflake.json?["errors"] as? [String: Any])?["user_id"] as? [String: Any])?["_errors"] is [Any],
+                "\(notSnowflake.body)")
 
             let clientID = try #require(stack.settings["DISCORD_CLIENT_ID"])
             let json = Self.botHeaders.merging(["Content-Type": "application/json"]) { $1 }
-            #expect(try api.send("PUT", "/applications/\(clientID)/commands", headers: json,
-                body: Array(#"[{"name":"help","description":"What I can do","type":1}]"#.utf8)).status == 200)
-            let started = try sandbox.browser.send("POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
+            #expect(
+                try api.send(
+                    "PUT", "/applications/\(clientID)/commands", headers: json,
+                    body: Array(#"[{"name":"help","description":"What I can do","type":1}]"#.utf8)
+                ).status == 200)
+            let started = try sandbox.browser.send(
+                "POST", "/_sandbox/interactions", headers: ["Content-Type": "application/json"],
                 body: Array(#"{"user_id":"500000000000000201","command":"help"}"#.utf8))
             let id = try #require(started.json?["id"] as? String, "\(started.status) \(started.body)")
             let token = try #require(started.json?["token"] as? String)
@@ -206,7 +222,8 @@ extension EndToEnd {
         @Test func messagesHaveStringSnowflakesNullsAndSignedAttachmentURLs() throws {
             let channel = try #require(stack.settings["DISCORD_STORAGE_CHANNEL_IDS"]?.split(separator: ",").first.map(String.init))
             let boundary = "fidelity-boundary"
-            let body = Array("""
+            let body = Array(
+                """
                 --\(boundary)\r
                 Content-Disposition: form-data; name="files[0]"; filename="part.bin"\r
                 Content-Type: application/octet-stream\r
@@ -220,7 +237,8 @@ extension EndToEnd {
                 --\(boundary)--\r
 
                 """.utf8)
-            let created = try api.send("POST", "/channels/\(channel)/messages",
+            let created = try api.send(
+                "POST", "/channels/\(channel)/messages",
                 headers: Self.botHeaders.merging(["Content-Type": "multipart/form-data; boundary=\(boundary)"]) { $1 }, body: body)
             #expect(created.status == 200, "\(created.body)")
             let message = try #require(created.json)

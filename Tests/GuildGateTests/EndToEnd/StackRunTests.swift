@@ -17,16 +17,20 @@ extension EndToEnd {
             // inherit), and SIGINT ignored by `env --ignore-signal=INT`, as a shell does for a command started
             // with `&`.
             let group = try Self.spawnInNewSession(
-                ["/usr/bin/env", "--ignore-signal=INT", TestStack.repositoryRoot + "/scripts/stack", "run",
-                 "--dir", directory, "--bin", TestStack.binaryDirectory, "--http-port", "0", "--no-bot", "--isolated"],
+                [
+                    "/usr/bin/env", "--ignore-signal=INT", TestStack.repositoryRoot + "/scripts/stack", "run",
+                    "--dir", directory, "--bin", TestStack.binaryDirectory, "--http-port", "0", "--no-bot", "--isolated",
+                ],
                 environment: TestStack.stackEnvironment, output: log)
-            #expect(poll(timeout: 90) {
-                (try String(contentsOfFile: log, encoding: .utf8)).contains("GuildGate is running")
-            }, "the stack did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            #expect(
+                poll(timeout: 90) {
+                    (try String(contentsOfFile: log, encoding: .utf8)).contains("GuildGate is running")
+                }, "the stack did not come up: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
 
             kill(-group, SIGINT)
-            #expect(poll(timeout: 15) { Self.processes(mentioning: directory).isEmpty },
-                    "still running 15 s after SIGINT: \(Self.processes(mentioning: directory))")
+            #expect(
+                poll(timeout: 15) { Self.processes(mentioning: directory).isEmpty },
+                "still running 15 s after SIGINT: \(Self.processes(mentioning: directory))")
         }
 
         /// Starts `arguments` as the leader of a new session and process group (`POSIX_SPAWN_SETSID`) with an
@@ -65,8 +69,8 @@ extension EndToEnd {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
             return entries.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
                 guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                      !stat.contains(") Z "),
-                      let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+                    !stat.contains(") Z "),
+                    let command = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
                 else { return nil }
                 let line = String(decoding: command.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
                 return line.contains(text) ? "\(pid): \(line)" : nil

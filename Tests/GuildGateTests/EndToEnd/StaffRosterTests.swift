@@ -41,21 +41,25 @@ extension EndToEnd {
             let entries = try #require(try JSONSerialization.jsonObject(with: Data(roster.body.utf8)) as? [[String: Any]])
             #expect(entries.map { $0["name"] as? String } == ["Bob", "Zed", "Ann"])
             #expect(entries.allSatisfy { $0["discord_status"] as? String == "offline" })
-            #expect(Set(entries[0].keys) == [
-                "id", "name", "rank", "discord_id", "discord_status", "discord_custom_status", "discord_activity",
-                "discord_status_updated",
-            ])
+            #expect(
+                Set(entries[0].keys) == [
+                    "id", "name", "rank", "discord_id", "discord_status", "discord_custom_status", "discord_activity",
+                    "discord_status_updated",
+                ])
         }
 
         @Test func rosterShowsPresenceAndThePageFiltersAndEscapes() throws {
-            #expect(try importCSV("name,rank,discord_id\n<b>Ann</b>,Lead,100000000000000021\nBob,Staff,100000000000000022\n")
-                .process.terminationStatus == 0)
-            try EndToEnd.database(stack).query("""
+            #expect(
+                try importCSV("name,rank,discord_id\n<b>Ann</b>,Lead,100000000000000021\nBob,Staff,100000000000000022\n")
+                    .process.terminationStatus == 0)
+            try EndToEnd.database(stack).query(
+                """
                 INSERT INTO presences (guild_id, discord_id, status, custom_status, activity)
                 VALUES ($1, '100000000000000021', 'dnd', 'In a meeting', 'Visual Studio Code')
                 """, [stack.settings["DISCORD_GUILD_ID"] ?? ""])
-            let entries = try #require(try JSONSerialization.jsonObject(
-                with: Data(try browser.get("/api/staff/roster/").body.utf8)) as? [[String: Any]])
+            let entries = try #require(
+                try JSONSerialization.jsonObject(
+                    with: Data(try browser.get("/api/staff/roster/").body.utf8)) as? [[String: Any]])
             let ann = try #require(entries.first { $0["discord_id"] as? String == "100000000000000021" })
             #expect(ann["discord_status"] as? String == "dnd")
             #expect(ann["discord_custom_status"] as? String == "In a meeting")
@@ -79,7 +83,8 @@ extension EndToEnd {
             let db = EndToEnd.database(stack)
             var status = try #require(try browser.get("/api/staff/discord/status/").json)
             #expect(status["is_running"] as? Bool == false)
-            try db.query("""
+            try db.query(
+                """
                 INSERT INTO bot_heartbeats (guild_id, session_started_at, latency_ms, beat_at) VALUES ($1, now(), 42, now())
                 """, [guild])
             status = try #require(try browser.get("/api/staff/discord/status/").json)
@@ -95,7 +100,8 @@ extension EndToEnd {
         @Test func manualSyncNeedsAuthAndEnqueuesAJob() throws {
             #expect(try Browser(baseURL: stack.webURL).send("POST", "/api/staff/discord/sync/", body: []).status == 401)
             #expect(try browser.send("POST", "/api/staff/discord/sync/", body: []).status == 403, "a member is not an admin")
-            #expect(try browser.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Bearer wrong"], body: []).status == 401)
+            #expect(
+                try browser.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Bearer wrong"], body: []).status == 401)
             let token = try #require(stack.settings["GUILDGATE_API_TOKEN"])
             let accepted = try browser.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Bearer \(token)"], body: [])
             #expect(accepted.status == 202)

@@ -20,7 +20,8 @@ extension EndToEnd {
 
         func user(discordID: String) throws -> Row? {
             try EndToEnd.database(stack).query(
-                "SELECT id, name, email, discord_id, verified FROM users WHERE discord_id = $1", [discordID]).first
+                "SELECT id, name, email, discord_id, verified FROM users WHERE discord_id = $1", [discordID]
+            ).first
         }
 
         /// Onboards `email` in `browser` and approves it in the sandbox as the Discord account `discordID`.
@@ -90,9 +91,12 @@ extension EndToEnd {
             #expect(unlink.waitForExit(timeout: 30) == 0)
             #expect(try user(discordID: attackerID)?["email"] == nil)
             let csrf = try #require(Browser.csrfToken(in: try owner.get("/onboarding")))
-            let next = try owner.post("/onboarding", form: [
-                "csrf_token": csrf, "name": "Owner", "email": email, "selectedPersonality": "friendly", "communicationChannel": "discord",
-            ])
+            let next = try owner.post(
+                "/onboarding",
+                form: [
+                    "csrf_token": csrf, "name": "Owner", "email": email, "selectedPersonality": "friendly",
+                    "communicationChannel": "discord",
+                ])
             let link = try #require(next.body.range(of: #"/discord/verify\?token=[A-Za-z0-9_-]+"#, options: .regularExpression))
             let linked2 = try EndToEnd.authorize(owner, url: String(next.body[link]))
             #expect(linked2.location?.contains("/discord/success") == true)
@@ -101,9 +105,12 @@ extension EndToEnd {
 
         @Test func unlinkingADiscordAccountSignsItsUserOutEverywhere() throws {
             let (browser, _) = try EndToEnd.logIn(stack, sandbox, username: "to_unlink")
-            let discordID = try #require(try EndToEnd.database(stack).query("""
-                SELECT u.discord_id FROM users u JOIN web_sessions s ON s.user_id = u.id ORDER BY s.created_at DESC LIMIT 1
-                """).first?["discord_id"])
+            let discordID = try #require(
+                try EndToEnd.database(stack).query(
+                    """
+                    SELECT u.discord_id FROM users u JOIN web_sessions s ON s.user_id = u.id ORDER BY s.created_at DESC LIMIT 1
+                    """
+                ).first?["discord_id"])
             #expect(try browser.get("/files").status == 200)
             let unlink = try WebProcess(stack: stack, arguments: ["users", "unlink", "--discord-id", discordID])
             #expect(unlink.waitForExit(timeout: 30) == 0)
@@ -119,9 +126,12 @@ extension EndToEnd {
             #expect(page.headers["set-cookie"]?.contains("Max-Age=3600") == true)
             let cookie = try #require(browser.cookies["gg_session"])
             let id = String(cookie.split(separator: ".")[0])
-            let expiry = try #require(try EndToEnd.database(stack).query("""
-                SELECT extract(epoch FROM expires_at - now()) AS left FROM web_sessions WHERE id_hash = sha256(convert_to($1, 'UTF8'))
-                """, [id]).first?["left"].flatMap(Double.init))
+            let expiry = try #require(
+                try EndToEnd.database(stack).query(
+                    """
+                    SELECT extract(epoch FROM expires_at - now()) AS left FROM web_sessions WHERE id_hash = sha256(convert_to($1, 'UTF8'))
+                    """, [id]
+                ).first?["left"].flatMap(Double.init))
             #expect(expiry <= 3600 && expiry > 3500)
         }
 
@@ -165,14 +175,18 @@ extension EndToEnd {
             #expect(refused.body.contains("code_challenge"))
 
             // A code redeemed with the wrong verifier is refused by the token endpoint.
-            let form = "grant_type=authorization_code&code=x&redirect_uri=\(FormEncoding.encode(stack.webURL + "/api/discord/callback"))"
+            let form =
+                "grant_type=authorization_code&code=x&redirect_uri=\(FormEncoding.encode(stack.webURL + "/api/discord/callback"))"
                 + "&code_verifier=" + String(repeating: "a", count: 43)
             let approval = try browser.get(login)
             let code = try #require(approval.locationQuery["code"])
             let token = try sandbox.browser.send(
                 "POST", "/api/v10/oauth2/token",
-                headers: ["Content-Type": "application/x-www-form-urlencoded", "User-Agent": "DiscordBot (https://guildgate.test, 1)",
-                          "Authorization": "Basic " + Data("100000000000000001:\(stack.settings["DISCORD_CLIENT_SECRET"] ?? "")".utf8).base64EncodedString()],
+                headers: [
+                    "Content-Type": "application/x-www-form-urlencoded", "User-Agent": "DiscordBot (https://guildgate.test, 1)",
+                    "Authorization": "Basic "
+                        + Data("100000000000000001:\(stack.settings["DISCORD_CLIENT_SECRET"] ?? "")".utf8).base64EncodedString(),
+                ],
                 body: Array(form.replacingOccurrences(of: "code=x", with: "code=" + code).utf8))
             #expect(token.status == 400)
             #expect(token.body.contains("code_verifier"))
@@ -200,14 +214,17 @@ extension EndToEnd {
         @Test func cookieAuthenticatedStateChangesNeedTheCSRFToken() throws {
             let (admin, csrf) = try EndToEnd.signInAsAdmin(stack)
             #expect(try admin.send("POST", "/api/staff/discord/sync/", body: []).status == 403)
-            #expect(try admin.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Basic Zm9vOmJhcg=="], body: []).status == 403)
+            #expect(
+                try admin.send("POST", "/api/staff/discord/sync/", headers: ["Authorization": "Basic Zm9vOmJhcg=="], body: []).status == 403
+            )
             #expect(try admin.send("POST", "/api/staff/discord/sync/", headers: ["X-CSRF-Token": "forged"], body: []).status == 403)
             #expect(try admin.send("POST", "/api/staff/discord/sync/", headers: ["X-CSRF-Token": csrf], body: []).status == 202)
             #expect(try admin.get("/api/jobs/1").status != 403, "reading needs no CSRF token")
 
             let (user, userCSRF) = try EndToEnd.logIn(stack, sandbox, username: "csrf_user")
             let upload = { (headers: [String: String]) throws -> Page in
-                try user.send("POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=b"].merging(headers) { $1 },
+                try user.send(
+                    "POST", "/files", headers: ["Content-Type": "multipart/form-data; boundary=b"].merging(headers) { $1 },
                     body: Array("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--b--\r\n".utf8))
             }
             #expect(try upload(["Authorization": "Basic Zm9vOmJhcg=="]).status == 403)
@@ -241,9 +258,10 @@ extension EndToEnd {
                 slow.append(upload)
             }
             let db = EndToEnd.database(stack)
-            #expect(poll(timeout: 5) {
-                try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 2
-            })
+            #expect(
+                poll(timeout: 5) {
+                    try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 2
+                })
             let third = try EndToEnd.uploadFile(user, Array("third".utf8), name: "third.bin", headers: ["X-CSRF-Token": csrf])
             #expect(third.status == 429)
             #expect(third.headers["retry-after"] == "30")
@@ -251,9 +269,10 @@ extension EndToEnd {
 
             // Once the slow clients leave, their uploads are abandoned and the user may upload again.
             slow.removeAll()
-            #expect(poll(timeout: 10) {
-                try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 0
-            })
+            #expect(
+                poll(timeout: 10) {
+                    try db.query("SELECT count(*) AS n FROM files WHERE name = $1 AND state = 'uploading'", [name]).first?.int("n") == 0
+                })
             let fourth = try EndToEnd.uploadFile(user, Array("fourth".utf8), name: "fourth.bin", headers: ["X-CSRF-Token": csrf])
             #expect(fourth.status == 201, "\(fourth.body)")
         }
@@ -262,10 +281,12 @@ extension EndToEnd {
             let quota = try #require(Int(stack.settings["GUILDGATE_USER_QUOTA"] ?? ""))
             try sandbox.send("PUT", "/_sandbox/ratelimits", json: #"{"enabled":false}"#)
             let (user, csrf) = try EndToEnd.logIn(stack, sandbox, username: "quota_user")
-            let first = try EndToEnd.uploadFile(user, FileStorage.randomBytes(quota * 3 / 4), name: "fits.bin", headers: ["X-CSRF-Token": csrf])
+            let first = try EndToEnd.uploadFile(
+                user, FileStorage.randomBytes(quota * 3 / 4), name: "fits.bin", headers: ["X-CSRF-Token": csrf])
             #expect(first.status == 201, "\(first.body)")
             try sandbox.clearRequests()
-            let second = try EndToEnd.uploadFile(user, FileStorage.randomBytes(quota / 2), name: "too-much.bin", headers: ["X-CSRF-Token": csrf])
+            let second = try EndToEnd.uploadFile(
+                user, FileStorage.randomBytes(quota / 2), name: "too-much.bin", headers: ["X-CSRF-Token": csrf])
             #expect(second.status == 413)
             #expect(second.json?["code"] as? String == "quota_exceeded")
             #expect((second.json?["error"] as? String)?.contains("quota") == true)
@@ -274,7 +295,8 @@ extension EndToEnd {
             #expect(files.map { $0["name"] as? String } == ["fits.bin"])
 
             let token = try #require(stack.settings["GUILDGATE_API_TOKEN"])
-            let exempt = try EndToEnd.uploadFile(user, FileStorage.randomBytes(quota / 2), name: "admin.bin", headers: ["Authorization": "Bearer \(token)"])
+            let exempt = try EndToEnd.uploadFile(
+                user, FileStorage.randomBytes(quota / 2), name: "admin.bin", headers: ["Authorization": "Bearer \(token)"])
             #expect(exempt.status == 201, "the API token is exempt: \(exempt.body)")
         }
     }

@@ -12,18 +12,22 @@ extension EndToEnd {
             let token = try #require(body["verification_token"] as? String)
             let web = try WebProcess(stack: stack, overrides: ["DISCORD_CLIENT_SECRET": nil])
             #expect(web.waitUntilServing())
-            let verify = RawFastCGI.stdout(of: try #require(RawFastCGI.exchange(
-                socketPath: web.socketPath, bytes: RawFastCGI.get("/discord/verify?token=\(token)"))))
+            let verify = RawFastCGI.stdout(
+                of: try #require(
+                    RawFastCGI.exchange(
+                        socketPath: web.socketPath, bytes: RawFastCGI.get("/discord/verify?token=\(token)"))))
             let lines = verify.split(separator: "\r\n").map(String.init)
             let cookie = try #require(lines.first { $0.hasPrefix("Set-Cookie: ") }?.dropFirst(12).split(separator: ";").first)
             let pair = cookie.split(separator: "=", maxSplits: 1).map(String.init)
             let location = try #require(lines.first { $0.hasPrefix("Location: ") }?.dropFirst(10))
             let state = try #require(URLComponents(string: String(location))?.queryItems?.first { $0.name == "state" }?.value)
-            let reply = try #require(RawFastCGI.exchange(
-                socketPath: web.socketPath,
-                bytes: RawFastCGI.get("/api/discord/callback?code=abc&state=\(state)", cookies: [pair[0]: pair[1]])))
-            #expect(RawFastCGI.stdout(of: reply).contains(
-                "Location: \(stack.webURL)/discord/error?error=oauth_not_configured"))
+            let reply = try #require(
+                RawFastCGI.exchange(
+                    socketPath: web.socketPath,
+                    bytes: RawFastCGI.get("/api/discord/callback?code=abc&state=\(state)", cookies: [pair[0]: pair[1]])))
+            #expect(
+                RawFastCGI.stdout(of: reply).contains(
+                    "Location: \(stack.webURL)/discord/error?error=oauth_not_configured"))
         }
 
         @Test func cookiesAreSecureBehindHTTPS() throws {
@@ -45,7 +49,8 @@ extension EndToEnd {
             // A kept-alive connection that stays open and idle pins one worker thread in FCGX_Accept_r.
             let idle = try #require(RawFastCGI.connect(socketPath: web.socketPath))
             defer { close(idle) }
-            let request = RawFastCGI.beginRequest(keepConnection: true)
+            let request =
+                RawFastCGI.beginRequest(keepConnection: true)
                 + RawFastCGI.params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/healthz")]) + RawFastCGI.stdin([])
             _ = request.withUnsafeBytes { send(idle, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             usleep(200_000)
@@ -67,7 +72,9 @@ extension EndToEnd {
             try sandbox.delay(method: "POST", path: "/api/v10/oauth2/token", milliseconds: 1500)
             let reply = Mutex<[UInt8]?>(nil)
             let socketPath = web.socketPath
-            let client = Thread { reply.withLock { $0 = RawFastCGI.exchange(socketPath: socketPath, bytes: RawFastCGI.get(uri, cookies: cookies)) } }
+            let client = Thread {
+                reply.withLock { $0 = RawFastCGI.exchange(socketPath: socketPath, bytes: RawFastCGI.get(uri, cookies: cookies)) }
+            }
             client.start()
             usleep(500_000)
             kill(web.process.processIdentifier, SIGTERM)
@@ -164,10 +171,11 @@ enum MalformedStream: String, CaseIterable, Sendable {
         case .overflowingParamLengths:
             return MalformedStream.overflowingLengths
         case .bodyCutOff:
-            return RawFastCGI.beginRequest() + RawFastCGI.params([
-                ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/user/onboarding"), ("CONTENT_TYPE", "application/json"),
-                ("CONTENT_LENGTH", "100"),
-            ]) + RawFastCGI.record(type: 5, content: Array("{\"name\":".utf8))
+            return RawFastCGI.beginRequest()
+                + RawFastCGI.params([
+                    ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/user/onboarding"), ("CONTENT_TYPE", "application/json"),
+                    ("CONTENT_LENGTH", "100"),
+                ]) + RawFastCGI.record(type: 5, content: Array("{\"name\":".utf8))
         }
     }
 }

@@ -5,7 +5,8 @@ import Testing
 @testable import WireFormats
 
 @Suite struct MultipartTests {
-    static let body = Array("""
+    static let body = Array(
+        """
         preamble to ignore\r
         --XyZ\r
         Content-Disposition: form-data; name="csrf"\r
@@ -70,11 +71,15 @@ import Testing
     }
 
     @Test func malformedBodiesAreRefusedWithAReason() {
-        #expect(throws: MultipartError.truncated) { try Self.parse(Array("--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nabc".utf8), chunks: [4]) }
+        #expect(throws: MultipartError.truncated) {
+            try Self.parse(Array("--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nabc".utf8), chunks: [4])
+        }
         #expect(throws: MultipartError.malformed("a part without Content-Disposition")) {
             try Self.parse(Array("--XyZ\r\nContent-Type: text/plain\r\n\r\nabc\r\n--XyZ--".utf8), chunks: [100])
         }
-        #expect(throws: MultipartError.malformed("a boundary not followed by CRLF")) { try Self.parse(Array("--XyZjunk\r\n".utf8), chunks: [100]) }
+        #expect(throws: MultipartError.malformed("a boundary not followed by CRLF")) {
+            try Self.parse(Array("--XyZjunk\r\n".utf8), chunks: [100])
+        }
         #expect(throws: MultipartError.headersTooLarge) {
             try Self.parse(Array(("--XyZ\r\nX-Pad: " + String(repeating: "a", count: 20_000)).utf8), chunks: [4096])
         }
@@ -88,7 +93,8 @@ import Testing
         #expect(ClientFileName.displayName("..") == "file")
         #expect(ClientFileName.displayName("/") == "file")
         #expect(ClientFileName.displayName(String(repeating: "é", count: 300)).count == 255)
-        let headers = try? MultipartParser.partHeaders(Array(#"Content-Disposition: form-data; name="file"; filename="fallback.txt"; filename*=UTF-8''na%C3%AFve%20%22q%22.txt"#.utf8))
+        let headers = try? MultipartParser.partHeaders(
+            Array(#"Content-Disposition: form-data; name="file"; filename="fallback.txt"; filename*=UTF-8''na%C3%AFve%20%22q%22.txt"#.utf8))
         #expect(headers?.filename == "naïve \"q\".txt")
     }
 
@@ -159,7 +165,9 @@ import Testing
         #expect(throws: FilePartError.authenticationFailed(part: 0)) {
             try FileCipher(secretKey: secret, salt: FileCipher.randomSalt()).open(sealed, part: 0, plainSize: plaintext.count)
         }
-        #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(Array(sealed.dropLast()), part: 0, plainSize: plaintext.count) }
+        #expect(throws: FilePartError.authenticationFailed(part: 0)) {
+            try cipher.open(Array(sealed.dropLast()), part: 0, plainSize: plaintext.count)
+        }
         #expect(try cipher.open(try cipher.seal([], part: 5), part: 5, plainSize: 0) == [])
     }
 

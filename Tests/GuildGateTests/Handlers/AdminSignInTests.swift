@@ -36,8 +36,9 @@ import Testing
 @Suite struct LogTextTests {
     @Test func aValueCannotForgeOrBreakALogLine() {
         #expect(LogText.quoted("ann") == #""ann""#)
-        #expect(LogText.quoted("x\n2026-12-06T00:00:00+0000 info guildgate-web: admin signed in") ==
-            #""x\u{0A}2026-12-06T00:00:00+0000 info guildgate-web: admin signed in""#)
+        #expect(
+            LogText.quoted("x\n2026-12-06T00:00:00+0000 info guildgate-web: admin signed in")
+                == #""x\u{0A}2026-12-06T00:00:00+0000 info guildgate-web: admin signed in""#)
         #expect(LogText.quoted("a\r\u{1B}[2Kb\u{7F}\u{85}") == #""a\u{0D}\u{1B}[2Kb\u{7F}\u{85}""#)
         #expect(LogText.quoted("\u{2028}\u{2029}\u{202E}") == #""\u{2028}\u{2029}\u{202E}""#)
         #expect(LogText.quoted(#"say "hi" \n"#) == #""say \"hi\" \\n""#)

@@ -129,7 +129,8 @@ final class BytesBody: RequestBodyStream {
 
 @Suite struct DotEnvTests {
     @Test func readsCommentsQuotesAndExport() {
-        let values = DotEnv.parse("""
+        let values = DotEnv.parse(
+            """
             # comment
             export A=1
             B = "two words"
@@ -273,12 +274,14 @@ final class BytesBody: RequestBodyStream {
 
 @Suite struct ValidationTests {
     @Test func collectsEveryFieldError() {
-        #expect(throws: HTTPError.validation([
-            FieldError("name", "is required"),
-            FieldError("email", "must be an email address such as name@example.com"),
-            FieldError("selectedPersonality", "must be one of: friendly, loving, professional, playful"),
-            FieldError("communicationChannel", "must be one of: discord, email, web"),
-        ])) {
+        #expect(
+            throws: HTTPError.validation([
+                FieldError("name", "is required"),
+                FieldError("email", "must be an email address such as name@example.com"),
+                FieldError("selectedPersonality", "must be one of: friendly, loving, professional, playful"),
+                FieldError("communicationChannel", "must be one of: discord, email, web"),
+            ])
+        ) {
             try OnboardingRoutes.validate { ["name": " ", "email": "no-at-sign", "selectedPersonality": "grumpy"][$0] }
         }
     }

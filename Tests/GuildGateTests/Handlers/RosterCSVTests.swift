@@ -12,11 +12,13 @@ import Testing
     }
 
     @Test func reportsEveryBadRowWithItsLine() {
-        #expect(throws: RosterCSV.Invalid(problems: [
-            RosterCSV.Problem(line: 2, message: "discord_id 'abc' is not a Discord user id (17-20 digits)"),
-            RosterCSV.Problem(line: 3, message: "name is empty"),
-            RosterCSV.Problem(line: 5, message: "discord_id 100000000000000001 is already on line 4"),
-        ])) {
+        #expect(
+            throws: RosterCSV.Invalid(problems: [
+                RosterCSV.Problem(line: 2, message: "discord_id 'abc' is not a Discord user id (17-20 digits)"),
+                RosterCSV.Problem(line: 3, message: "name is empty"),
+                RosterCSV.Problem(line: 5, message: "discord_id 100000000000000001 is already on line 4"),
+            ])
+        ) {
             try RosterCSV.parse("name,rank,discord_id\nA,r,abc\n,r,100000000000000009\nB,r,100000000000000001\nC,r,100000000000000001\n")
         }
     }

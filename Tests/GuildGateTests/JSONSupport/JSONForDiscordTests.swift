@@ -8,7 +8,8 @@ import Testing
     @Test func discordTextEscapesOnlyWhatJSONRequires() {
         let message: JSON = ["content": "<@42> hi\u{2028}\"\\\n\u{1}", "nonce": .null, "retry_after": .number(0.873)]
         #expect(
-            message.serialized(escapingHTML: false) == #"{"content":"<@42> hi"# + "\u{2028}" + #"\"\\\n\u0001","nonce":null,"retry_after":0.873}"#)
+            message.serialized(escapingHTML: false) == #"{"content":"<@42> hi"# + "\u{2028}"
+                + #"\"\\\n\u0001","nonce":null,"retry_after":0.873}"#)
         #expect(message.serialized == #"{"content":"\u003c@42\u003e hi\u2028\"\\\n\u0001","nonce":null,"retry_after":0.873}"#)
     }
 

@@ -11,7 +11,8 @@ import WireFormats
     let channel = InProcessSandbox.channelID
 
     @Test func faultsHitTheRequestsTheyNameAndThenStop() async {
-        let armed = await sandbox.control(.POST, "/faults", json: #"{"method":"GET","path":"/users/@me","kind":"status","status":503,"count":1}"#)
+        let armed = await sandbox.control(
+            .POST, "/faults", json: #"{"method":"GET","path":"/users/@me","kind":"status","status":503,"count":1}"#)
         #expect(armed.status == 200 && armed.json?["faults"]?.array?.count == 1, "\(armed.text)")
         #expect(await sandbox.bot(.GET, "/users/@me").status == 503)
         #expect(await sandbox.bot(.GET, "/users/@me").status == 200, "a fault with a count ends")
@@ -83,7 +84,8 @@ import WireFormats
             .POST, "/api/v10/oauth2/token",
             headers: [InProcessSandbox.userAgent, ("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8))
         let accessToken = try #require(token.json?["access_token"]?.string, "\(token.text)")
-        let me = await sandbox.send(.GET, "/api/v10/users/@me", headers: [InProcessSandbox.userAgent, ("Authorization", "Bearer \(accessToken)")])
+        let me = await sandbox.send(
+            .GET, "/api/v10/users/@me", headers: [InProcessSandbox.userAgent, ("Authorization", "Bearer \(accessToken)")])
         #expect(me.json?["id"] == "555000000000000001" && me.json?["email"] == "ann@example.org", "\(me.text)")
 
         #expect(await sandbox.control(.PUT, "/oauth/mode", json: #"{"mode":"deny"}"#).text == #"{"mode":"deny"}"#)

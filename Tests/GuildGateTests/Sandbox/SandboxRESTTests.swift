@@ -18,12 +18,14 @@ import Testing
     }
 
     @Test func aMessageIsWrittenAsDiscordWritesIt() async throws {
-        let created = await sandbox.bot(.POST, "/channels/\(channel)/messages", json: #"{"content":"<@42> \"hi\"","nonce":"n-1","enforce_nonce":true}"#)
+        let created = await sandbox.bot(
+            .POST, "/channels/\(channel)/messages", json: #"{"content":"<@42> \"hi\"","nonce":"n-1","enforce_nonce":true}"#)
         #expect(created.status == 200)
         #expect(created.text.contains(#""content":"<@42> \"hi\"""#), "mentions unescaped: \(created.text)")
         #expect(created.text.contains(#""edited_timestamp":null"#))
         let id = try #require(created.json?["id"]?.string)
-        let again = await sandbox.bot(.POST, "/channels/\(channel)/messages", json: #"{"content":"<@42> \"hi\"","nonce":"n-1","enforce_nonce":true}"#)
+        let again = await sandbox.bot(
+            .POST, "/channels/\(channel)/messages", json: #"{"content":"<@42> \"hi\"","nonce":"n-1","enforce_nonce":true}"#)
         #expect(again.json?["id"]?.string == id, "an enforced nonce gives the same message")
         let read = await sandbox.bot(.GET, "/channels/\(channel)/messages/\(id)")
         #expect(read.json?["content"] == "<@42> \"hi\"" && read.json?["channel_id"] == .string(channel))
@@ -45,14 +47,16 @@ import Testing
         #expect(part.status == 206 && part.text == "world" && part.headers.first(name: "Content-Range") == "bytes 6-10/11")
         #expect(await sandbox.send(.GET, path, headers: [("Range", "bytes=20-")]).status == 416)
         let stored = await sandbox.control(.GET, "/channels/\(channel)/messages")
-        #expect(stored.json?.array?.first?["attachments"]?.array?.first?["sha256"]
-            == "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
+        #expect(
+            stored.json?.array?.first?["attachments"]?.array?.first?["sha256"]
+                == "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")
 
         _ = await sandbox.control(.POST, "/cdn/expire")
         #expect(await sandbox.send(.GET, path).status == 404)
         let fresh = await sandbox.bot(.GET, "/channels/\(channel)/messages/\(created.json?["id"]?.string ?? "")")
         let renewed = try #require(fresh.json?["attachments"]?.array?.first?["url"]?.string)
-        #expect(await sandbox.send(.GET, String(renewed.dropFirst(InProcessSandbox.publicURL.count))).status == 200, "a re-read signs again")
+        #expect(
+            await sandbox.send(.GET, String(renewed.dropFirst(InProcessSandbox.publicURL.count))).status == 200, "a re-read signs again")
     }
 
     @Test func aTooManyRequestsBodyKeepsDiscordsKeyOrder() async {

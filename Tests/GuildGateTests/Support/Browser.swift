@@ -35,8 +35,9 @@ final class Browser {
     init(baseURL: String) {
         self.baseURL = baseURL
         // Large enough for the file tests' downloads.
-        client = HTTPClient(configuration: .init(
-            timeout: .seconds(120), maxResponseBytes: 512 << 20, sourceAddress: "127.0.0.\(Int.random(in: 100...249))"))
+        client = HTTPClient(
+            configuration: .init(
+                timeout: .seconds(120), maxResponseBytes: 512 << 20, sourceAddress: "127.0.0.\(Int.random(in: 100...249))"))
     }
 
     func get(_ pathOrURL: String, headers: [String: String] = [:]) throws -> Page {
@@ -98,17 +99,23 @@ struct SandboxControl {
     /// The Discord account the sandbox's consent screen approves as from now on; a member of the guild
     /// unless `guildMember` is false.
     func setUser(id: String, username: String, guildMember: Bool = true) throws {
-        try expectOK(browser.send("PUT", "/_sandbox/oauth/user", headers: ["Content-Type": "application/json"],
-            body: Array(#"{"id":"\#(id)","username":"\#(username)","global_name":null}"#.utf8)))
+        try expectOK(
+            browser.send(
+                "PUT", "/_sandbox/oauth/user", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"id":"\#(id)","username":"\#(username)","global_name":null}"#.utf8)))
         if guildMember {
-            try expectOK(browser.send("POST", "/_sandbox/guild/members", headers: ["Content-Type": "application/json"],
-                body: Array(#"{"members":[{"id":"\#(id)","username":"\#(username)"}]}"#.utf8)))
+            try expectOK(
+                browser.send(
+                    "POST", "/_sandbox/guild/members", headers: ["Content-Type": "application/json"],
+                    body: Array(#"{"members":[{"id":"\#(id)","username":"\#(username)"}]}"#.utf8)))
         }
     }
 
     func setMode(_ mode: String) throws {
-        try expectOK(browser.send("PUT", "/_sandbox/oauth/mode", headers: ["Content-Type": "application/json"],
-            body: Array(#"{"mode":"\#(mode)"}"#.utf8)))
+        try expectOK(
+            browser.send(
+                "PUT", "/_sandbox/oauth/mode", headers: ["Content-Type": "application/json"],
+                body: Array(#"{"mode":"\#(mode)"}"#.utf8)))
     }
 
     /// The next `count` requests to `path` get `status` with `body` (a JSON text) instead of an answer.
@@ -116,15 +123,19 @@ struct SandboxControl {
         var json = #"{"method":"\#(method)","path":"\#(path)","kind":"status","status":\#(status),"count":\#(count)"#
         if let body { json += #","body":\#(body)"# }
         json += "}"
-        try expectOK(browser.send("POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
-            body: Array(json.utf8)))
+        try expectOK(
+            browser.send(
+                "POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
+                body: Array(json.utf8)))
     }
 
     /// The next request to `path` is answered normally, but only after `milliseconds`.
     func delay(method: String, path: String, milliseconds: Int) throws {
         let json = #"{"method":"\#(method)","path":"\#(path)","kind":"delay","delay_ms":\#(milliseconds),"count":1}"#
-        try expectOK(browser.send("POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
-            body: Array(json.utf8)))
+        try expectOK(
+            browser.send(
+                "POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
+                body: Array(json.utf8)))
     }
 
     func clearRequests() throws {

@@ -16,7 +16,8 @@ enum RawFastCGI {
     /// One name-value pair, with lengths as given (4-byte form when large).
     static func pair(name: [UInt8], value: [UInt8], nameLength: UInt32? = nil, valueLength: UInt32? = nil) -> [UInt8] {
         func length(_ value: UInt32) -> [UInt8] {
-            value < 128 ? [UInt8(value)]
+            value < 128
+                ? [UInt8(value)]
                 : [UInt8((value >> 24) | 0x80), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
         }
         return length(nameLength ?? UInt32(name.count)) + length(valueLength ?? UInt32(value.count)) + name + value

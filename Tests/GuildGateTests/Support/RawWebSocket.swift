@@ -40,16 +40,18 @@ final class RawWebSocket {
             throw UpgradeRefused(response: "cannot connect to \(host):\(port)")
         }
         // An empty path is sent as it is: that is what a client appending a query to a bare URL does.
-        write(Array("""
-            GET \(target) HTTP/1.1\r
-            Host: \(host):\(port)\r
-            Upgrade: websocket\r
-            Connection: Upgrade\r
-            Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
-            Sec-WebSocket-Version: 13\r
-            \r
+        write(
+            Array(
+                """
+                GET \(target) HTTP/1.1\r
+                Host: \(host):\(port)\r
+                Upgrade: websocket\r
+                Connection: Upgrade\r
+                Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r
+                Sec-WebSocket-Version: 13\r
+                \r
 
-            """.utf8))
+                """.utf8))
         while pending.firstRange(of: Array("\r\n\r\n".utf8)) == nil {
             guard read() else { break }
         }

@@ -8,13 +8,15 @@ extension SandboxControl {
 
     /// Adds guild members, each with a presence; `activities` is a JSON array.
     func addMember(id: String, username: String, status: String = "offline", activities: String = "[]") throws {
-        let json = #"{"members":[{"id":"\#(id)","username":"\#(username)","status":"\#(status)","activities":\#(activities),"client_status":{}}]}"#
+        let json =
+            #"{"members":[{"id":"\#(id)","username":"\#(username)","status":"\#(status)","activities":\#(activities),"client_status":{}}]}"#
         try expectOK(browser.send("POST", "/_sandbox/guild/members", headers: jsonHeaders, body: Array(json.utf8)))
     }
 
     /// Adds `count` generated members and returns their ids.
     func generateMembers(count: Int) throws -> [String] {
-        let page = try browser.send("POST", "/_sandbox/guild/members/generate", headers: jsonHeaders, body: Array(#"{"count":\#(count)}"#.utf8))
+        let page = try browser.send(
+            "POST", "/_sandbox/guild/members/generate", headers: jsonHeaders, body: Array(#"{"count":\#(count)}"#.utf8))
         try expectOK(page)
         return page.json?["ids"] as? [String] ?? []
     }

@@ -72,7 +72,9 @@ final class WebProcess: StackProcess {
     let socketPath: String
 
     /// Runs `arguments`, or by default `serve` on its own socket with 4 threads and `serveOptions`.
-    init(stack: TestStack, arguments: [String]? = nil, serveOptions: [String] = [], overrides: [String: String?] = [:], stdin: String? = nil) throws {
+    init(
+        stack: TestStack, arguments: [String]? = nil, serveOptions: [String] = [], overrides: [String: String?] = [:], stdin: String? = nil
+    ) throws {
         let socketPath = stack.directory + "/run/extra-\(UUID().uuidString.prefix(8)).sock"
         self.socketPath = socketPath
         try super.init(
@@ -86,7 +88,8 @@ final class WebProcess: StackProcess {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline, process.isRunning {
             if let reply = RawFastCGI.exchange(socketPath: socketPath, bytes: RawFastCGI.get("/healthz")),
-               RawFastCGI.stdout(of: reply).contains("200 OK") {
+                RawFastCGI.stdout(of: reply).contains("200 OK")
+            {
                 return true
             }
             usleep(50_000)

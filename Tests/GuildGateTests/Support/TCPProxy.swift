@@ -118,7 +118,9 @@ final class TCPProxy: Sendable {
         loop: while true {
             switch mode {
             case .forward?:
-                var descriptors = [pollfd(fd: client, events: Int16(POLLIN), revents: 0), pollfd(fd: upstream, events: Int16(POLLIN), revents: 0)]
+                var descriptors = [
+                    pollfd(fd: client, events: Int16(POLLIN), revents: 0), pollfd(fd: upstream, events: Int16(POLLIN), revents: 0),
+                ]
                 guard poll(&descriptors, 2, 100) > 0 else { continue }
                 for (from, to) in [(0, 1), (1, 0)] where descriptors[from].revents != 0 {
                     let count = read(descriptors[from].fd, &buffer, buffer.count)

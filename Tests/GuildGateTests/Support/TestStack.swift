@@ -39,7 +39,7 @@ final class TestStack: Sendable {
         try started.withLock { state in
             if state == nil {
                 state = Result { () throws(StackError) in try TestStack() }
-        if case .success = state! { atexit { TestStack.stopShared() } }
+                if case .success = state! { atexit { TestStack.stopShared() } }
             }
             return try state!.get()
         }

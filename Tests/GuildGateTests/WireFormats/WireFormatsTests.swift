@@ -8,12 +8,16 @@ import WireFormats
         let fields = [(name: "error_description", value: "denied the request"), (name: "state", value: "a+b %20")]
         #expect(FormEncoding.encode(fields, spaceAsPlus: true) == "error_description=denied+the+request&state=a%2Bb+%2520")
         #expect(FormEncoding.encode(fields) == "error_description=denied%20the%20request&state=a%2Bb%20%2520")
-        #expect(FormDecoding.decode(FormEncoding.encode(fields, spaceAsPlus: true)) == ["error_description": "denied the request", "state": "a+b %20"])
+        #expect(
+            FormDecoding.decode(FormEncoding.encode(fields, spaceAsPlus: true)) == [
+                "error_description": "denied the request", "state": "a+b %20",
+            ])
     }
 
     @Test func aWholeBodyFedAtOnceKeepsItsCarriageReturns() throws {
         let content = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }  // every byte value, CRs and dashes too
-        let body = Array("--b0undary\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"dir/x.bin\"\r\n\r\n".utf8)
+        let body =
+            Array("--b0undary\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"dir/x.bin\"\r\n\r\n".utf8)
             + content + Array("\r\n--b0undary--\r\n".utf8)
         var parser = MultipartParser(boundary: "b0undary")
         let events = try body.withUnsafeBytes { try parser.feed($0) }
