@@ -74,13 +74,7 @@ struct BotSetup: Sendable {
         guard let guildID = config.discordGuildID else { throw ConfigError.missing("DISCORD_GUILD_ID") }
         self.token = token
         self.guildID = guildID
-        do {
-            intents =
-                try config.discordGatewayIntents.map { text throws(GatewayIntents.ParseError) in try GatewayIntents(parsing: text) }
-                ?? .guildGateDefault
-        } catch {
-            throw ConfigError.invalid("DISCORD_GATEWAY_INTENTS", reason: "\(error)")
-        }
+        intents = try config.gatewayIntents()
         let discord = DiscordClient(
             configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
         gatewayURL = try config.discordGatewayURL ?? Self.discoverGatewayURL(discord)

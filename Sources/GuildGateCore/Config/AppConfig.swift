@@ -11,6 +11,16 @@ public struct AppConfig: Sendable {
     public var discordGatewayURL: String?
     /// `DISCORD_GATEWAY_INTENTS` as written (names or a number); guildgate-bot parses it.
     public var discordGatewayIntents: String?
+
+    /// `DISCORD_GATEWAY_INTENTS` parsed, or GuildGate's default (37635) when it is not set.
+    public func gatewayIntents() throws(ConfigError) -> GatewayIntents {
+        guard let text = discordGatewayIntents else { return .guildGateDefault }
+        do {
+            return try GatewayIntents(parsing: text)
+        } catch {
+            throw .invalid("DISCORD_GATEWAY_INTENTS", reason: "\(error)")
+        }
+    }
     /// Discord allows one full member request per guild per 30 s; reconciles in between are coalesced.
     public var memberRequestInterval: Int
     /// How long a claimed job stays locked to its worker before another may retry it.

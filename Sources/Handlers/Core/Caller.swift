@@ -37,6 +37,13 @@ extension RequestContext {
     /// The caller: `Authorization: Bearer` (the API token or a session value; any other bearer is refused),
     /// else the session cookie. Other schemes (`Basic`) authenticate nothing and are ignored.
     public func caller() throws -> Caller {
+        if let loadedCaller { return loadedCaller }
+        let caller = try identifyCaller()
+        loadedCaller = caller
+        return caller
+    }
+
+    private func identifyCaller() throws -> Caller {
         if let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") {
             let presented = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
             if let token = config.apiToken, Secrets.constantTimeEqual(Array(presented.utf8), Array(token.utf8)) {

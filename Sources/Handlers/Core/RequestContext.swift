@@ -28,6 +28,8 @@ public final class RequestContext {
     /// `Set-Cookie` values to add to the response.
     private(set) var cookies: [String] = []
     private var loadedSession: BrowserSession??
+    /// Who is calling, once `caller()` has worked it out (the guard and the handler both ask).
+    var loadedCaller: Caller?
 
     static let sessionLifetime: TimeInterval = 14 * 24 * 3600
     /// A session of nobody (CSRF tokens, OAuth state binding) lives an hour.
@@ -112,6 +114,7 @@ public final class RequestContext {
             Cookies.setCookie(
                 name: cookieName, value: id + "." + signature(of: id), maxAge: Int(lifetime), secure: config.usesHTTPS))
         loadedSession = .some(session)
+        loadedCaller = nil
         return session
     }
 
@@ -119,6 +122,7 @@ public final class RequestContext {
         if let current = try session() { try WebSessionStore(db).delete(idHash: current.idHash) }
         cookies.append(Cookies.setCookie(name: cookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
         loadedSession = .some(nil)
+        loadedCaller = nil
     }
 
     /// Refuses a form whose CSRF token does not match the session's.

@@ -151,12 +151,9 @@ public struct Doctor {
         check("privileged intents") {
             let requested: GatewayIntents
             do {
-                requested =
-                    try config.discordGatewayIntents.map { text throws(GatewayIntents.ParseError) in try GatewayIntents(parsing: text) }
-                    ?? .guildGateDefault
+                requested = try config.gatewayIntents()
             } catch {
-                return .problem(
-                    "DISCORD_GATEWAY_INTENTS is invalid: \(error).", fix: "Use names such as GUILDS,GUILD_MEMBERS or leave it empty.")
+                return .problem("\(error).", fix: "Use names such as GUILDS,GUILD_MEMBERS or leave it empty.")
             }
             let application = try discord.currentApplication()
             let missing = requested.intersection(.privileged).subtracting(

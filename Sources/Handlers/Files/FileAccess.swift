@@ -2,11 +2,12 @@ import Foundation
 import Store
 
 /// Who is asking for files: a user sees and touches only their own; an admin (admin session or the API
-/// token) sees all.
+/// token) sees all. File routes are for members (`RouteAccess.member`), so the caller is one.
 struct FileActor {
     let caller: Caller
-    let userID: Int?
-    let isAdmin: Bool
+
+    var userID: Int? { caller.userID }
+    var isAdmin: Bool { caller.isAdmin }
 
     func mayAccess(_ file: StoredFile) -> Bool {
         isAdmin || (userID != nil && file.ownerUserID == userID)
@@ -15,13 +16,9 @@ struct FileActor {
 
 extension RequestContext {
     /// The caller of a file route: `Authorization: Bearer` with the API token or a session value, or the
-    /// session cookie. Anyone else is told to log in.
+    /// session cookie (`RouteGuard` has already refused anyone else).
     func fileActor() throws -> FileActor {
-        let caller = try caller()
-        guard caller.isMember else {
-            throw HTTPError.unauthorized("Log in with Discord first (GET /login), or send Authorization: Bearer.")
-        }
-        return FileActor(caller: caller, userID: caller.userID, isAdmin: caller.isAdmin)
+        FileActor(caller: try caller())
     }
 
     /// The file with `id` if the caller may see it; 404 otherwise (never revealing that it exists).
