@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WireFormats
 
 /// PKCE checks (RFC 7636 §4.1–4.6), with Discord's rules: `S256` only, a verifier of 43–128 unreserved
 /// characters.
@@ -14,12 +15,6 @@ enum PKCEVerifier {
 
     static func matches(_ verifier: String, challenge: String) -> Bool {
         guard (43...128).contains(verifier.utf8.count), verifier.utf8.allSatisfy(unreserved.contains) else { return false }
-        return encode(Array(SHA256.hash(data: Array(verifier.utf8)))) == challenge
-    }
-
-    private static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Array(SHA256.hash(data: Array(verifier.utf8)))) == challenge
     }
 }

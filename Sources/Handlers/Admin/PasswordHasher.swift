@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import _CryptoExtras
+import WireFormats
 
 /// scrypt password hashes in the form `scrypt$N$r$p$salt$hash` (salt and hash in base64url). A stored hash
 /// keeps the parameters it was made with, so raising them leaves existing passwords working.
@@ -26,7 +27,7 @@ public enum PasswordHasher {
         let parts = stored.split(separator: "$").map(String.init)
         guard parts.count == 6, parts[0] == "scrypt",
             let rounds = Int(parts[1]), let blockSize = Int(parts[2]), let parallelism = Int(parts[3]),
-            let salt = base64URLDecode(parts[4]), let expected = base64URLDecode(parts[5]),
+            let salt = Base64URL.decode(parts[4]), let expected = Base64URL.decode(parts[5]),
             let derived = try? derive(password, salt: salt, rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         else { return false }
         return Secrets.constantTimeEqual(derived, expected)
@@ -54,11 +55,5 @@ public enum PasswordHasher {
             from: Array(password.utf8), salt: salt, outputByteCount: 32,
             rounds: rounds, blockSize: blockSize, parallelism: parallelism
         ).withUnsafeBytes { Array($0) }
-    }
-
-    private static func base64URLDecode(_ text: String) -> [UInt8]? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map(Array.init)
     }
 }
