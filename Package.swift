@@ -70,9 +70,24 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "GuildGateTests", dependencies: [
-            "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
-            "ProcessSupport", "WireFormats", "DiscordSandbox",
-        ], exclude: ["Fixtures"]),
+        // What both test targets share: the test stack, clients of the web application (through nginx and
+        // in-process), raw sockets, fakes and a manual clock.
+        .target(
+            name: "GuildGateTesting",
+            dependencies: [
+                "GuildGateCore", "Handlers", "Store", "DiscordKit", "WireFormats",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "Tests/GuildGateTesting"),
+        .testTarget(
+            name: "GuildGateUnitTests",
+            dependencies: [
+                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "FCGIApp", "BotWorker",
+                "JSONSupport", "ProcessSupport", "WireFormats", "DiscordSandbox",
+            ], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "GuildGateEndToEndTests",
+            dependencies: [
+                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "DiscordKit", "FCGIApp", "BotWorker", "DiscordSandbox",
+            ]),
     ]
 )

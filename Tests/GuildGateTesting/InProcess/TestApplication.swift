@@ -1,0 +1,44 @@
+import Foundation
+import GuildGateCore
+import Handlers
+import Store
+
+/// `Handlers.Application` as guildgate-web runs it, in this process: the test stack's settings (its
+/// discord-sandbox, secrets and templates) on a database of the in-process tests' own, a manual clock and
+/// a log a test can read. Each test makes its own, so its clock and settings are its own.
+public final class TestApplication: Sendable {
+    public let application: Application
+    public let clock: ManualClock
+    /// Everything the application logged, at every level.
+    public let log: LogCapture
+
+    public var environment: AppEnvironment { application.environment }
+    public var config: AppConfig { environment.config }
+
+    /// The stack's settings changed by `overrides` (nil removes), as `WebProcess` takes them.
+    public init(overrides: [String: String?] = [:]) throws {
+        let stack = try TestStack.shared()
+        var settings = stack.settings
+        settings["DATABASE_URL"] = try TestDatabase.url(in: stack)
+        for (name, value) in overrides { settings[name] = value }
+        let config = try AppConfig(settings: settings)
+        let clock = ManualClock()
+        let log = LogCapture()
+        application = Application(
+            environment: AppEnvironment(
+                config: config, templates: try Templates(directory: config.templatesDirectory), logger: log.logger,
+                clock: { clock.date }))
+        self.clock = clock
+        self.log = log
+    }
+
+    /// A browser of its own on this application: its own cookies and client address.
+    public func client() -> TestClient {
+        TestClient(self)
+    }
+
+    /// A new connection to the application's database.
+    public func database() -> PostgresConnection {
+        PostgresConnection(url: config.databaseURL)
+    }
+}
