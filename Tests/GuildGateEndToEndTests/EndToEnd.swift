@@ -14,24 +14,9 @@ import Testing
         return (stack, sandbox)
     }
 
-    /// A unique email so tests never collide with each other's users.
-    static func uniqueEmail() -> String {
-        "user-\(UUID().uuidString.prefix(12).lowercased())@example.com"
-    }
-
     /// Makes the sandbox approve as a Discord account no other test has linked.
     static func useFreshDiscordAccount(_ sandbox: SandboxControl, username: String) throws {
         try sandbox.setUser(id: String(UInt64.random(in: 100_000_000_000_000_000...999_999_999_999_999_999)), username: username)
-    }
-
-    static func onboard(_ browser: Browser, name: String = "Test User", email: String = uniqueEmail()) throws -> [String: Any] {
-        let page = try browser.post(
-            "/api/user/onboarding",
-            json: """
-                {"name":"\(name)","email":"\(email)","selectedPersonality":"friendly","communicationChannel":"discord"}
-                """)
-        #expect(page.status == 200, "\(page.body)")
-        return try #require(page.json)
     }
 
     /// Follows a verification or login URL (GuildGate's `/discord/verify` or `/login`, then the sandbox's
@@ -81,18 +66,5 @@ import Testing
             stack: stack, arguments: ["create-admin", "--username", username, "--password-stdin"],
             stdin: password + "\n")
         #expect(create.waitForExit(timeout: 60) == 0, "\(create.errorOutput.suffix(1000))")
-    }
-
-    /// A browser signed in as a new admin, and its session's CSRF token.
-    static func signInAsAdmin(_ stack: TestStack) throws -> (Browser, String) {
-        let username = "admin\(UUID().uuidString.prefix(6).lowercased())"
-        try createAdmin(stack, username: username, password: "s3cret-passphrase")
-        // Every test signs in from 127.0.0.1: earlier failures must not throttle this address.
-        try database(stack).query("DELETE FROM login_attempts")
-        let browser = Browser(baseURL: stack.webURL)
-        let csrf = try #require(Browser.csrfToken(in: try browser.get("/admin/login")))
-        let signedIn = try browser.post("/admin/login", form: ["csrf_token": csrf, "username": username, "password": "s3cret-passphrase"])
-        #expect(signedIn.status == 303)
-        return (browser, try #require(Browser.csrfToken(in: try browser.get("/admin/login"))))
     }
 }

@@ -7,42 +7,6 @@ import Testing
 extension EndToEnd {
     /// The guildgate-web process itself: start-up checks, signals, settings, and raw FastCGI abuse.
     @Suite struct WebProcessBehaviour {
-        @Test func oauthNotConfiguredWhenTheClientSecretIsMissing() throws {
-            let (stack, _) = try EndToEnd.stack()
-            let body = try EndToEnd.onboard(Browser(baseURL: stack.webURL))
-            let token = try #require(body["verification_token"] as? String)
-            let web = try WebProcess(stack: stack, overrides: ["DISCORD_CLIENT_SECRET": nil])
-            #expect(web.waitUntilServing())
-            let verify = RawFastCGI.stdout(
-                of: try #require(
-                    RawFastCGI.exchange(
-                        socketPath: web.socketPath, bytes: RawFastCGI.get("/discord/verify?token=\(token)"))))
-            let lines = verify.split(separator: "\r\n").map(String.init)
-            let cookie = try #require(lines.first { $0.hasPrefix("Set-Cookie: ") }?.dropFirst(12).split(separator: ";").first)
-            let pair = cookie.split(separator: "=", maxSplits: 1).map(String.init)
-            let location = try #require(lines.first { $0.hasPrefix("Location: ") }?.dropFirst(10))
-            let state = try #require(URLComponents(string: String(location))?.queryItems?.first { $0.name == "state" }?.value)
-            let reply = try #require(
-                RawFastCGI.exchange(
-                    socketPath: web.socketPath,
-                    bytes: RawFastCGI.get("/api/discord/callback?code=abc&state=\(state)", cookies: [pair[0]: pair[1]])))
-            #expect(
-                RawFastCGI.stdout(of: reply).contains(
-                    "Location: \(stack.webURL)/discord/error?error=oauth_not_configured"))
-        }
-
-        @Test func cookiesAreSecureBehindHTTPS() throws {
-            let (stack, _) = try EndToEnd.stack()
-            let web = try WebProcess(stack: stack, overrides: ["WEB_APP_BASE_URL": "https://guild.example.org"])
-            #expect(web.waitUntilServing())
-            let reply = try #require(RawFastCGI.exchange(socketPath: web.socketPath, bytes: RawFastCGI.get("/onboarding")))
-            let cookie = try #require(RawFastCGI.stdout(of: reply).split(separator: "\r\n").first { $0.hasPrefix("Set-Cookie:") })
-            #expect(cookie.hasPrefix("Set-Cookie: __Host-gg_session="))
-            #expect(cookie.contains("; Secure"))
-            #expect(cookie.contains("HttpOnly"))
-            #expect(cookie.contains("SameSite=Lax"))
-        }
-
         @Test func sigtermStopsGracefullyEvenWithAnIdleKeptAliveConnection() throws {
             let (stack, _) = try EndToEnd.stack()
             let web = try WebProcess(stack: stack)
@@ -63,7 +27,7 @@ extension EndToEnd {
             let (stack, sandbox) = try EndToEnd.stack()
             try EndToEnd.useFreshDiscordAccount(sandbox, username: "in_flight")
             let browser = Browser(baseURL: stack.webURL)
-            let body = try EndToEnd.onboard(browser)
+            let body = try browser.onboard()
             let verificationURL = try #require(body["verification_url"] as? String)
             let callback = try #require(try EndToEnd.approve(browser, url: verificationURL).location)
             let uri = String(callback.dropFirst(stack.webURL.count))
@@ -89,7 +53,7 @@ extension EndToEnd {
         @Test func workStopsForAClientThatLeft() throws {
             let (stack, sandbox) = try EndToEnd.stack()
             let browser = Browser(baseURL: stack.webURL)
-            let body = try EndToEnd.onboard(browser)
+            let body = try browser.onboard()
             let verificationURL = try #require(body["verification_url"] as? String)
             let callback = try #require(try EndToEnd.approve(browser, url: verificationURL).location)
             try sandbox.delay(method: "POST", path: "/api/v10/oauth2/token", milliseconds: 1000)

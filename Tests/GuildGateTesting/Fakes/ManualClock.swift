@@ -32,6 +32,13 @@ public final class ManualClock: BlockingClock {
 
     public func advance(_ duration: Duration) { state.withLock { $0.elapsed += duration } }
 
+    /// Moves the wall clock on to `date` (a clock never goes back): for comparisons with times the
+    /// database recorded with its own `now()`.
+    public func advance(to date: Date) {
+        let ahead = date.timeIntervalSince(self.date)
+        if ahead > 0 { advance(.nanoseconds(Int64(ahead * 1e9))) }
+    }
+
     /// Every sleep so far, oldest first.
     public var sleeps: [Duration] { state.withLock { $0.sleeps } }
     public var totalSlept: Duration { sleeps.reduce(.zero, +) }

@@ -16,10 +16,10 @@ public final class TestApplication: Sendable {
     public var config: AppConfig { environment.config }
 
     /// The stack's settings changed by `overrides` (nil removes), as `WebProcess` takes them.
-    public init(overrides: [String: String?] = [:]) throws {
-        let stack = try TestStack.shared()
+    public init(overrides: [String: String?] = [:]) async throws {
+        let (stack, databaseURL) = try await TestDatabase.prepare()
         var settings = stack.settings
-        settings["DATABASE_URL"] = try TestDatabase.url(in: stack)
+        settings["DATABASE_URL"] = databaseURL
         for (name, value) in overrides { settings[name] = value }
         let config = try AppConfig(settings: settings)
         let clock = ManualClock()
@@ -35,6 +35,11 @@ public final class TestApplication: Sendable {
     /// A browser of its own on this application: its own cookies and client address.
     public func client() -> TestClient {
         TestClient(self)
+    }
+
+    /// Creates an admin account, or resets its password and ends its sessions, as `create-admin` does.
+    public func createAdmin(username: String, password: String) throws {
+        try AdminStore(database()).upsert(username: username, passwordHash: try PasswordHasher.hash(password))
     }
 
     /// A new connection to the application's database.

@@ -35,7 +35,7 @@ public final class TestClient: WebClient {
         let uri = pathOrURL.hasPrefix("/") ? pathOrURL : String(pathOrURL.dropFirst(base.count))
         var fields = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }) { $1 }
         if !body.isEmpty, fields["content-length"] == nil { fields["content-length"] = String(body.count) }
-        if let cookie = jar.header { fields["cookie"] = cookie }
+        if let cookie = jar.header { fields["cookie"] = fields["cookie"].map { $0 + "; " + cookie } ?? cookie }
         let response: Response
         do {
             let request = try Request(
@@ -69,6 +69,7 @@ public final class TestClient: WebClient {
     }
 
     /// Signs in as a new admin; returns the session's CSRF token.
+    @discardableResult
     public func signInAsAdmin() throws -> String {
         let username = "admin\(UUID().uuidString.prefix(6).lowercased())"
         let admins = AdminStore(services.db)

@@ -9,8 +9,21 @@ import Synchronization
 enum TestDatabase {
     private static let created = Mutex<Result<String, any Error>?>(nil)
 
-    /// The database's URL.
-    static func url(in stack: TestStack) throws -> String {
+    /// The shared test stack and the database's URL, made ready on a thread of their own: the stack may
+    /// take seconds to start, and a test task waiting for it would hold a thread of the tasks' small pool.
+    static func prepare() async throws -> (TestStack, String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        let stack = try TestStack.shared()
+                        return (stack, try url(in: stack))
+                    })
+            }
+        }
+    }
+
+    private static func url(in stack: TestStack) throws -> String {
         try created.withLock { state in
             if state == nil { state = Result { try create(in: stack) } }
             return try state!.get()
