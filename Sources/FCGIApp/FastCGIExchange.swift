@@ -36,8 +36,11 @@ struct FastCGIExchange {
         do {
             try write(response, to: writer, omitBody: omitBody)
         } catch .aborted {
-            // Closing without END_REQUEST makes nginx drop the client's connection: the client sees a
-            // broken transfer instead of a short body it could take for the whole.
+            // The client must see a broken transfer, not a short body it could take for the whole. A close
+            // without END_REQUEST is not enough: nginx (1.22, unbuffered) takes it for the end of the
+            // response and keeps the client's connection open until its keepalive timeout. A record it
+            // refuses makes it drop the client's connection at once.
+            writer.breakOff()
             shutdown(descriptor, Int32(SHUT_RDWR))
             return false
         } catch {
@@ -288,6 +291,13 @@ struct FastCGIWriter: ResponseBodyWriter {
 
     func flush() throws(ResponseWriteError) {
         guard let stream, FCGX_FFlush(stream) == 0 else { throw .clientDisconnected }
+    }
+
+    /// Sends what is buffered, then a record of FastCGI version 0, which nginx refuses as a protocol error.
+    func breakOff() {
+        if let stream { _ = FCGX_FFlush(stream) }
+        let refused = [UInt8](repeating: 0, count: 8)
+        _ = refused.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 }
 
