@@ -61,7 +61,10 @@ public final class RawWebSocket {
         }
         let head = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
         guard head.hasPrefix("HTTP/1.1 101") else {
-            while read() {}
+            // The refusal's body, as long as its Content-Length says: the server may keep the connection open.
+            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }
+            while length.map({ pending.count < end.upperBound + $0 }) ?? true, read() {}
             close(descriptor)
             throw UpgradeRefused(response: String(decoding: pending, as: UTF8.self))
         }
