@@ -34,7 +34,7 @@ extension EndToEnd {
     }
 
     /// `create-admin` on an existing admin resets the password and ends every session of that admin.
-    @Suite struct AdminLogin {
+    @Suite struct AdminAttacks {
         @Test func resettingAnAdminPasswordEndsItsSessions() throws {
             let (stack, _) = try EndToEnd.stack()
             let db = EndToEnd.database(stack)
