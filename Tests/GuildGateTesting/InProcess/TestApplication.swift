@@ -6,6 +6,9 @@ import Store
 /// `Handlers.Application` as guildgate-web runs it, in this process: the test stack's settings (its
 /// discord-sandbox, secrets and templates) on a database of the in-process tests' own, a manual clock and
 /// a log a test can read. Each test makes its own, so its clock and settings are its own.
+///
+/// The discord-sandbox is the end-to-end suite's, which steers it (users, faults) while in-process tests
+/// run: an in-process test must not lead the application to call Discord.
 public final class TestApplication: Sendable {
     public let application: Application
     public let clock: ManualClock

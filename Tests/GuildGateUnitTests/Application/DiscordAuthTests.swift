@@ -21,9 +21,17 @@ import Testing
         app.config.webAppBaseURL + "/discord/error?error=" + code
     }
 
+    /// Asserts that `start` sends the browser to Discord's consent screen.
+    func expectSentToDiscord(_ start: Page, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(start.status == 302, sourceLocation: sourceLocation)
+        #expect(start.location?.hasPrefix(app.config.discordAuthorizeURL + "?") == true, sourceLocation: sourceLocation)
+    }
+
     @Test func aLoginStateIsBoundToTheBrowserThatStartedIt() throws {
         let victim = app.client()
-        let callback = try Self.callback(after: try victim.get("/login"))
+        let start = try victim.get("/login")
+        expectSentToDiscord(start)
+        let callback = try Self.callback(after: start)
         let attacker = app.client()
         #expect(try attacker.get(callback).location == errorURL("invalid_token"))
         // The state was consumed by the refused attempt: the victim's own use is refused too.
@@ -32,7 +40,9 @@ import Testing
 
     @Test func anExpiredLoginStateIsRefused() throws {
         let browser = app.client()
-        let callback = try Self.callback(after: try browser.get("/login"))
+        let start = try browser.get("/login")
+        expectSentToDiscord(start)
+        let callback = try Self.callback(after: start)
         app.clock.advance(.seconds(10 * 60 + 1))
         #expect(try browser.get(callback).location == errorURL("invalid_token"))
     }
@@ -41,8 +51,13 @@ import Testing
         let app = try await TestApplication(overrides: ["DISCORD_CLIENT_SECRET": nil])
         let browser = app.client()
         let token = try #require(try browser.onboard()["verification_token"] as? String)
+        // Without the secret the flow still starts (the authorize step needs none), bound to this browser.
         let verify = try browser.get("/discord/verify?token=\(token)")
-        #expect(try browser.get(try Self.callback(after: verify)).location == errorURL("oauth_not_configured"))
+        expectSentToDiscord(verify)
+        #expect(browser.cookies["gg_session"] != nil)
+        let callback = try browser.get(try Self.callback(after: verify))
+        #expect(callback.status == 302)
+        #expect(callback.location == errorURL("oauth_not_configured"))
     }
 
     @Test func inviteCarriesExactlyTheNeededPermissions() throws {

@@ -47,11 +47,15 @@ import Testing
 
     @Test func cookiesAreSecureBehindHTTPS() async throws {
         let app = try await TestApplication(overrides: ["WEB_APP_BASE_URL": "https://guild.example.org"])
-        let cookie = try #require(try app.client().get("/onboarding").headers["set-cookie"])
+        let browser = app.client()
+        let page = try browser.get("/onboarding")
+        #expect(page.status == 200)
+        let cookie = try #require(page.headers["set-cookie"])
         #expect(cookie.hasPrefix("__Host-gg_session="))
         #expect(cookie.contains("; Secure"))
         #expect(cookie.contains("HttpOnly"))
         #expect(cookie.contains("SameSite=Lax"))
+        #expect(try browser.get("/onboarding").headers["set-cookie"] == nil, "the __Host- cookie names the same session")
     }
 
     @Test func expiredSessionsAndStatesArePrunedWhenNewOnesStart() throws {
