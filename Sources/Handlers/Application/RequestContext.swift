@@ -1,17 +1,7 @@
 import Foundation
+import GuildGateCore
 import Logging
 import Store
-import GuildGateCore
-
-/// A signed-in (or anonymous) browser, as the session cookie names it.
-public struct BrowserSession: Sendable {
-    /// The raw id; only the cookie holds it, the database keeps its hash.
-    let id: String
-    public let idHash: [UInt8]
-    public let csrfToken: String
-    public let userID: Int?
-    public let adminID: Int?
-}
 
 /// Everything a handler may use while it answers one request.
 public final class RequestContext {
@@ -30,10 +20,6 @@ public final class RequestContext {
     private var loadedSession: BrowserSession??
     /// Who is calling, once `caller()` has worked it out (the guard and the handler both ask).
     var loadedCaller: Caller?
-
-    static let sessionLifetime: TimeInterval = 14 * 24 * 3600
-    /// A session of nobody (CSRF tokens, OAuth state binding) lives an hour.
-    static let anonymousSessionLifetime: TimeInterval = 3600
 
     /// `__Host-` behind https: the browser then refuses the cookie from a sibling domain or over http.
     var cookieName: String { config.usesHTTPS ? "__Host-gg_session" : "gg_session" }
@@ -80,15 +66,10 @@ public final class RequestContext {
 
     /// The session a cookie value (`id.signature`) names, also when presented as a bearer token.
     func session(fromValue value: String) throws -> BrowserSession? {
-        let parts = value.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2,
-            Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0]).utf8))
-        else { return nil }
-        let idHash = Secrets.sha256(parts[0])
-        guard let stored = try WebSessionStore(db).session(idHash: idHash, now: now) else { return nil }
-        return BrowserSession(
-            id: parts[0], idHash: idHash, csrfToken: stored.csrfToken, userID: stored.userID, adminID: stored.adminID)
+        try sessions.session(fromValue: value, now: now)
     }
+
+    private var sessions: Sessions { Sessions(db: db, key: services.environment.sessionKey) }
 
     /// The current session, creating an anonymous one (for CSRF tokens and OAuth state binding) when needed.
     public func ensureSession() throws -> BrowserSession {
@@ -99,27 +80,16 @@ public final class RequestContext {
     /// Starts a new session (a fresh id, so a login never reuses an id the browser had before).
     @discardableResult
     public func startSession(userID: Int?, adminID: Int?) throws -> BrowserSession {
-        let sessions = WebSessionStore(db)
-        if let previous = try session() { try sessions.delete(idHash: previous.idHash) }
-        // Expired sessions are pruned whenever one starts: no scheduler needed for this table.
-        try sessions.deleteExpired(now: now)
-        let id = Secrets.randomToken()
-        let session = BrowserSession(
-            id: id, idHash: Secrets.sha256(id), csrfToken: Secrets.randomToken(), userID: userID, adminID: adminID)
-        let lifetime = userID == nil && adminID == nil ? Self.anonymousSessionLifetime : Self.sessionLifetime
-        try sessions.create(
-            idHash: session.idHash, csrfToken: session.csrfToken, userID: userID, adminID: adminID,
-            expiresAt: now.addingTimeInterval(lifetime))
+        let started = try sessions.start(userID: userID, adminID: adminID, replacing: try session(), now: now)
         cookies.append(
-            Cookies.setCookie(
-                name: cookieName, value: id + "." + signature(of: id), maxAge: Int(lifetime), secure: config.usesHTTPS))
-        loadedSession = .some(session)
+            Cookies.setCookie(name: cookieName, value: started.value, maxAge: Int(started.lifetime), secure: config.usesHTTPS))
+        loadedSession = .some(started.session)
         loadedCaller = nil
-        return session
+        return started.session
     }
 
     public func endSession() throws {
-        if let current = try session() { try WebSessionStore(db).delete(idHash: current.idHash) }
+        if let current = try session() { try sessions.end(current) }
         cookies.append(Cookies.setCookie(name: cookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
         loadedSession = .some(nil)
         loadedCaller = nil
@@ -127,14 +97,8 @@ public final class RequestContext {
 
     /// Refuses a form whose CSRF token does not match the session's.
     public func verifyCSRF(_ token: String?) throws {
-        guard let session = try session(), let token,
-            Secrets.constantTimeEqual(Array(token.utf8), Array(session.csrfToken.utf8))
-        else {
+        guard let session = try session(), session.hasCSRFToken(token) else {
             throw HTTPError.forbidden("This form has expired or did not come from this site. Reload the page and try again.")
         }
-    }
-
-    private func signature(of id: String) -> String {
-        Secrets.base64URL(Secrets.hmac(id, key: services.environment.sessionKey))
     }
 }

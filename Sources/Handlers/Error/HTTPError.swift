@@ -1,16 +1,6 @@
-import JSONSupport
-/// A field that failed validation, with a message a user can act on.
-public struct FieldError: Sendable, Equatable {
-    public let field: String
-    public let message: String
-    public init(_ field: String, _ message: String) {
-        self.field = field
-        self.message = message
-    }
-}
-
-/// An error a handler answers with. Rendered as JSON under `/api`, as a page elsewhere.
-public enum HTTPError: Error, Equatable {
+/// The errors of the HTTP layer itself (routing, input, credentials, limits); each capability's own
+/// errors conform to `HTTPResponseError` where they are defined.
+public enum HTTPError: HTTPResponseError, Equatable {
     case badRequest(String)
     case validation([FieldError])
     case unauthorized(String)
@@ -71,7 +61,7 @@ public enum HTTPError: Error, Equatable {
         }
     }
 
-    public var message: String {
+    public var publicMessage: String {
         switch self {
         case .badRequest(let message), .unauthorized(let message), .forbidden(let message),
             .serviceUnavailable(let message), .conflict(let message), .gone(let message), .quotaExceeded(let message):
@@ -94,7 +84,6 @@ public enum HTTPError: Error, Equatable {
         return []
     }
 
-    /// Headers the status calls for (`Allow`, `Retry-After`).
     public var headers: [(String, String)] {
         switch self {
         case .methodNotAllowed(let allowed): return [("Allow", allowed.joined(separator: ", "))]
@@ -102,14 +91,5 @@ public enum HTTPError: Error, Equatable {
         case .unauthorized: return [("WWW-Authenticate", "Bearer realm=\"guildgate\"")]
         default: return []
         }
-    }
-
-    /// The JSON body of this error: `{"success":false,"error":…,"code":…,"fields":{…}}`.
-    public var json: JSON {
-        var members: [(String, JSON)] = [("success", false), ("error", .string(message)), ("code", .string(code))]
-        if !fieldErrors.isEmpty {
-            members.append(("fields", .object(fieldErrors.map { ($0.field, .string($0.message)) })))
-        }
-        return .object(members)
     }
 }

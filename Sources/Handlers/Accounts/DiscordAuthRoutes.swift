@@ -1,18 +1,14 @@
-import JSONSupport
 import DiscordKit
 import Foundation
+import GuildGateCore
+import JSONSupport
 import Store
 import WireFormats
 
-/// Discord account linking and "Log in with Discord": `/discord/verify`, `/login`, the OAuth callback,
-/// `/logout`, the bot invite, and the success and error pages the callback leads to.
-///
-/// Every flow starts in the browser that will finish it: a single-use `state` bound to that browser's
-/// session, with PKCE. The callback refuses a state another browser started, so a callback URL (code and
-/// state) opened elsewhere never links or signs in anyone.
+/// Discord account linking and "Log in with Discord" over HTTP (`DiscordSignIn` has the rules):
+/// `/discord/verify`, `/login`, the OAuth callback, `/logout`, the bot invite, and the success and error
+/// pages the callback leads to. Every outcome of the callback is a redirect.
 enum DiscordAuthRoutes {
-    static let stateLifetime: TimeInterval = 10 * 60
-
     static func register(on router: inout Router) {
         router.get("/api/discord/invite", .anyone) { _, context in
             .json(["invite_url": .string(context.services.environment.botInviteURL)])
@@ -39,24 +35,22 @@ enum DiscordAuthRoutes {
     /// `GET /discord/verify?token=…`: the onboarding verification link. Binds the flow to this browser,
     /// then sends it to Discord; the token itself is never a `state`.
     private static func verify(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard let token = request.query["token"], !token.isEmpty, token.utf8.count <= 128,
-            try PendingVerificationStore(context.db).pending(tokenHash: Secrets.sha256(token), now: context.now) != nil
+        guard let token = request.query["token"], let tokenHash = try Onboarding.waitingTokenHash(token, db: context.db, now: context.now)
         else { return redirectToError(.invalidToken, context: context) }
-        return try startFlow(returnTo: "/", verificationTokenHash: Secrets.sha256(token), context: context)
+        return try startFlow(returnTo: "/", verificationTokenHash: tokenHash, context: context)
     }
 
     private static func startFlow(returnTo: String, verificationTokenHash: [UInt8]?, context: RequestContext) throws -> Response {
-        let state = Secrets.randomToken()
-        guard let url = DiscordLinks.authorizeURL(state: state, environment: context.services.environment) else {
-            return redirectToError(.oauthNotConfigured, context: context)
-        }
         let session = try context.ensureSession()
-        let states = OAuthStateStore(context.db)
-        try states.deleteExpired(now: context.now)
-        try states.create(
-            stateHash: Secrets.sha256(state), sessionIDHash: session.idHash, returnTo: returnTo,
-            verificationTokenHash: verificationTokenHash, expiresAt: context.now.addingTimeInterval(stateLifetime))
+        guard
+            let url = try signIn(context).start(
+                sessionIDHash: session.idHash, returnTo: returnTo, verificationTokenHash: verificationTokenHash, now: context.now)
+        else { return redirectToError(.oauthNotConfigured, context: context) }
         return .redirect(to: url)
+    }
+
+    private static func signIn(_ context: RequestContext) -> DiscordSignIn {
+        DiscordSignIn(config: context.config, pkceKey: context.services.environment.pkceKey, db: context.db, logger: context.logger)
     }
 
     private static func logout(_ request: Request, _ context: RequestContext) throws -> Response {
@@ -110,81 +104,32 @@ enum DiscordAuthRoutes {
         guard let code = request.query["code"], !code.isEmpty, let state = request.query["state"], !state.isEmpty else {
             throw CallbackFailure.missingParams
         }
-        let flow: (returnTo: String, verificationTokenHash: [UInt8]?)
-        switch try OAuthStateStore(context.db).consume(
-            stateHash: Secrets.sha256(state), sessionIDHash: try context.session()?.idHash, now: context.now)
-        {
-        case .valid(let returnTo, let verificationTokenHash): flow = (returnTo, verificationTokenHash)
-        case .expired, .otherBrowser, .unknown: throw CallbackFailure.invalidToken
-        }
-        let discordUser = try fetchDiscordUser(code: code, state: state, request: request, context: context)
+        let signIn = signIn(context)
+        let flow = try signIn.resume(state: state, sessionIDHash: try context.session()?.idHash, now: context.now)
+        let discord = context.services.discord(logger: context.logger)
+        let discordUser = try signIn.approvingUser(code: code, state: state, discord: discord)
         try request.ensureClientConnected()
-        let isMember = try GuildMembership.allowsWebsite(discordID: discordUser.id, context: context)
+        let isMember = try GuildMembership.allowsWebsite(
+            discordID: discordUser.id, config: context.config, discord: discord, logger: context.logger)
         guard let tokenHash = flow.verificationTokenHash else {
             guard isMember else { throw CallbackFailure.notGuildMember }
-            let user = try UserStore(context.db).upsertDiscordLogin(discordID: discordUser.id, discordUsername: discordUser.username)
-            context.logger.info("logged in with discord", metadata: ["user_id": "\(user.id)"])
-            try signIn(user, discordID: discordUser.id, context: context)
+            let user = try signIn.logIn(discordUser)
+            try startSession(user, discordID: discordUser.id, signIn: signIn, context: context)
             return .redirect(to: context.config.webAppBaseURL + flow.returnTo)
         }
-        let user = try completeVerification(tokenHash: tokenHash, discordUser: discordUser, context: context)
+        let user = try signIn.completeVerification(tokenHash: tokenHash, discordUser: discordUser, now: context.now)
         var success = context.config.webAppBaseURL + "/discord/success?username=" + FormEncoding.encode(discordUser.username)
         if isMember {
-            try signIn(user, discordID: discordUser.id, context: context)
+            try startSession(user, discordID: discordUser.id, signIn: signIn, context: context)
         } else {
             success += "&signed_in=0"
         }
         return .redirect(to: success)
     }
 
-    /// Links the Discord account to the onboarded user, or says why it may not.
-    private static func completeVerification(tokenHash: [UInt8], discordUser: DiscordUser, context: RequestContext) throws -> User {
-        switch try PendingVerificationStore(context.db).complete(
-            tokenHash: tokenHash, discordID: discordUser.id, discordUsername: discordUser.username, now: context.now)
-        {
-        case .linked(let user):
-            context.logger.info("linked discord account", metadata: ["user_id": "\(user.id)"])
-            return user
-        case .tokenInvalid: throw CallbackFailure.invalidToken
-        case .discordAccountTaken: throw VerificationRefusal.discordAccountLinked
-        case .userLinkedElsewhere: throw VerificationRefusal.userLinked
-        case .emailInUse: throw VerificationRefusal.emailInUse
-        }
-    }
-
-    /// Starts the user's session and links the staff member with the same Discord id, if any.
-    private static func signIn(_ user: User, discordID: String, context: RequestContext) throws {
+    private static func startSession(_ user: User, discordID: String, signIn: DiscordSignIn, context: RequestContext) throws {
         try context.startSession(userID: user.id, adminID: nil)
-        try StaffStore(context.db).link(discordID: discordID, userID: user.id)
-    }
-
-    private static func fetchDiscordUser(code: String, state: String, request: Request, context: RequestContext) throws -> DiscordUser {
-        let discord = context.services.discord(logger: context.logger)
-        let token: OAuthToken
-        do {
-            token = try discord.exchangeCode(
-                code, redirectURI: context.config.discordRedirectURI,
-                codeVerifier: PKCE(state: state, key: context.services.environment.pkceKey).verifier)
-        } catch {
-            switch error {
-            case .notConfigured: throw CallbackFailure.oauthNotConfigured
-            case .noAccessToken: throw CallbackFailure.noAccessToken
-            default:
-                context.logger.notice("discord token exchange failed", metadata: ["error": "\(error)"])
-                throw CallbackFailure.tokenExchangeFailed
-            }
-        }
-        try request.ensureClientConnected()
-        do {
-            return try discord.currentUser(accessToken: token.accessToken)
-        } catch {
-            switch error {
-            case .noUserID: throw CallbackFailure.noDiscordID
-            default:
-                context.logger.notice("discord user lookup failed", metadata: ["error": "\(error)"])
-                throw CallbackFailure.userInfoFailed
-            }
-        }
+        try signIn.linkStaffMember(discordID: discordID, userID: user.id)
     }
 
     private static func redirectToError(_ failure: CallbackFailure, context: RequestContext) -> Response {

@@ -1,3 +1,5 @@
+import GuildGateCore
+
 /// Who a request acts for, and how it proved it.
 public enum Caller {
     /// `Authorization: Bearer $GUILDGATE_API_TOKEN`: the machine credential, with admin rights.

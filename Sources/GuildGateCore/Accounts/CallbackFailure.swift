@@ -1,6 +1,6 @@
 /// Why the Discord OAuth callback failed: the `error` code of `/discord/error` (the contract of the
 /// Flask onboarding service GuildGate replaces), with what the person should do next.
-enum CallbackFailure: String, Error, CaseIterable {
+public enum CallbackFailure: String, Error, CaseIterable, Sendable {
     case missingParams = "missing_params"
     case invalidToken = "invalid_token"
     case oauthNotConfigured = "oauth_not_configured"
@@ -12,7 +12,7 @@ enum CallbackFailure: String, Error, CaseIterable {
     case notGuildMember = "not_guild_member"
     case serverError = "server_error"
 
-    var title: String {
+    public var title: String {
         switch self {
         case .missingParams: return "Discord did not complete the sign-in"
         case .invalidToken: return "This verification link is no longer valid"
@@ -27,7 +27,7 @@ enum CallbackFailure: String, Error, CaseIterable {
         }
     }
 
-    var advice: String {
+    public var advice: String {
         switch self {
         case .missingParams:
             return
@@ -51,36 +51,7 @@ enum CallbackFailure: String, Error, CaseIterable {
     }
 
     /// The failure for an unknown code on `/discord/error` (so a hand-edited URL still gets a useful page).
-    static func from(code: String?) -> CallbackFailure {
+    public static func from(code: String?) -> CallbackFailure {
         code.flatMap(CallbackFailure.init(rawValue:)) ?? .serverError
-    }
-}
-
-/// Why a verification was refused: the `reason` next to `error=verification_failed`, for a precise page.
-enum VerificationRefusal: String, Error, CaseIterable {
-    case discordAccountLinked = "discord_account_linked"
-    case userLinked = "user_linked"
-    case emailInUse = "email_in_use"
-
-    var title: String {
-        switch self {
-        case .discordAccountLinked: return CallbackFailure.verificationFailed.title
-        case .userLinked: return "This account is linked to another Discord account"
-        case .emailInUse: return "This email address is already in use"
-        }
-    }
-
-    var advice: String {
-        switch self {
-        case .discordAccountLinked:
-            return "That Discord account already belongs to a user here. To change that user's details, log in with Discord "
-                + "and fill in the onboarding form while signed in; if the account is not yours to use here, ask an administrator to unlink it."
-        case .userLinked:
-            return "The account you are verifying already belongs to a different Discord account, and only that account can change it. "
-                + "Log in with that Discord account, or ask an administrator to unlink it."
-        case .emailInUse:
-            return "Someone already verified this email address with their own Discord account, so it stays with them. "
-                + "Use another email address, or ask an administrator to unlink it if it is yours."
-        }
     }
 }

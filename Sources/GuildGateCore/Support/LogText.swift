@@ -2,7 +2,7 @@
 /// quotes, backslashes, control and format characters and line separators escaped as `\u{…}`, and cut
 /// to 64 characters, so a value can neither start a forged line nor pass for more metadata.
 public enum LogText {
-    static let maxCharacters = 64
+    public static let maxCharacters = 64
 
     public static func quoted(_ text: String) -> String {
         var out = "\""

@@ -59,34 +59,26 @@ public struct Application: Sendable {
         rawPath.hasPrefix("/api/") ? .json(error.json, status: error.status) : plainErrorPage(error)
     }
 
+    /// An `HTTPResponseError` answers with its own status and message; anything else is a bug whose details
+    /// stay in the log. Server failures are logged either way.
     private func errorResponse(for error: Error, request: Request, context: RequestContext) -> Response {
-        let httpError: HTTPError
-        switch error {
-        case let known as HTTPError:
-            httpError = known
-        case let store as StoreError:
-            context.logger.error("database failure", metadata: ["error": "\(store)"])
-            httpError = .serviceUnavailable("The database is unavailable right now. Please try again shortly.")
-        default:
-            context.logger.error("unhandled failure", metadata: ["error": "\(error)"])
-            httpError = .internalError
+        let answer = (error as? any HTTPResponseError) ?? HTTPError.internalError
+        if answer.isServerFailure {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
         }
         var response: Response
         if request.isAPI {
-            response = .json(httpError.json, status: httpError.status)
+            response = .json(answer.json, status: answer.status)
         } else {
             let page = try? environment.templates.render(
-                "error",
-                [
-                    "status": httpError.status.code, "reason": httpError.status.reason, "message": httpError.message,
-                ])
-            response = page.map { .html($0, status: httpError.status) } ?? plainErrorPage(httpError)
+                "error", ["status": answer.status.code, "reason": answer.status.reason, "message": answer.publicMessage])
+            response = page.map { .html($0, status: answer.status) } ?? plainErrorPage(answer)
         }
-        for (name, value) in httpError.headers { response.addHeader(name, value) }
+        for (name, value) in answer.headers { response.addHeader(name, value) }
         return response
     }
 
-    private func plainErrorPage(_ error: HTTPError) -> Response {
-        .text("\(error.status.code) \(error.status.reason): \(error.message)\n", status: error.status)
+    private func plainErrorPage(_ error: any HTTPResponseError) -> Response {
+        .text("\(error.status.code) \(error.status.reason): \(error.publicMessage)\n", status: error.status)
     }
 }
