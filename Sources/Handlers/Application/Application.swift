@@ -20,7 +20,8 @@ public struct Application: Sendable {
         OnboardingRoutes.register(on: &router)
         DiscordAuthRoutes.register(on: &router)
         AdminRoutes.register(on: &router)
-        StaffRoutes.register(on: &router)
+        RosterRoutes.register(on: &router)
+        JobRoutes.register(on: &router)
         FileRoutes.register(on: &router)
         ScriptRoutes.register(on: &router)
         return router

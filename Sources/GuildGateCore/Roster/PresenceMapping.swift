@@ -4,11 +4,11 @@ import Store
 
 /// Turns Discord's presence objects (PRESENCE_UPDATE, and the `presences` of GUILD_CREATE and member
 /// chunks) into roster rows (docs: `events/gateway-events`).
-enum PresenceMapping {
-    static let statuses: Set<String> = ["online", "idle", "dnd", "offline"]
+public enum PresenceMapping {
+    static let statuses = Set(Roster.statuses)
 
     /// nil when the object has no user id or no guild.
-    static func record(_ presence: JSON, guildID fallbackGuildID: String?, seenAt: Date) -> PresenceRecord? {
+    public static func record(_ presence: JSON, guildID fallbackGuildID: String?, seenAt: Date) -> PresenceRecord? {
         guard let userID = presence["user"]?["id"]?.string,
             let guildID = presence["guild_id"]?.string ?? fallbackGuildID
         else { return nil }
@@ -52,7 +52,7 @@ enum PresenceMapping {
 
     /// Records for a member list (GUILD_CREATE, GUILD_MEMBERS_CHUNK): members with a presence get it, the
     /// others are offline (Discord leaves offline members out of `presences`).
-    static func records(members: [JSON], presences: [JSON], guildID: String, seenAt: Date) -> [PresenceRecord] {
+    public static func records(members: [JSON], presences: [JSON], guildID: String, seenAt: Date) -> [PresenceRecord] {
         var records = presences.compactMap { record($0, guildID: guildID, seenAt: seenAt) }
         let present = Set(records.map(\.discordID))
         for member in members {

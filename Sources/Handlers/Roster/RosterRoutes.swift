@@ -1,30 +1,24 @@
-import JSONSupport
 import Foundation
-import Store
 import GuildGateCore
+import JSONSupport
+import Store
 
-/// The staff presence roster: the `/staff/roster` page and its JSON API, the bot's status, and the
-/// manual presence sync (a job the bot runs).
-enum StaffRoutes {
-    /// The bot counts as running while its heartbeat is younger than this.
-    static let heartbeatFreshness: TimeInterval = 30
-    static let statuses = ["online", "idle", "dnd", "offline"]
-
+/// The staff presence roster over HTTP (`Roster`): the `/staff/roster` page and its JSON API, the bot's
+/// status, and the manual presence sync (a job the bot runs).
+enum RosterRoutes {
     static func register(on router: inout Router) {
         router.get("/api/staff/roster", .roster, roster)
         router.get("/api/staff/discord/status", .anyone, status)
         router.post("/api/staff/discord/sync", .admin, csrf: .header, sync)
-        router.get("/api/jobs/{id}", .admin, job)
         router.get("/staff/roster", .roster, page)
     }
 
     private static func roster(_ request: Request, _ context: RequestContext) throws -> Response {
-        let entries = try StaffStore(context.db).roster(guildID: context.config.discordGuildID)
-        return .json(.array(entries.map(json)))
+        .json(.array(try Roster(context).entries().map(json)))
     }
 
     private static func status(_ request: Request, _ context: RequestContext) throws -> Response {
-        .json(statusJSON(try botStatus(context)))
+        .json(statusJSON(try Roster(context).botStatus(now: context.now)))
     }
 
     private static func sync(_ request: Request, _ context: RequestContext) throws -> Response {
@@ -35,22 +29,11 @@ enum StaffRoutes {
         return response
     }
 
-    private static func job(_ request: Request, _ context: RequestContext) throws -> Response {
-        guard let id = request.parameters["id"].flatMap(Int.init), id > 0 else { throw HTTPError.notFound }
-        guard let job = try JobStore(context.db).job(id: id) else { throw HTTPError.notFound }
-        return .json([
-            "id": .int(job.id), "kind": .string(job.kind), "state": .string(job.state.rawValue),
-            "attempts": .int(job.attempts), "max_attempts": .int(job.maxAttempts), "last_error": job.lastError.json,
-            "result": job.result ?? .null,
-            "created_at": job.createdAt.map(ISO8601Timestamp.format).json, "finished_at": job.finishedAt.map(ISO8601Timestamp.format).json,
-        ])
-    }
-
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
-        let filter = request.query["status"].flatMap { statuses.contains($0) ? $0 : nil }
-        let entries = try StaffStore(context.db).roster(guildID: context.config.discordGuildID)
-            .filter { filter == nil || $0.status == filter }
-        let bot = try botStatus(context)
+        let filter = request.query["status"].flatMap { Roster.statuses.contains($0) ? $0 : nil }
+        let roster = Roster(context)
+        let entries = try roster.entries(status: filter)
+        let bot = try roster.botStatus(now: context.now)
         return try context.render(
             "staff-roster",
             [
@@ -63,23 +46,12 @@ enum StaffRoutes {
                         "updated_ago": entry.statusUpdatedAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
                     ]
                 },
-                "filters": ([nil] + statuses).map { status -> [String: Any] in
+                "filters": ([nil] + Roster.statuses).map { status -> [String: Any] in
                     ["value": status ?? "", "label": status.map(label) ?? "All", "selected": status == filter]
                 },
                 "bot_running": bot.isRunning,
                 "empty": entries.isEmpty,
             ])
-    }
-
-    struct BotStatus {
-        let heartbeat: BotHealth?
-        let isRunning: Bool
-    }
-
-    static func botStatus(_ context: RequestContext) throws -> BotStatus {
-        let heartbeat = try BotHealthStore(context.db).latest(guildID: context.config.discordGuildID)
-        let fresh = heartbeat.map { context.now.timeIntervalSince($0.beatAt) < heartbeatFreshness } ?? false
-        return BotStatus(heartbeat: heartbeat, isRunning: fresh)
     }
 
     static func statusJSON(_ status: BotStatus) -> JSON {
@@ -110,15 +82,8 @@ enum StaffRoutes {
     }
 }
 
-/// "just now", "2 min ago", "3 h ago", "5 days ago".
-enum RelativeTime {
-    static func ago(_ date: Date, now: Date) -> String {
-        let seconds = max(0, Int(now.timeIntervalSince(date)))
-        switch seconds {
-        case ..<60: return "just now"
-        case ..<3600: return "\(seconds / 60) min ago"
-        case ..<86400: return "\(seconds / 3600) h ago"
-        default: return "\(seconds / 86400) days ago"
-        }
+extension Roster {
+    init(_ context: RequestContext) {
+        self.init(db: context.db, guildID: context.config.discordGuildID)
     }
 }
