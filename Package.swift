@@ -41,8 +41,6 @@ let package = Package(
         .target(name: "Handlers", dependencies: [
             "GuildGateCore", "Store", "DiscordKit", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "FCGIApp", dependencies: [

@@ -43,4 +43,9 @@ public struct AppEnvironment: Sendable {
     public func discordClient(transport: any HTTPTransport, logger: Logger) -> DiscordClient {
         DiscordClient(configuration: config.discordConfiguration, transport: transport, rateLimiter: rateLimiter, logger: logger)
     }
+
+    /// Makes a Discord client with a curl handle of its own, for a thread a file transfer starts.
+    var discordClientMaker: @Sendable (Logger) -> DiscordClient {
+        { [self] logger in discordClient(transport: HTTPClient(), logger: logger) }
+    }
 }

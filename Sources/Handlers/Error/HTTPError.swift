@@ -14,8 +14,6 @@ public enum HTTPError: HTTPResponseError, Equatable {
     /// The request body arrived too slowly (a slow client would hold a worker thread).
     case requestTimeout
     case payloadTooLarge(limit: Int)
-    /// The caller's storage quota would be exceeded.
-    case quotaExceeded(String)
     case unsupportedMediaType(expected: String)
     /// `message` says what was too many, when it is not attempts.
     case tooManyRequests(retryAfterSeconds: Int, message: String? = nil)
@@ -32,7 +30,7 @@ public enum HTTPError: HTTPResponseError, Equatable {
         case .conflict: return .conflict
         case .gone: return .gone
         case .requestTimeout: return .requestTimeout
-        case .payloadTooLarge, .quotaExceeded: return .payloadTooLarge
+        case .payloadTooLarge: return .payloadTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .tooManyRequests: return .tooManyRequests
         case .serviceUnavailable: return .serviceUnavailable
@@ -53,7 +51,6 @@ public enum HTTPError: HTTPResponseError, Equatable {
         case .gone: return "gone"
         case .requestTimeout: return "request_timeout"
         case .payloadTooLarge: return "payload_too_large"
-        case .quotaExceeded: return "quota_exceeded"
         case .unsupportedMediaType: return "unsupported_media_type"
         case .tooManyRequests: return "too_many_requests"
         case .serviceUnavailable: return "service_unavailable"
@@ -64,7 +61,7 @@ public enum HTTPError: HTTPResponseError, Equatable {
     public var publicMessage: String {
         switch self {
         case .badRequest(let message), .unauthorized(let message), .forbidden(let message),
-            .serviceUnavailable(let message), .conflict(let message), .gone(let message), .quotaExceeded(let message):
+            .serviceUnavailable(let message), .conflict(let message), .gone(let message):
             return message
         case .validation: return "Some fields are invalid."
         case .notFound: return "There is nothing at this address."

@@ -1,87 +1,8 @@
 import Crypto
 import DiscordKit
-import GuildGateCore
 import Foundation
 import Logging
 import Store
-
-/// Encrypted parts bound for one Discord message, written straight into its request body.
-struct PartBatch {
-    struct Part {
-        let index: Int
-        let size: Int
-        let sha256: [UInt8]
-    }
-
-    let fileID: Int
-    let firstIndex: Int
-    private var draft: MessageDraft
-    private(set) var parts: [Part] = []
-
-    init(fileID: Int, firstIndex: Int, capacity: Int) {
-        self.fileID = fileID
-        self.firstIndex = firstIndex
-        draft = MessageDraft(
-            content: StorageMessage.content(fileID: fileID, firstPart: firstIndex),
-            nonce: StorageMessage.nonce(fileID: fileID, firstPart: firstIndex), reservingCapacity: capacity)
-    }
-
-    static func filename(fileID: Int, index: Int) -> String { "gg-\(fileID)-\(index).bin" }
-
-    private var open: (index: Int, size: Int, digest: SHA256)?
-
-    /// Starts part `index`; its sealed chunks follow with `append`, then `endPart`.
-    mutating func beginPart(index: Int) {
-        draft.beginFile(filename: Self.filename(fileID: fileID, index: index))
-        open = (index, 0, SHA256())
-    }
-
-    mutating func append(_ sealed: UnsafeRawBufferPointer) {
-        draft.append(sealed)
-        open?.size += sealed.count
-        open?.digest.update(bufferPointer: sealed)
-    }
-
-    mutating func endPart() {
-        guard let part = open else { return }
-        draft.endFile()
-        parts.append(Part(index: part.index, size: part.size, sha256: Array(part.digest.finalize())))
-        open = nil
-    }
-
-    /// The message to post; the batch gives its body away.
-    mutating func finish() -> PostedBatch {
-        PostedBatch(fileID: fileID, firstIndex: firstIndex, parts: parts, body: draft.finish())
-    }
-}
-
-/// A full batch on its way to Discord.
-struct PostedBatch {
-    let fileID: Int
-    let firstIndex: Int
-    let parts: [PartBatch.Part]
-    let body: RequestBody
-}
-
-/// Why storing a file on Discord failed.
-public enum FileStorageError: Error, Equatable, CustomStringConvertible {
-    /// 413 (40005 / 50045): the attachment limit is set higher than Discord accepts; retrying cannot help.
-    case attachmentTooLarge(bytes: Int, limit: Int)
-    case notConfigured(String)
-    case discord(String)
-    case incomplete
-
-    public var description: String {
-        switch self {
-        case .attachmentTooLarge(let bytes, let limit):
-            return "Discord refused a \(bytes)-byte part as too large: DISCORD_ATTACHMENT_LIMIT (\(limit)) is above what "
-                + "this bot may upload; lower it (the default, 10485760, is Discord's limit for bots)"
-        case .notConfigured(let what): return what
-        case .discord(let reason): return "storing a part on Discord failed: \(reason)"
-        case .incomplete: return "not every part of the file was stored"
-        }
-    }
-}
 
 /// Posts part batches as messages, one worker thread per storage channel, the channels taking turns so each
 /// stays within its own rate-limit bucket (the process-wide limiter paces them) while the others go on. At

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The file name a client sent with an upload, as GuildGate may store and show it.
-enum ClientFileName {
+public enum ClientFileName {
     /// What may be shown of a client's file name: the last path component, without control or
     /// bidirectional-override characters, at most 255 characters; "file" when nothing is left.
-    static func displayName(_ raw: String) -> String {
+    public static func displayName(_ raw: String) -> String {
         let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let cleaned = String(
             String.UnicodeScalarView(

@@ -3,13 +3,12 @@ import DiscordKit
 import Foundation
 import Logging
 import Store
-import GuildGateCore
 
 /// One file on its way to Discord: plaintext is sealed a 1 MiB chunk at a time straight into the message
 /// body of the part it belongs to; a full message goes to the poster; stored parts are recorded as they
 /// come back. Nothing holds the whole file, nor even a whole part of plaintext.
-final class FileUpload {
-    let fileID: Int
+public final class FileUpload {
+    public let fileID: Int
     private let layout: PartLayout
     private let cipher: FileCipher
     private let db: PostgresConnection
@@ -31,18 +30,16 @@ final class FileUpload {
 
     /// Creates the file's row within `limits` (nil: none), refusing before anything is posted when the
     /// `declaredSize` would not fit the owner's quota or they have too many uploads in progress.
-    init(
-        context: RequestContext, ownerUserID: Int?, name: String, contentType: String, declaredSize: Int?,
-        limits: FileStore.Limits?
+    /// - Parameter discord: makes each poster thread its Discord client (each with its own curl handle).
+    public init(
+        config: AppConfig, db: PostgresConnection, ownerUserID: Int?, name: String, contentType: String, declaredSize: Int?,
+        limits: FileStore.Limits?, logger: Logger, discord: @escaping @Sendable (Logger) -> DiscordClient
     ) throws {
-        let config = context.config
-        guard !config.discordStorageChannelIDs.isEmpty else {
-            throw HTTPError.serviceUnavailable("File storage is not configured: set DISCORD_STORAGE_CHANNEL_IDS.")
-        }
+        guard !config.discordStorageChannelIDs.isEmpty else { throw FileUploadError.storageNotConfigured }
         layout = PartLayout(attachmentLimit: config.discordAttachmentLimit)
         let salt = FileCipher.randomSalt()
         cipher = FileCipher(secretKey: config.secretKey, salt: salt)
-        db = context.db
+        self.db = db
         files = FileStore(db)
         if let limits, let ownerUserID {
             switch try files.create(
@@ -54,12 +51,9 @@ final class FileUpload {
                 maxSize = min(config.maxFileSize, reserved ?? .max)
                 quotaBound = maxSize < config.maxFileSize
             case .quotaExceeded(let used, let quota):
-                throw HTTPError.quotaExceeded(
-                    "This file does not fit your storage quota of \(ByteCount.format(quota)) (\(ByteCount.format(used)) used). "
-                        + "Delete files you no longer need, or ask an admin for more room.")
+                throw FileUploadError.quotaExceeded(quota: quota, used: used)
             case .tooManyInProgress(let limit):
-                throw HTTPError.tooManyRequests(
-                    retryAfterSeconds: 30, message: "You already have \(limit) uploads in progress; wait for one to finish.")
+                throw FileUploadError.tooManyInProgress(limit: limit)
             }
         } else {
             fileID = try files.create(
@@ -68,15 +62,14 @@ final class FileUpload {
             quotaBound = false
         }
         batch = PartBatch(fileID: fileID, firstIndex: 0, capacity: layout.messageCapacity)
-        let environment = context.services.environment
-        var fileLogger = context.logger
+        var fileLogger = logger
         fileLogger[metadataKey: "file_id"] = "\(fileID)"
         let logger = fileLogger
         poster = PartPoster(
             channels: config.discordStorageChannelIDs, maxInFlight: min(config.uploadParallelism, config.discordStorageChannelIDs.count),
             attachmentLimit: config.discordAttachmentLimit, logger: logger
         ) {
-            environment.discordClient(transport: HTTPClient(), logger: logger)
+            discord(logger)
         }
         chunk.reserveCapacity(FileCipher.chunkSize)
     }
@@ -85,13 +78,10 @@ final class FileUpload {
         poster.close()
     }
 
-    func append(_ bytes: UnsafeRawBufferPointer) throws {
+    public func append(_ bytes: UnsafeRawBufferPointer) throws {
         size += bytes.count
         guard size <= maxSize else {
-            if quotaBound {
-                throw HTTPError.quotaExceeded("This file does not fit what is left of your storage quota (\(ByteCount.format(maxSize))).")
-            }
-            throw HTTPError.payloadTooLarge(limit: maxSize)
+            throw quotaBound ? FileUploadError.exceedsQuotaLeft(maxSize) : FileUploadError.tooLarge(limit: maxSize)
         }
         digest.update(bufferPointer: bytes)
         var rest = bytes[...]
@@ -106,7 +96,7 @@ final class FileUpload {
     }
 
     /// Stores what is left and marks the file complete; returns its row.
-    func finish() throws -> StoredFile {
+    public func finish() throws -> StoredFile {
         if !chunk.isEmpty || (size == 0 && part == 0 && !partOpen) { try sealChunk() }
         if partOpen { try endPart() }
         if !batch.parts.isEmpty { try poster.submit(batch.finish()) }
@@ -120,7 +110,7 @@ final class FileUpload {
     }
 
     /// The upload will not finish: the file is marked failed so the cleanup job deletes its messages.
-    func abandon(reason: String) {
+    public func abandon(reason: String) {
         guard !finished else { return }
         poster.close()
         try? record()
@@ -162,24 +152,5 @@ final class FileUpload {
             try files.heartbeat(fileID: fileID)
             lastHeartbeat = Date()
         }
-    }
-}
-
-/// How a file is cut: plaintext per part so that a sealed part fits `DISCORD_ATTACHMENT_LIMIT`, and parts
-/// per message so that a message stays under Discord's 25 MiB request limit (at most 10 attachments).
-struct PartLayout: Equatable {
-    static let requestLimit = 25 * 1024 * 1024
-    /// Room for the multipart framing and payload_json of one message.
-    static let requestOverhead = 64 * 1024
-
-    let plainPartSize: Int
-    let partsPerMessage: Int
-    /// Bytes of a full message's request body.
-    let messageCapacity: Int
-
-    init(attachmentLimit: Int) {
-        plainPartSize = FileCipher.plainPartSize(attachmentLimit: attachmentLimit)
-        partsPerMessage = min(10, max(1, (Self.requestLimit - Self.requestOverhead) / attachmentLimit))
-        messageCapacity = partsPerMessage * FileCipher.sealedSize(plain: plainPartSize) + Self.requestOverhead
     }
 }

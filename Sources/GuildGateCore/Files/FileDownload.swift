@@ -3,21 +3,36 @@ import DiscordKit
 import Foundation
 import Logging
 import Store
-import GuildGateCore
 
 /// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next one while
 /// the current one is written. A part is checked against its SHA-256 before any of it is used, and each
 /// 1 MiB chunk against its GCM tag before it is sent. A failed check aborts the response: wrong bytes are
 /// never served.
-struct FileDownload: Sendable {
+public struct FileDownload: Sendable {
     let file: StoredFile
     let parts: [StoredFilePart]
     let cipher: FileCipher
-    let environment: AppEnvironment
+    let attachmentURLs: AttachmentURLCache
+    let now: @Sendable () -> Date
+    /// Makes the prefetching thread its Discord client (with its own curl handle).
+    let discord: @Sendable (Logger) -> DiscordClient
     let logger: Logger
 
-    /// Writes bytes `lower...upper` (inclusive) of the file.
-    func stream(lower: Int, upper: Int, to writer: ResponseBodyWriter) throws {
+    public init(
+        file: StoredFile, parts: [StoredFilePart], secretKey: [UInt8], attachmentURLs: AttachmentURLCache,
+        now: @escaping @Sendable () -> Date, logger: Logger, discord: @escaping @Sendable (Logger) -> DiscordClient
+    ) {
+        self.file = file
+        self.parts = parts
+        cipher = FileCipher(secretKey: secretKey, salt: file.salt)
+        self.attachmentURLs = attachmentURLs
+        self.now = now
+        self.discord = discord
+        self.logger = logger
+    }
+
+    /// Writes bytes `lower...upper` (inclusive) of the file, in order, through `write`.
+    public func stream(lower: Int, upper: Int, to write: (UnsafeRawBufferPointer) throws -> Void) throws {
         guard file.size > 0, upper >= lower else { return }
         let first = lower / file.partSize
         let last = upper / file.partSize
@@ -29,7 +44,7 @@ struct FileDownload: Sendable {
             let partStart = index * file.partSize
             let plainSize = min(file.partSize, file.size - partStart)
             let range = max(lower - partStart, 0)..<(min(upper - partStart, plainSize - 1) + 1)
-            try cipher.open(sealed, part: index, plainSize: plainSize, range: range) { try writer.write($0) }
+            try cipher.open(sealed, part: index, plainSize: plainSize, range: range, write: write)
         }
     }
 
@@ -45,7 +60,7 @@ struct FileDownload: Sendable {
             } catch {
                 guard case .api(let status, _, _) = error, status == 404 || status == 403, !refreshed else { throw error }
                 logger.info("attachment URL no longer served; refreshing", metadata: ["part": "\(part.index)"])
-                environment.attachmentURLs.forget(attachmentID: part.attachmentID)
+                attachmentURLs.forget(attachmentID: part.attachmentID)
                 refreshed = true
                 continue
             }
@@ -55,10 +70,10 @@ struct FileDownload: Sendable {
     }
 
     private func attachmentURL(_ part: StoredFilePart, discord: DiscordClient, forceRefresh: Bool) throws -> String {
-        let now = environment.clock()
-        if !forceRefresh, let url = environment.attachmentURLs.url(attachmentID: part.attachmentID, now: now) { return url }
+        let now = now()
+        if !forceRefresh, let url = attachmentURLs.url(attachmentID: part.attachmentID, now: now) { return url }
         let message = try discord.message(channelID: part.channelID, messageID: part.messageID)
-        environment.attachmentURLs.store(message, now: now)
+        attachmentURLs.store(message, now: now)
         guard let url = message.attachments.first(where: { $0.id == part.attachmentID })?.url else {
             throw FilePartError.authenticationFailed(part: part.index)
         }
@@ -73,9 +88,8 @@ private final class PartFetcher: @unchecked Sendable {
     private var cancelled = false
 
     init(parts: [StoredFilePart], download: FileDownload) {
-        let environment = download.environment
         let thread = Thread { [self] in
-            let discord = environment.discordClient(transport: HTTPClient(), logger: download.logger)
+            let discord = download.discord(download.logger)
             for part in parts {
                 let result = Result { try download.sealedPart(part, discord: discord) }
                 condition.lock()
