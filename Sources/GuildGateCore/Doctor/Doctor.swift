@@ -1,7 +1,6 @@
 import DiscordKit
 import Foundation
 import Store
-import GuildGateCore
 
 /// `guildgate-web doctor`: seed 001's troubleshooting list (token, intents, permissions, guild id) as
 /// checks against whatever Discord the settings point at, each with the exact fix when something is wrong.
@@ -12,7 +11,6 @@ public struct Doctor {
 
     /// What the file storage needs in each storage channel.
     static let storagePermissions: Permissions = [.viewChannel, .sendMessages, .attachFiles, .readMessageHistory]
-    static let callbackPath = "/api/discord/callback"
 
     public init(config: AppConfig, discord: DiscordClient, db: PostgresConnection) {
         self.config = config
@@ -72,8 +70,9 @@ public struct Doctor {
 
     private func redirectURI() -> DoctorCheck {
         check("redirect URI") {
-            let expected = config.webAppBaseURL + Self.callbackPath
-            guard config.discordRedirectURI == expected else {
+            let expected = config.webAppBaseURL + AppConfig.callbackPath
+            let served = AppConfig.callbackPaths.map { config.webAppBaseURL + $0 }
+            guard served.contains(config.discordRedirectURI) else {
                 return .problem(
                     "DISCORD_REDIRECT_URI is \(config.discordRedirectURI), but the callback is served at \(expected).",
                     fix:
@@ -85,7 +84,7 @@ public struct Doctor {
                     "WEB_APP_BASE_URL is plain http on a public address: sessions and OAuth codes would travel in clear.",
                     fix: "Serve the site over https and set WEB_APP_BASE_URL=https://… (see README → Deployment).")
             }
-            return .ok("\(expected) (register exactly this URL in the Developer Portal → OAuth2 → Redirects)")
+            return .ok("\(config.discordRedirectURI) (register exactly this URL in the Developer Portal → OAuth2 → Redirects)")
         }
     }
 
