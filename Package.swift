@@ -33,15 +33,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GuildGateCore", dependencies: [
-            "Store", "DiscordKit", "JSONSupport",
+            "Store", "DiscordKit", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Handlers", dependencies: [
             "GuildGateCore", "Store", "DiscordKit", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "FCGIApp", dependencies: [

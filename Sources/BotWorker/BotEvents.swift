@@ -1,3 +1,4 @@
+import GuildGateCore
 import DiscordGateway
 import Foundation
 import JSONSupport

@@ -210,6 +210,89 @@ public enum Migrations {
                 -- Bytes an upload in progress may still take from its owner's quota.
                 ALTER TABLE files ADD COLUMN reserved bigint NOT NULL DEFAULT 0;
                 """),
+        Migration(
+            version: 6, name: "admin panel: Discord client settings, groups and roles, guild members, audit log, schedules",
+            sql: """
+                -- What /admin/client saved; it overrides the environment. The client secret and the bot token are
+                -- sealed with AES-GCM under a key derived from GUILDGATE_SECRET_KEY: never stored in plain text.
+                CREATE TABLE client_settings (
+                    id integer PRIMARY KEY CHECK (id = 1),
+                    name text,
+                    callback_url text,
+                    guild_id text,
+                    client_id text,
+                    client_secret_sealed bytea,
+                    bot_token_sealed bytea,
+                    invite_url text,
+                    nickname_template text,
+                    updated_by text NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE FUNCTION client_settings_notify() RETURNS trigger AS $$
+                BEGIN
+                    PERFORM pg_notify('guildgate_settings', '');
+                    RETURN NULL;
+                END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER client_settings_changed AFTER INSERT OR UPDATE OR DELETE ON client_settings
+                    FOR EACH STATEMENT EXECUTE FUNCTION client_settings_notify();
+
+                -- Groups of users, each mapped to at most one Discord role ("Sync groups" imports the roles).
+                CREATE TABLE groups (
+                    id bigserial PRIMARY KEY,
+                    name text NOT NULL UNIQUE,
+                    role_id text UNIQUE,
+                    source text NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'discord')),
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE TABLE group_members (
+                    group_id bigint NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+                    user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    added_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (group_id, user_id)
+                );
+                CREATE INDEX group_members_user ON group_members (user_id);
+                ALTER TABLE users ADD COLUMN discord_global_name text;
+
+                -- The guild's members as last seen (gateway events, member lists): what drift is computed from.
+                -- A member who left keeps their row, marked.
+                CREATE TABLE guild_members (
+                    guild_id text NOT NULL,
+                    discord_id text NOT NULL,
+                    username text,
+                    global_name text,
+                    nick text,
+                    role_ids jsonb NOT NULL DEFAULT '[]',
+                    left_at timestamptz,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (guild_id, discord_id)
+                );
+
+                -- Every change made on Discord and every admin action: who (an admin, the API token, a schedule,
+                -- Discord itself), what, on whom, and how it ended.
+                CREATE TABLE audit_log (
+                    id bigserial PRIMARY KEY,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    actor text NOT NULL,
+                    action text NOT NULL,
+                    target text,
+                    detail jsonb NOT NULL DEFAULT '{}',
+                    result text NOT NULL DEFAULT 'ok'
+                );
+                CREATE INDEX audit_log_at ON audit_log (at DESC, id DESC);
+
+                -- A problem a run stopped on (the bot's role below a mapped role), shown on the dashboard with
+                -- its fix until a run of the same kind gets past it.
+                CREATE TABLE sync_problems (
+                    kind text PRIMARY KEY,
+                    message text NOT NULL,
+                    seen_at timestamptz NOT NULL DEFAULT now()
+                );
+
+                -- Seed 004's default schedule, present from the start.
+                ALTER TABLE schedules ADD COLUMN last_result text;
+                INSERT INTO schedules (name, interval_seconds) VALUES
+                    ('groups.verify', 300), ('nicknames.update', 604800), ('groups.remote_sync', 604800);
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

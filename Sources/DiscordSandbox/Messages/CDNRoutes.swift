@@ -1,4 +1,5 @@
 import NIOHTTP1
+import WireFormats
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -53,12 +54,12 @@ enum CDNRoutes {
             "Content-Type": attachment.contentType ?? "application/octet-stream",
             "Accept-Ranges": "bytes",
         ]
-        switch ByteRange(header: context.request.headers.first(name: "range"), length: length) {
+        switch ByteRangeRequest.resolve(context.request.headers.first(name: "range"), length: length) {
         case .whole:
             return SandboxResponse(status: .ok, headers: headers, body: attachment.bytes)
-        case .partial(let range):
-            let bytes = attachment.bytes.getSlice(at: attachment.bytes.readerIndex + range.lowerBound, length: range.count)
-            headers.add(name: "Content-Range", value: "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(length)")
+        case .partial(let lower, let upper):
+            let bytes = attachment.bytes.getSlice(at: attachment.bytes.readerIndex + lower, length: upper - lower + 1)
+            headers.add(name: "Content-Range", value: "bytes \(lower)-\(upper)/\(length)")
             return SandboxResponse(status: .partialContent, headers: headers, body: bytes ?? .init())
         case .unsatisfiable:
             headers.add(name: "Content-Range", value: "bytes */\(length)")

@@ -32,6 +32,13 @@ public struct AppConfig: Sendable {
     public var discordGuildID: String?
     public var discordStorageChannelIDs: [String]
     public var discordBotInviteURL: String?
+    /// A lasting invite to the guild (seed 004's "invite link"), offered to people who are not members yet.
+    public var discordServerInviteURL: String?
+    /// What the admin panel calls the Discord client.
+    public var clientName: String?
+    /// Members' nicknames: `%username`, `%global_name`, `%rank`, `%group` (nil: nicknames are left alone).
+    public var nicknameTemplate: String?
+    public var groupPriority: GroupPriority
     public var discordAttachmentLimit: Int
     /// The largest file `POST /files` accepts (`GUILDGATE_MAX_FILE_SIZE`, default 2 GiB).
     public var maxFileSize: Int
@@ -48,6 +55,10 @@ public struct AppConfig: Sendable {
     public var secretKey: [UInt8]
     public var apiToken: String?
     public var templatesDirectory: String
+
+    /// Where the OAuth callback is served (seed 004's `/discord/sso/callback` is an alias of it).
+    public static let callbackPath = "/api/discord/callback"
+    public static let callbackPaths = [callbackPath, "/discord/sso/callback"]
 
     /// Whether cookies must carry `Secure` (the site is served over https).
     public var usesHTTPS: Bool { webAppBaseURL.lowercased().hasPrefix("https://") }
@@ -119,12 +130,20 @@ public struct AppConfig: Sendable {
         jobLeaseSeconds = try positiveInteger(value("GUILDGATE_JOB_LEASE_SECONDS"), name: "GUILDGATE_JOB_LEASE_SECONDS") ?? 300
         discordClientID = value("DISCORD_CLIENT_ID")
         discordClientSecret = value("DISCORD_CLIENT_SECRET")
-        discordRedirectURI = value("DISCORD_REDIRECT_URI") ?? webAppBaseURL + "/api/discord/callback"
+        discordRedirectURI = value("DISCORD_REDIRECT_URI") ?? webAppBaseURL + Self.callbackPath
         discordBotToken = value("DISCORD_BOT_TOKEN", "DISCORD_TOKEN")
         discordGuildID = value("DISCORD_GUILD_ID", "SERVER_ID")
         discordStorageChannelIDs = (value("DISCORD_STORAGE_CHANNEL_IDS", "CHANNEL_ID") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         discordBotInviteURL = value("DISCORD_BOT_INVITE_URL")
+        discordServerInviteURL = value("DISCORD_SERVER_INVITE_URL")
+        clientName = value("GUILDGATE_CLIENT_NAME")
+        nicknameTemplate = value("GUILDGATE_NICKNAME_TEMPLATE")
+        let priority = value("GUILDGATE_GROUP_PRIORITY")?.lowercased() ?? GroupPriority.local.rawValue
+        guard let groupPriority = GroupPriority(rawValue: priority) else {
+            throw .invalid("GUILDGATE_GROUP_PRIORITY", reason: "must be local or remote")
+        }
+        self.groupPriority = groupPriority
         discordAttachmentLimit = try positiveInteger(value("DISCORD_ATTACHMENT_LIMIT"), name: "DISCORD_ATTACHMENT_LIMIT") ?? 10_485_760
         guard discordAttachmentLimit > FileCipher.tagSize else {
             throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be more than \(FileCipher.tagSize) bytes")

@@ -10,16 +10,36 @@ public enum BackgroundJob: Sendable, Equatable {
     /// Deletes from Discord the messages of failed, deleted and abandoned uploads (`fileID` names the one
     /// that prompted it; the run sweeps every candidate).
     case filesCleanup(fileID: Int?)
+    /// Gives each linked member exactly the mapped roles of their groups (only `discordID` when set).
+    case groupsVerify(discordID: String?, requestedBy: String)
+    /// Reads the guild's whole member list (paged), records it, then verifies everyone.
+    case groupsRemoteSync(requestedBy: String)
+    /// Applies the nickname template and refreshes usernames and display names.
+    case nicknamesUpdate(requestedBy: String)
 
     public enum Kind: String, Sendable, CaseIterable {
         case presenceReconcile = "presence.reconcile"
         case filesCleanup = "files.cleanup"
+        case groupsVerify = "groups.verify"
+        case groupsRemoteSync = "groups.remote_sync"
+        case nicknamesUpdate = "nicknames.update"
     }
 
     public var kind: Kind {
         switch self {
         case .presenceReconcile: return .presenceReconcile
         case .filesCleanup: return .filesCleanup
+        case .groupsVerify: return .groupsVerify
+        case .groupsRemoteSync: return .groupsRemoteSync
+        case .nicknamesUpdate: return .nicknamesUpdate
+        }
+    }
+
+    /// Who asked: `schedule`, `admin:<name>`, `api`, `discord`.
+    public var requestedBy: String? {
+        switch self {
+        case .presenceReconcile(_, let by), .groupsVerify(_, let by), .groupsRemoteSync(let by), .nicknamesUpdate(let by): return by
+        case .filesCleanup: return nil
         }
     }
 
@@ -29,6 +49,10 @@ public enum BackgroundJob: Sendable, Equatable {
             return ["guild_id": guildID.map(JSON.string) ?? .null, "requested_by": .string(requestedBy)]
         case .filesCleanup(let fileID):
             return ["file_id": fileID.map(JSON.int) ?? .null]
+        case .groupsVerify(let discordID, let requestedBy):
+            return ["discord_id": discordID.map(JSON.string) ?? .null, "requested_by": .string(requestedBy)]
+        case .groupsRemoteSync(let requestedBy), .nicknamesUpdate(let requestedBy):
+            return ["requested_by": .string(requestedBy)]
         }
     }
 
@@ -39,6 +63,12 @@ public enum BackgroundJob: Sendable, Equatable {
             self = .presenceReconcile(guildID: payload["guild_id"]?.string, requestedBy: payload["requested_by"]?.string ?? "unknown")
         case .filesCleanup?:
             self = .filesCleanup(fileID: payload["file_id"]?.integer)
+        case .groupsVerify?:
+            self = .groupsVerify(discordID: payload["discord_id"]?.string, requestedBy: payload["requested_by"]?.string ?? "unknown")
+        case .groupsRemoteSync?:
+            self = .groupsRemoteSync(requestedBy: payload["requested_by"]?.string ?? "unknown")
+        case .nicknamesUpdate?:
+            self = .nicknamesUpdate(requestedBy: payload["requested_by"]?.string ?? "unknown")
         case nil:
             return nil
         }

@@ -52,7 +52,7 @@ enum FileRoutes {
             try context.requireCSRF(actor.caller)
             csrfVerified = true
         }
-        let limits = actor.isAdmin ? nil : FileStore.Limits(quota: context.config.userQuota, maxInProgress: maxUploadsInProgress)
+        let limits = actor.caller.isAdmin ? nil : FileStore.Limits(quota: context.config.userQuota, maxInProgress: maxUploadsInProgress)
         var parser = MultipartParser(boundary: boundary)
         var upload: FileUpload?
         var field: (name: String, value: [UInt8])?
@@ -72,9 +72,10 @@ enum FileRoutes {
                                 "This form has expired or did not come from this site. Reload the page and try again.")
                         }
                         upload = try FileUpload(
-                            context: context, ownerUserID: actor.userID, name: headers.filename.map(ClientFileName.displayName) ?? "file",
-                            contentType: contentType(headers.contentType),
-                            declaredSize: request.header("content-length").flatMap(Int.init), limits: limits)
+                            config: context.config, db: context.db, ownerUserID: actor.caller.userID,
+                            name: headers.filename.map(ClientFileName.displayName) ?? "file", contentType: contentType(headers.contentType),
+                            declaredSize: request.header("content-length").flatMap(Int.init), limits: limits, logger: context.logger,
+                            discord: context.services.environment.discordClientMaker)
                         context.logger.info("upload started", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
                     case .part(let headers):
                         field = (headers.name, [])
@@ -115,13 +116,6 @@ enum FileRoutes {
             case is RequestBodyError:
                 context.logger.notice("upload aborted by the client", metadata: ["file_id": "\(upload?.fileID ?? 0)"])
                 throw ClientGone()
-            case let multipart as MultipartError:
-                throw HTTPError.badRequest(multipart.description)
-            case let storage as FileStorageError:
-                context.logger.error("upload failed", metadata: ["file_id": "\(upload?.fileID ?? 0)", "error": "\(storage)"])
-                throw HTTPError.serviceUnavailable(
-                    "The file could not be stored on Discord. The cause is logged; an administrator can find it with `guildgate-web doctor`."
-                )
             default:
                 throw error
             }
@@ -140,9 +134,7 @@ enum FileRoutes {
     // MARK: - Listing and deleting
 
     private static func list(_ request: Request, _ context: RequestContext) throws -> Response {
-        let actor = try context.fileActor()
-        let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
-        return .json(.array(files.map(json)))
+        .json(.array(try context.fileActor().access.files(context.db).map(json)))
     }
 
     private static func show(_ request: Request, _ context: RequestContext) throws -> Response {
@@ -212,17 +204,18 @@ enum FileRoutes {
             return Response(status: .rangeNotSatisfiable, headers: [("Content-Range", "bytes */\(file.size)")])
         }
         headers.append(("Content-Length", String(max(0, upper - lower + 1))))
+        let environment = context.services.environment
         let download = FileDownload(
-            file: file, parts: try FileStore(context.db).parts(fileID: file.id),
-            cipher: FileCipher(secretKey: context.config.secretKey, salt: file.salt),
-            environment: context.services.environment, logger: context.logger)
+            file: file, parts: try FileStore(context.db).parts(fileID: file.id), secretKey: context.config.secretKey,
+            attachmentURLs: environment.attachmentURLs, now: environment.clock, logger: context.logger,
+            discord: environment.discordClientMaker)
         let db = context.db
         let logger = context.logger
         return Response(
             status: status, headers: headers,
             body: .stream { writer in
                 do {
-                    try download.stream(lower: lower, upper: upper, to: writer)
+                    try download.stream(lower: lower, upper: upper) { try writer.write($0) }
                 } catch let damage as FilePartError {
                     logger.error(
                         "stored part failed verification; download aborted", metadata: ["file_id": "\(file.id)", "error": "\(damage)"])
@@ -235,8 +228,7 @@ enum FileRoutes {
     // MARK: - Page
 
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
-        let actor = try context.fileActor()
-        let files = try FileStore(context.db).list(ownerUserID: actor.isAdmin ? nil : actor.userID)
+        let files = try context.fileActor().access.files(context.db)
         return try context.render(
             "files",
             [
@@ -251,17 +243,5 @@ enum FileRoutes {
                 "max_size": ByteCount.format(context.config.maxFileSize),
                 "part_size": PartLayout(attachmentLimit: context.config.discordAttachmentLimit).plainPartSize,
             ])
-    }
-}
-
-/// "1.5 MB", "734 KB", "12 bytes" (decimal units, as file managers show them).
-enum ByteCount {
-    static func format(_ bytes: Int) -> String {
-        switch bytes {
-        case ..<1000: return "\(bytes) bytes"
-        case ..<1_000_000: return String(format: "%.0f KB", Double(bytes) / 1e3)
-        case ..<1_000_000_000: return String(format: "%.1f MB", Double(bytes) / 1e6)
-        default: return String(format: "%.2f GB", Double(bytes) / 1e9)
-        }
     }
 }

@@ -5,10 +5,3 @@ enum HealthRoutes {
         router.get("/healthz", .anyone) { _, _ in .json(["status": "ok"]) }
     }
 }
-
-/// `/`: the landing page.
-enum HomeRoutes {
-    static func register(on router: inout Router) {
-        router.get("/", .anyone) { _, context in try context.render("home", [:]) }
-    }
-}

@@ -1,3 +1,4 @@
+@testable import GuildGateCore
 @testable import BotWorker
 @testable import DiscordGateway
 @testable import DiscordKit

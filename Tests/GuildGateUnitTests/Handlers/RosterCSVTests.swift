@@ -1,3 +1,4 @@
+@testable import GuildGateCore
 import Testing
 @testable import Handlers
 

@@ -1,0 +1,107 @@
+import DiscordKit
+import Foundation
+import Logging
+import Store
+
+/// Linking a Discord account and logging in with it. Every flow starts in the browser that will finish it:
+/// a single-use `state` bound to that browser's session, with PKCE. The callback refuses a state another
+/// browser started, so a callback URL (code and state) opened elsewhere never links or signs in anyone.
+public struct DiscordSignIn {
+    public static let stateLifetime: TimeInterval = 10 * 60
+
+    /// A flow the callback may complete: where to go afterwards, and the onboarding it verifies, if any.
+    public struct Flow: Sendable {
+        public let returnTo: String
+        public let verificationTokenHash: [UInt8]?
+    }
+
+    let config: AppConfig
+    let pkceKey: [UInt8]
+    let db: PostgresConnection
+    let logger: Logger
+
+    public init(config: AppConfig, pkceKey: [UInt8], db: PostgresConnection, logger: Logger) {
+        self.config = config
+        self.pkceKey = pkceKey
+        self.db = db
+        self.logger = logger
+    }
+
+    /// Records a flow for the browser session `sessionIDHash`; returns where to send the browser, or nil
+    /// when the Discord client is not configured.
+    public func start(sessionIDHash: [UInt8], returnTo: String, verificationTokenHash: [UInt8]?, now: Date) throws -> String? {
+        let state = Secrets.randomToken()
+        guard let url = DiscordLinks.authorizeURL(state: state, config: config, pkceKey: pkceKey) else { return nil }
+        let states = OAuthStateStore(db)
+        try states.deleteExpired(now: now)
+        try states.create(
+            stateHash: Secrets.sha256(state), sessionIDHash: sessionIDHash, returnTo: returnTo,
+            verificationTokenHash: verificationTokenHash, expiresAt: now.addingTimeInterval(Self.stateLifetime))
+        return url
+    }
+
+    /// The flow `state` names, if this browser session started it; used up either way.
+    public func resume(state: String, sessionIDHash: [UInt8]?, now: Date) throws -> Flow {
+        switch try OAuthStateStore(db).consume(stateHash: Secrets.sha256(state), sessionIDHash: sessionIDHash, now: now) {
+        case .valid(let returnTo, let verificationTokenHash):
+            return Flow(returnTo: returnTo, verificationTokenHash: verificationTokenHash)
+        case .expired, .otherBrowser, .unknown:
+            throw CallbackFailure.invalidToken
+        }
+    }
+
+    /// The Discord account that approved: the code exchanged with the flow's PKCE verifier, then its user read.
+    public func approvingUser(code: String, state: String, discord: DiscordClient) throws(CallbackFailure) -> DiscordUser {
+        let token: OAuthToken
+        do {
+            token = try discord.exchangeCode(
+                code, redirectURI: config.discordRedirectURI, codeVerifier: PKCE(state: state, key: pkceKey).verifier)
+        } catch {
+            switch error {
+            case .notConfigured: throw .oauthNotConfigured
+            case .noAccessToken: throw .noAccessToken
+            default:
+                logger.notice("discord token exchange failed", metadata: ["error": "\(error)"])
+                throw .tokenExchangeFailed
+            }
+        }
+        do {
+            return try discord.currentUser(accessToken: token.accessToken)
+        } catch {
+            switch error {
+            case .noUserID: throw .noDiscordID
+            default:
+                logger.notice("discord user lookup failed", metadata: ["error": "\(error)"])
+                throw .userInfoFailed
+            }
+        }
+    }
+
+    /// The user of a Discord account, created at its first login.
+    public func logIn(_ discordUser: DiscordUser) throws -> User {
+        let user = try UserStore(db).upsertDiscordLogin(discordID: discordUser.id, discordUsername: discordUser.username)
+        logger.info("logged in with discord", metadata: ["user_id": "\(user.id)"])
+        return user
+    }
+
+    /// Links the Discord account to the onboarded user and applies the details that waited, or says why it
+    /// may not (`CallbackFailure.invalidToken`, a `VerificationRefusal`).
+    public func completeVerification(tokenHash: [UInt8], discordUser: DiscordUser, now: Date) throws -> User {
+        switch try PendingVerificationStore(db).complete(
+            tokenHash: tokenHash, discordID: discordUser.id, discordUsername: discordUser.username, now: now)
+        {
+        case .linked(let user):
+            logger.info("linked discord account", metadata: ["user_id": "\(user.id)"])
+            return user
+        case .tokenInvalid: throw CallbackFailure.invalidToken
+        case .discordAccountTaken: throw VerificationRefusal.discordAccountLinked
+        case .userLinkedElsewhere: throw VerificationRefusal.userLinked
+        case .emailInUse: throw VerificationRefusal.emailInUse
+        }
+    }
+
+    /// A user signing in with Discord becomes the staff member of the same Discord id, if there is one.
+    public func linkStaffMember(discordID: String, userID: Int) throws {
+        try StaffStore(db).link(discordID: discordID, userID: userID)
+    }
+}

@@ -1,0 +1,124 @@
+import Crypto
+import DiscordKit
+import Foundation
+import Logging
+import Store
+
+/// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next one while
+/// the current one is written. A part is checked against its SHA-256 before any of it is used, and each
+/// 1 MiB chunk against its GCM tag before it is sent. A failed check aborts the response: wrong bytes are
+/// never served.
+public struct FileDownload: Sendable {
+    let file: StoredFile
+    let parts: [StoredFilePart]
+    let cipher: FileCipher
+    let attachmentURLs: AttachmentURLCache
+    let now: @Sendable () -> Date
+    /// Makes the prefetching thread its Discord client (with its own curl handle).
+    let discord: @Sendable (Logger) -> DiscordClient
+    let logger: Logger
+
+    public init(
+        file: StoredFile, parts: [StoredFilePart], secretKey: [UInt8], attachmentURLs: AttachmentURLCache,
+        now: @escaping @Sendable () -> Date, logger: Logger, discord: @escaping @Sendable (Logger) -> DiscordClient
+    ) {
+        self.file = file
+        self.parts = parts
+        cipher = FileCipher(secretKey: secretKey, salt: file.salt)
+        self.attachmentURLs = attachmentURLs
+        self.now = now
+        self.discord = discord
+        self.logger = logger
+    }
+
+    /// Writes bytes `lower...upper` (inclusive) of the file, in order, through `write`.
+    public func stream(lower: Int, upper: Int, to write: (UnsafeRawBufferPointer) throws -> Void) throws {
+        guard file.size > 0, upper >= lower else { return }
+        let first = lower / file.partSize
+        let last = upper / file.partSize
+        guard last < parts.count else { throw FilePartError.authenticationFailed(part: last) }
+        let fetcher = PartFetcher(parts: Array(parts[first...last]), download: self)
+        defer { fetcher.cancel() }
+        for index in first...last {
+            let sealed = try fetcher.next()
+            let partStart = index * file.partSize
+            let plainSize = min(file.partSize, file.size - partStart)
+            let range = max(lower - partStart, 0)..<(min(upper - partStart, plainSize - 1) + 1)
+            try cipher.open(sealed, part: index, plainSize: plainSize, range: range, write: write)
+        }
+    }
+
+    /// One part as stored, checked against its SHA-256. Uses a cached URL, or re-reads the part's message
+    /// for a fresh one; a URL that expired on the way (404/403 from the CDN) is refreshed once.
+    func sealedPart(_ part: StoredFilePart, discord: DiscordClient) throws -> [UInt8] {
+        var refreshed = false
+        while true {
+            let url = try attachmentURL(part, discord: discord, forceRefresh: refreshed)
+            let sealed: [UInt8]
+            do {
+                sealed = try discord.downloadAttachment(url: url)
+            } catch {
+                guard case .api(let status, _, _) = error, status == 404 || status == 403, !refreshed else { throw error }
+                logger.info("attachment URL no longer served; refreshing", metadata: ["part": "\(part.index)"])
+                attachmentURLs.forget(attachmentID: part.attachmentID)
+                refreshed = true
+                continue
+            }
+            guard Array(SHA256.hash(data: sealed)) == part.sha256 else { throw FilePartError.digestMismatch(part: part.index) }
+            return sealed
+        }
+    }
+
+    private func attachmentURL(_ part: StoredFilePart, discord: DiscordClient, forceRefresh: Bool) throws -> String {
+        let now = now()
+        if !forceRefresh, let url = attachmentURLs.url(attachmentID: part.attachmentID, now: now) { return url }
+        let message = try discord.message(channelID: part.channelID, messageID: part.messageID)
+        attachmentURLs.store(message, now: now)
+        guard let url = message.attachments.first(where: { $0.id == part.attachmentID })?.url else {
+            throw FilePartError.authenticationFailed(part: part.index)
+        }
+        return url
+    }
+}
+
+/// Fetches parts one ahead of the writer on a thread of its own (with its own curl handle).
+private final class PartFetcher: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ready: [Result<[UInt8], any Error>] = []
+    private var cancelled = false
+
+    init(parts: [StoredFilePart], download: FileDownload) {
+        let thread = Thread { [self] in
+            let discord = download.discord(download.logger)
+            for part in parts {
+                let result = Result { try download.sealedPart(part, discord: discord) }
+                condition.lock()
+                while ready.count >= 1, !cancelled { condition.wait() }
+                let stop = cancelled
+                if !stop { ready.append(result) }
+                condition.broadcast()
+                condition.unlock()
+                if stop { return }
+                if case .failure = result { return }
+            }
+        }
+        thread.name = "part-fetcher"
+        thread.start()
+    }
+
+    func next() throws -> [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty { condition.wait() }
+        let result = ready.removeFirst()
+        condition.broadcast()
+        return try result.get()
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

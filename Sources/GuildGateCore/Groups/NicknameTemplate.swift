@@ -1,0 +1,67 @@
+import Foundation
+
+/// A nickname template such as `[%rank] %username`: `%username`, `%global_name` (the display name, else the
+/// username), `%rank` (the staff rank) and `%group` (the first group) are replaced, spaces are collapsed
+/// and the result is cut to Discord's 32 characters.
+public struct NicknameTemplate: Sendable, Equatable {
+    /// Discord's limit for a nickname (Modify Guild Member, `nick`).
+    public static let maxLength = 32
+
+    public let text: String
+
+    public init(_ text: String) {
+        self.text = text
+    }
+
+    public struct Member: Sendable {
+        public let username: String
+        public let globalName: String?
+        public let rank: String?
+        public let group: String?
+
+        public init(username: String, globalName: String?, rank: String?, group: String?) {
+            self.username = username
+            self.globalName = globalName
+            self.rank = rank
+            self.group = group
+        }
+    }
+
+    /// The nickname for `member`; nil when the template yields nothing (the nickname is then cleared).
+    public func nickname(for member: Member) -> String? {
+        // Longest placeholder first: `%global_name` is not `%g…`, but `%username` must not eat a longer one.
+        let replacements = [
+            ("%global_name", member.globalName ?? member.username), ("%username", member.username), ("%rank", member.rank ?? ""),
+            ("%group", member.group ?? ""),
+        ]
+        var result = ""
+        var rest = Substring(text)
+        scan: while let percent = rest.firstIndex(of: "%") {
+            result += rest[..<percent]
+            let tail = rest[percent...]
+            for (placeholder, value) in replacements where tail.hasPrefix(placeholder) {
+                result += value
+                rest = tail.dropFirst(placeholder.count)
+                continue scan
+            }
+            result += "%"
+            rest = tail.dropFirst()
+        }
+        result += rest
+        let collapsed = result.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard !collapsed.isEmpty else { return nil }
+        return Self.truncated(collapsed)
+    }
+
+    /// Cut to `maxLength` UTF-16 code units (the strictest way Discord may count), never inside a character.
+    static func truncated(_ text: String) -> String {
+        var length = 0
+        var kept = ""
+        for character in text {
+            length += character.utf16.count
+            guard length <= maxLength else { break }
+            kept.append(character)
+        }
+        return kept.trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,51 @@
+import DiscordKit
+import GuildGateCore
+import Foundation
+import Logging
+import Store
+
+/// What every thread shares: settings, templates, the process-wide Discord rate limiter.
+public struct AppEnvironment: Sendable {
+    public let config: AppConfig
+    public let templates: Templates
+    public let rateLimiter: RateLimiter
+    public let logger: Logger
+    public let clock: @Sendable () -> Date
+    /// Signed attachment URLs of stored file parts, until shortly before they expire.
+    public let attachmentURLs = AttachmentURLCache()
+    let sessionKey: [UInt8]
+    /// Derives each flow's PKCE verifier from its state.
+    let pkceKey: [UInt8]
+    /// Built once: it depends on settings only.
+    let botInviteURL: String
+
+    public init(config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.config = config
+        self.templates = templates
+        self.logger = logger
+        self.clock = clock
+        rateLimiter = RateLimiter()
+        sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
+        pkceKey = Secrets.derivedKey(config.secretKey, purpose: "pkce-verifier")
+        botInviteURL = DiscordLinks.botInviteURL(config: config)
+    }
+
+    /// The settings and templates of a starting process; what is wrong ends it with one line (`Launch`).
+    public static func launch(logger: Logger) -> AppEnvironment {
+        Launch.reporting(logger) {
+            let config = Launch.settings(logger: logger)
+            return AppEnvironment(config: config, templates: try Templates(directory: config.templatesDirectory), logger: logger)
+        }
+    }
+
+    /// A Discord client on `transport` (one per thread: a curl handle is not shared), paced by the
+    /// process-wide rate limiter.
+    public func discordClient(transport: any HTTPTransport, logger: Logger) -> DiscordClient {
+        DiscordClient(configuration: config.discordConfiguration, transport: transport, rateLimiter: rateLimiter, logger: logger)
+    }
+
+    /// Makes a Discord client with a curl handle of its own, for a thread a file transfer starts.
+    var discordClientMaker: @Sendable (Logger) -> DiscordClient {
+        { [self] logger in discordClient(transport: HTTPClient(), logger: logger) }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import Store
+
+/// The web application: every capability's routes, and the mapping of errors to responses.
+public struct Application: Sendable {
+    public let environment: AppEnvironment
+    private let router: Router
+
+    public init(environment: AppEnvironment) {
+        self.environment = environment
+        router = Self.routes
+    }
+
+    /// Every route with its declared protection (`RouteAccess`, `CSRFCheck`), in one table.
+    public static var routes: Router {
+        var router = Router()
+        HealthRoutes.register(on: &router)
+        HomeRoutes.register(on: &router)
+        OnboardingRoutes.register(on: &router)
+        DiscordAuthRoutes.register(on: &router)
+        AdminRoutes.register(on: &router)
+        RosterRoutes.register(on: &router)
+        JobRoutes.register(on: &router)
+        FileRoutes.register(on: &router)
+        ScriptRoutes.register(on: &router)
+        return router
+    }
+
+    /// Answers one request; nil when the client left while it was being worked on (nothing to write).
+    public func respond(to request: Request, services: Services) -> Response? {
+        let context = RequestContext(services: services, request: request)
+        var response: Response
+        do {
+            switch router.match(method: request.method, segments: request.pathSegments) {
+            case .found(let route, let parameters):
+                var routed = request
+                routed.parameters = parameters
+                response = try RouteGuard.check(route, routed, context) ?? route.handler(routed, context)
+            case .methodNotAllowed(let allowed):
+                throw HTTPError.methodNotAllowed(allowed: allowed)
+            case .notFound:
+                throw HTTPError.notFound
+            }
+        } catch is ClientGone {
+            context.logger.notice("client went away; work for it stopped")
+            return nil
+        } catch {
+            response = errorResponse(for: error, request: request, context: context)
+        }
+        for cookie in context.cookies { response.addHeader("Set-Cookie", cookie) }
+        if !response.headers.contains(where: { $0.0.lowercased() == "cache-control" }) {
+            response.addHeader("Cache-Control", "no-store")
+        }
+        return response
+    }
+
+    /// The answer to a request that could not even be parsed.
+    public func respond(to error: HTTPError, rawPath: String) -> Response {
+        rawPath.hasPrefix("/api/") ? .json(error.json, status: error.status) : plainErrorPage(error)
+    }
+
+    /// An `HTTPResponseError` answers with its own status and message; anything else is a bug whose details
+    /// stay in the log. Server failures are logged either way.
+    private func errorResponse(for error: Error, request: Request, context: RequestContext) -> Response {
+        let answer = (error as? any HTTPResponseError) ?? HTTPError.internalError
+        if answer.isServerFailure {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+        }
+        var response: Response
+        if request.isAPI {
+            response = .json(answer.json, status: answer.status)
+        } else {
+            let page = try? environment.templates.render(
+                "error", ["status": answer.status.code, "reason": answer.status.reason, "message": answer.publicMessage])
+            response = page.map { .html($0, status: answer.status) } ?? plainErrorPage(answer)
+        }
+        for (name, value) in answer.headers { response.addHeader(name, value) }
+        return response
+    }
+
+    private func plainErrorPage(_ error: any HTTPResponseError) -> Response {
+        .text("\(error.status.code) \(error.status.reason): \(error.publicMessage)\n", status: error.status)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GuildGateCore
+import JSONSupport
+import Store
+
+/// The staff presence roster over HTTP (`Roster`): the `/staff/roster` page and its JSON API, the bot's
+/// status, and the manual presence sync (a job the bot runs).
+enum RosterRoutes {
+    static func register(on router: inout Router) {
+        router.get("/api/staff/roster", .roster, roster)
+        router.get("/api/staff/discord/status", .anyone, status)
+        router.post("/api/staff/discord/sync", .admin, csrf: .header, sync)
+        router.get("/staff/roster", .roster, page)
+    }
+
+    private static func roster(_ request: Request, _ context: RequestContext) throws -> Response {
+        .json(.array(try Roster(context).entries().map(json)))
+    }
+
+    private static func status(_ request: Request, _ context: RequestContext) throws -> Response {
+        .json(statusJSON(try Roster(context).botStatus(now: context.now)))
+    }
+
+    private static func sync(_ request: Request, _ context: RequestContext) throws -> Response {
+        let job = try JobStore(context.db).enqueue(.presenceReconcile(guildID: context.config.discordGuildID, requestedBy: "api"))
+        context.logger.info("presence sync requested", metadata: ["job_id": "\(job.id)"])
+        var response = Response.json(["success": true, "job_id": .int(job.id), "status": .string(job.state.rawValue)], status: .accepted)
+        response.addHeader("Location", "/api/jobs/\(job.id)")
+        return response
+    }
+
+    private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
+        let filter = request.query["status"].flatMap { Roster.statuses.contains($0) ? $0 : nil }
+        let roster = Roster(context)
+        let entries = try roster.entries(status: filter)
+        let bot = try roster.botStatus(now: context.now)
+        return try context.render(
+            "staff-roster",
+            [
+                "staff": entries.map { entry -> [String: Any] in
+                    [
+                        "name": entry.name, "rank": entry.rank, "status": entry.status,
+                        "status_label": label(entry.status), "custom_status": entry.customStatus ?? "",
+                        "activity": entry.activity ?? "",
+                        "updated": entry.statusUpdatedAt.map { ISO8601Timestamp.format($0) } ?? "",
+                        "updated_ago": entry.statusUpdatedAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
+                    ]
+                },
+                "filters": ([nil] + Roster.statuses).map { status -> [String: Any] in
+                    ["value": status ?? "", "label": status.map(label) ?? "All", "selected": status == filter]
+                },
+                "bot_running": bot.isRunning,
+                "empty": entries.isEmpty,
+            ])
+    }
+
+    static func statusJSON(_ status: BotStatus) -> JSON {
+        [
+            "is_running": .bool(status.isRunning),
+            "guild_id": (status.heartbeat?.guildID).json,
+            "latency_ms": status.heartbeat?.latencyMS.map(JSON.int) ?? .null,
+            "last_heartbeat": status.heartbeat.map { ISO8601Timestamp.format($0.beatAt) }.json,
+        ]
+    }
+
+    static func json(_ entry: RosterEntry) -> JSON {
+        [
+            "id": .int(entry.id), "name": .string(entry.name), "rank": .string(entry.rank),
+            "discord_id": .string(entry.discordID), "discord_status": .string(entry.status),
+            "discord_custom_status": entry.customStatus.json, "discord_activity": entry.activity.json,
+            "discord_status_updated": entry.statusUpdatedAt.map(ISO8601Timestamp.format).json,
+        ]
+    }
+
+    static func label(_ status: String) -> String {
+        switch status {
+        case "online": return "Online"
+        case "idle": return "Idle"
+        case "dnd": return "Do Not Disturb"
+        default: return "Offline"
+        }
+    }
+}
+
+extension Roster {
+    init(_ context: RequestContext) {
+        self.init(db: context.db, guildID: context.config.discordGuildID)
+    }
+}
