@@ -1,6 +1,6 @@
 import Foundation
 import GuildGateTesting
-import Handlers
+import GuildGateCore
 import Store
 import Testing
 
