@@ -50,11 +50,10 @@ public struct DiscordSignIn {
         }
     }
 
-    /// The Discord account that approved: the code exchanged with the flow's PKCE verifier, then its user read.
-    public func approvingUser(code: String, state: String, discord: DiscordClient) throws(CallbackFailure) -> DiscordUser {
-        let token: OAuthToken
+    /// The approval's token: the code exchanged with the flow's PKCE verifier.
+    public func exchange(code: String, state: String, discord: DiscordClient) throws(CallbackFailure) -> OAuthToken {
         do {
-            token = try discord.exchangeCode(
+            return try discord.exchangeCode(
                 code, redirectURI: config.discordRedirectURI, codeVerifier: PKCE(state: state, key: pkceKey).verifier)
         } catch {
             switch error {
@@ -65,6 +64,10 @@ public struct DiscordSignIn {
                 throw .tokenExchangeFailed
             }
         }
+    }
+
+    /// The Discord account that approved, read with the approval's token.
+    public func approvingUser(token: OAuthToken, discord: DiscordClient) throws(CallbackFailure) -> DiscordUser {
         do {
             return try discord.currentUser(accessToken: token.accessToken)
         } catch {
