@@ -63,6 +63,10 @@ public struct AppConfig: Sendable {
     /// Whether cookies must carry `Secure` (the site is served over https).
     public var usesHTTPS: Bool { webAppBaseURL.lowercased().hasPrefix("https://") }
 
+    /// The session cookie's name: `__Host-` behind https, so the browser refuses it from a sibling domain or
+    /// over http.
+    public var sessionCookieName: String { usesHTTPS ? "__Host-gg_session" : "gg_session" }
+
     /// What both processes tell Discord: API base, bot token, OAuth client.
     public var discordConfiguration: DiscordConfiguration {
         DiscordConfiguration(

@@ -30,6 +30,11 @@ public struct AppEnvironment: Sendable {
         botInviteURL = DiscordLinks.botInviteURL(config: config)
     }
 
+    /// Browser sessions on `db`, signed with this environment's key.
+    public func sessions(_ db: PostgresConnection) -> Sessions {
+        Sessions(db: db, key: sessionKey)
+    }
+
     /// The settings and templates of a starting process; what is wrong ends it with one line (`Launch`).
     public static func launch(logger: Logger) -> AppEnvironment {
         Launch.reporting(logger) {

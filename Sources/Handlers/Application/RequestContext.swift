@@ -21,9 +21,6 @@ public final class RequestContext {
     /// Who is calling, once `caller()` has worked it out (the guard and the handler both ask).
     var loadedCaller: Caller?
 
-    /// `__Host-` behind https: the browser then refuses the cookie from a sibling domain or over http.
-    var cookieName: String { config.usesHTTPS ? "__Host-gg_session" : "gg_session" }
-
     init(services: Services, request: Request) {
         self.services = services
         self.request = request
@@ -60,7 +57,7 @@ public final class RequestContext {
     }
 
     private func lookUpSession() throws -> BrowserSession? {
-        guard let cookie = request.cookies[cookieName] else { return nil }
+        guard let cookie = request.cookies[config.sessionCookieName] else { return nil }
         return try session(fromValue: cookie)
     }
 
@@ -69,7 +66,7 @@ public final class RequestContext {
         try sessions.session(fromValue: value, now: now)
     }
 
-    private var sessions: Sessions { Sessions(db: db, key: services.environment.sessionKey) }
+    private var sessions: Sessions { services.environment.sessions(db) }
 
     /// The current session, creating an anonymous one (for CSRF tokens and OAuth state binding) when needed.
     public func ensureSession() throws -> BrowserSession {
@@ -82,7 +79,8 @@ public final class RequestContext {
     public func startSession(userID: Int?, adminID: Int?) throws -> BrowserSession {
         let started = try sessions.start(userID: userID, adminID: adminID, replacing: try session(), now: now)
         cookies.append(
-            Cookies.setCookie(name: cookieName, value: started.value, maxAge: Int(started.lifetime), secure: config.usesHTTPS))
+            Cookies.setCookie(name: config.sessionCookieName, value: started.value, maxAge: Int(started.lifetime), secure: config.usesHTTPS)
+        )
         loadedSession = .some(started.session)
         loadedCaller = nil
         return started.session
@@ -90,7 +88,7 @@ public final class RequestContext {
 
     public func endSession() throws {
         if let current = try session() { try sessions.end(current) }
-        cookies.append(Cookies.setCookie(name: cookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
+        cookies.append(Cookies.setCookie(name: config.sessionCookieName, value: "", maxAge: 0, secure: config.usesHTTPS))
         loadedSession = .some(nil)
         loadedCaller = nil
     }

@@ -1,5 +1,6 @@
 import Foundation
-@testable import Handlers
+import GuildGateCore
+import Handlers
 import Store
 import Synchronization
 import Testing
@@ -31,7 +32,9 @@ public final class TestClient: WebClient {
     /// application's `WEB_APP_BASE_URL` (a redirect's `Location`).
     public func send(_ method: String, _ pathOrURL: String, headers: [String: String], body: [UInt8]) throws -> Page {
         let base = app.config.webAppBaseURL
-        guard pathOrURL.hasPrefix("/") || pathOrURL.hasPrefix(base + "/") else { throw ElsewhereError(url: pathOrURL) }
+        guard pathOrURL.hasPrefix("/") || pathOrURL.hasPrefix(base + "/") else {
+            throw TestClientError(description: "a TestClient reaches only its application, not \(pathOrURL)")
+        }
         let uri = pathOrURL.hasPrefix("/") ? pathOrURL : String(pathOrURL.dropFirst(base.count))
         var fields = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }) { $1 }
         if !body.isEmpty, fields["content-length"] == nil { fields["content-length"] = String(body.count) }
@@ -40,7 +43,9 @@ public final class TestClient: WebClient {
         do {
             let request = try Request(
                 method: method, requestURI: uri, headers: fields, remoteAddress: remoteAddress, body: BufferedBody(body))
-            guard let answer = app.application.respond(to: request, services: services) else { throw ClientGone() }
+            guard let answer = app.application.respond(to: request, services: services) else {
+                throw TestClientError(description: "the application took the client for gone and gave no response")
+            }
             response = answer
         } catch let error as HTTPError {
             response = app.application.respond(to: error, rawPath: uri)
@@ -53,11 +58,10 @@ public final class TestClient: WebClient {
     /// for tests whose subject is what a signed-in user may do. Returns the session's CSRF token.
     @discardableResult
     public func signIn(userID: Int? = nil, adminID: Int? = nil) throws -> String {
-        let request = try Request(method: "GET", requestURI: "/", headers: [:], remoteAddress: remoteAddress, body: nil)
-        let context = RequestContext(services: services, request: request)
-        let session = try context.startSession(userID: userID, adminID: adminID)
-        jar.remember(from: context.cookies.map { ("Set-Cookie", $0) })
-        return session.csrfToken
+        let started = try app.environment.sessions(services.db).start(
+            userID: userID, adminID: adminID, replacing: nil, now: app.clock.date)
+        jar.set(app.config.sessionCookieName, started.value)
+        return started.session.csrfToken
     }
 
     /// Signs in as a new member, as a guild member's Discord login does (a user with a Discord account no
@@ -90,11 +94,11 @@ public final class TestClient: WebClient {
         }
     }
 
-    /// A URL that is not the application's: the test client reaches nothing else.
-    public struct ElsewhereError: Error, CustomStringConvertible {
-        public let url: String
-        public var description: String { "a TestClient only reaches its application, not \(url)" }
-    }
+}
+
+/// A request the test client cannot make.
+public struct TestClientError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// A request body held in memory, read as the web server would stream it.

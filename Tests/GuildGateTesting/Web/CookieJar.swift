@@ -8,6 +8,10 @@ struct CookieJar {
         cookies.isEmpty ? nil : cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
     }
 
+    mutating func set(_ name: String, _ value: String) {
+        cookies[name] = value
+    }
+
     /// Keeps what the `Set-Cookie` fields among a response's header fields say.
     mutating func remember(from fields: [(String, String)]) {
         for (name, value) in fields where name.lowercased() == "set-cookie" { remember(setCookie: value) }
