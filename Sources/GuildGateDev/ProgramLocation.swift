@@ -6,7 +6,8 @@ import Foundation
 enum ProgramLocation {
     /// The directory of guildgate-dev itself.
     static var binaries: String {
-        (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath().deletingLastPathComponent().path
+        (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath().deletingLastPathComponent()
+            .path
     }
 
     /// The checkout guildgate-dev was built in (the first directory above it with nginx/guildgate.conf.in and
@@ -25,6 +26,7 @@ enum ProgramLocation {
     }
 
     private static func isCheckout(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path + "/nginx/guildgate.conf.in") && FileManager.default.fileExists(atPath: path + "/templates")
+        FileManager.default.fileExists(atPath: path + "/nginx/guildgate.conf.in")
+            && FileManager.default.fileExists(atPath: path + "/templates")
     }
 }

@@ -24,7 +24,8 @@ struct StackArguments: ParsableArguments {
 
 /// What `up` and `run` start, and how.
 struct StartArguments: ParsableArguments {
-    @Option(name: .customLong("bin"), help: "The directory of guildgate-web, guildgate-bot and discord-sandbox. (default: guildgate-dev's own)")
+    @Option(
+        name: .customLong("bin"), help: "The directory of guildgate-web, guildgate-bot and discord-sandbox. (default: guildgate-dev's own)")
     var binaries: String?
 
     @Option(help: "nginx's port on 127.0.0.1; 0 picks a free one.")

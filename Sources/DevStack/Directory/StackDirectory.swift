@@ -23,10 +23,11 @@ public struct StackDirectory: Sendable {
 
     public init(_ path: String) {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        self.path = realpath(absolute, nil).map { resolved in
-            defer { free(resolved) }
-            return String(cString: resolved)
-        } ?? absolute
+        self.path =
+            realpath(absolute, nil).map { resolved in
+                defer { free(resolved) }
+                return String(cString: resolved)
+            } ?? absolute
     }
 
     /// The same directory, created if needed.

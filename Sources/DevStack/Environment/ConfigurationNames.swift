@@ -17,12 +17,7 @@ enum ConfigurationNames {
     /// capitals, digits and underscores.
     static func contains(_ name: String) -> Bool {
         if names.contains(name) { return true }
-        return prefixes.contains { prefix in
-            name.hasPrefix(prefix) && name.utf8.dropFirst(prefix.utf8.count).allSatisfy { byte in
-                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || byte == UInt8(ascii: "_")
-            }
-        }
+        return prefixes.contains { name.hasPrefix($0) && name.utf8.dropFirst($0.utf8.count).allSatisfy(\.isNameCharacter) }
     }
 
     /// Whether `--isolated` drops `name` from the caller's environment.

@@ -5,7 +5,7 @@ import Foundation
 ///     ---- last lines of DIR/logs/web.log ----
 ///         line
 ///     ----
-public struct LogExcerpt: CustomStringConvertible, Sendable {
+public struct LogExcerpt: CustomStringConvertible, Equatable, Sendable {
     public let path: String
     public let lines: [String]
 

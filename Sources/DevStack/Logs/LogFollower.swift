@@ -9,12 +9,13 @@ import Foundation
 /// Follows logs from their current end, as `tail -F` does (a log that is truncated or replaced is read again from its
 /// start, one that does not exist yet is waited for), and hands over each new complete line that is not empty,
 /// prefixed with its log's name: `web        | GET /healthz`.
-public struct LogFollower: Sendable {
-    private struct FollowedLog: Sendable {
+public final class LogFollower {
+    private struct FollowedLog {
         let name: String
         let path: String
-        var file: (device: UInt64, inode: UInt64)?
-        var offset: Int64 = 0
+        /// The file being read, kept open, so that its inode cannot be reused by a file that replaces it.
+        var descriptor: Int32 = -1
+        var offset: off_t = 0
         var partialLine: [UInt8] = []
     }
 
@@ -23,14 +24,15 @@ public struct LogFollower: Sendable {
     /// Follows the files at `paths`, each named by its file name without `.log`.
     public init(paths: [String]) {
         logs = paths.map { path in
-            let name = String(path.split(separator: "/").last ?? "")
+            let name = URL(fileURLWithPath: path).lastPathComponent
             var log = FollowedLog(name: name.hasSuffix(".log") ? String(name.dropLast(4)) : name, path: path)
-            if let info = Self.status(of: path) {
-                log.file = (UInt64(info.st_dev), UInt64(info.st_ino))
-                log.offset = Int64(info.st_size)
-            }
+            if Self.reopen(&log) { log.offset = Self.size(of: log.descriptor) }
             return log
         }
+    }
+
+    deinit {
+        for log in logs where log.descriptor >= 0 { close(log.descriptor) }
     }
 
     /// `name` padded to 11 columns, a bar, and `line`.
@@ -39,38 +41,52 @@ public struct LogFollower: Sendable {
     }
 
     /// The lines written since the last call.
-    public mutating func newLines() -> [String] {
-        logs.indices.flatMap { read(&logs[$0]) }
+    public func newLines() -> [String] {
+        logs.indices.flatMap { Self.read(&logs[$0]) }
     }
 
-    private func read(_ log: inout FollowedLog) -> [String] {
-        guard let info = Self.status(of: log.path) else { return [] }
-        let file = (UInt64(info.st_dev), UInt64(info.st_ino))
-        if let known = log.file, known == file, Int64(info.st_size) >= log.offset {
-            // The same file, grown or not.
-        } else {
-            log.file = file
+    private static func read(_ log: inout FollowedLog) -> [String] {
+        if isReplaced(log) {
+            guard reopen(&log) else { return [] }
+        } else if size(of: log.descriptor) < log.offset {
             log.offset = 0
             log.partialLine = []
         }
-        let descriptor = open(log.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return [] }
-        defer { close(descriptor) }
         var bytes = log.partialLine
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
-            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(log.offset)) }
+            let count = buffer.withUnsafeMutableBytes { pread(log.descriptor, $0.baseAddress, $0.count, log.offset) }
             guard count > 0 else { break }
             bytes += buffer.prefix(count)
-            log.offset += Int64(count)
+            log.offset += off_t(count)
         }
         var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         log.partialLine = Array(lines.removeLast())
-        return lines.filter { !$0.isEmpty }.map { Self.prefixed(String(decoding: $0, as: UTF8.self), from: log.name) }
+        return lines.filter { !$0.isEmpty }.map { prefixed(String(decoding: $0, as: UTF8.self), from: log.name) }
     }
 
-    private static func status(of path: String) -> stat? {
+    /// Whether the path names another file than the one open (or the file is not open yet).
+    private static func isReplaced(_ log: FollowedLog) -> Bool {
+        guard log.descriptor >= 0 else { return true }
+        var current = stat()
+        var open = stat()
+        guard stat(log.path, &current) == 0, fstat(log.descriptor, &open) == 0 else { return false }
+        return current.st_dev != open.st_dev || current.st_ino != open.st_ino
+    }
+
+    /// Opens the file at the log's path, to be read from its start; false if there is none.
+    private static func reopen(_ log: inout FollowedLog) -> Bool {
+        let descriptor = open(log.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        if log.descriptor >= 0 { close(log.descriptor) }
+        log.descriptor = descriptor
+        log.offset = 0
+        log.partialLine = []
+        return true
+    }
+
+    private static func size(of descriptor: Int32) -> off_t {
         var info = stat()
-        return stat(path, &info) == 0 ? info : nil
+        return fstat(descriptor, &info) == 0 ? info.st_size : 0
     }
 }

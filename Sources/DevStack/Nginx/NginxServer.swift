@@ -59,7 +59,8 @@ struct NginxServer: Sendable {
     private func check(_ config: NginxConfig, nginx: String) throws(StackError) {
         let log = context.directory.log("nginx-test")
         LogFile.truncate(log)
-        let test = Invocation(nginx, ["-q", "-t", "-p", config.prefix + "/", "-c", config.mainFile, "-e", "stderr"], environment: environment)
+        let test = Invocation(
+            nginx, ["-q", "-t", "-p", config.prefix + "/", "-c", config.mainFile, "-e", "stderr"], environment: environment)
         guard try Command.run(test, output: .append(log), timeout: context.timeout, poll: context.poll).succeeded else {
             throw StackError("nginx rejected the rendered configuration (\(config.mainFile))", log: log)
         }

@@ -75,7 +75,6 @@ public struct NginxTemplate: Sendable {
     }
 
     private static func isTokenByte(_ byte: UInt8, first: Bool) -> Bool {
-        let capital = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-        return first ? capital : capital || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        first ? byte.isCapital : byte.isNameCharacter
     }
 }

@@ -61,7 +61,8 @@ struct PostgresCluster: Sendable {
     }
 
     private func create(data: String, socketDirectory: String, binaries: String, user: String) throws(StackError) {
-        context.logger.info("creating a PostgreSQL cluster in \(URL(fileURLWithPath: data).deletingLastPathComponent().path) (user \(user))")
+        context.logger.info(
+            "creating a PostgreSQL cluster in \(URL(fileURLWithPath: data).deletingLastPathComponent().path) (user \(user))")
         FileSystem.remove(data)
         FileSystem.remove(socketDirectory)
         try FileSystem.makeDirectory(socketDirectory)

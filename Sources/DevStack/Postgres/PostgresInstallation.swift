@@ -10,7 +10,8 @@ enum PostgresInstallation {
             let binaries = "\(root)/\(version)/bin"
             guard FileManager.default.isExecutableFile(atPath: binaries + "/postgres") else {
                 throw StackError(
-                    "the cluster in \(data) is PostgreSQL \(version), which is not installed (guildgate-dev down --dir \(directory.path) --purge)")
+                    "the cluster in \(data) is PostgreSQL \(version), which is not installed (guildgate-dev down --dir \(directory.path) --purge)"
+                )
             }
             return binaries
         }

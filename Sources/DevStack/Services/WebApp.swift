@@ -34,7 +34,8 @@ struct WebApp: Sendable {
                 ],
                 environment: environment))
         context.logger.info(
-            "web: pid \(child.pid), \(state.threads) + \(state.transferThreads) threads, sockets \(state.webSocket) and \(state.transferSocket)")
+            "web: pid \(child.pid), \(state.threads) + \(state.transferThreads) threads, sockets \(state.webSocket) and \(state.transferSocket)"
+        )
         try HealthCheck(context: context, port: port).wait()
     }
 

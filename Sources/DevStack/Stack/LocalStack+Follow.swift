@@ -13,7 +13,7 @@ extension LocalStack {
     /// in a row, 2 s apart (a `restart` is not an exit).
     public func follow(until stop: Latch, emit: (String) -> Void) -> FollowEnd {
         let context = context(in: directory, interrupt: stop)
-        var follower = LogFollower(paths: ["web", "bot", "sandbox", "nginx-error", "postgres"].map(directory.log))
+        let follower = LogFollower(paths: ["web", "bot", "sandbox", "nginx-error", "postgres"].map(directory.log))
         var missing = 0
         var nextCheck = ContinuousClock.now + .seconds(2)
         while true {

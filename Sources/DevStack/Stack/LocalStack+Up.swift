@@ -41,7 +41,8 @@ extension LocalStack {
         _ options: StackOptions, binaries: String, envFile: String?, runtime: RuntimeDirectories, context: StackContext
     ) throws(StackError) -> [String: String] {
         let directory = context.directory
-        var environment = ServiceEnvironment(self.environment, envFile: try envFile.map { path throws(StackError) in try Self.load(envFile: path) } ?? [:])
+        var environment = ServiceEnvironment(
+            self.environment, envFile: try envFile.map { path throws(StackError) in try Self.load(envFile: path) } ?? [:])
         if options.isolated { environment.remove(where: ConfigurationNames.isCallerSpecific) }
         try privileges.changeGroup(of: runtime.sockets, to: privileges.socketGroup)
         chmod(runtime.sockets, 0o750)

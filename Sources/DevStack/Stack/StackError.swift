@@ -1,6 +1,6 @@
 /// Why the stack could not do what was asked, worded for the operator: what failed and what to do about it, after
 /// the ends of the logs that explain it.
-public struct StackError: Error, CustomStringConvertible, Sendable {
+public struct StackError: Error, CustomStringConvertible, Equatable, Sendable {
     public let message: String
     /// The last lines of the logs that tell why, shown before the message.
     public let excerpts: [LogExcerpt]

@@ -23,7 +23,8 @@ public enum DotEnv {
             let name = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             if let quote = value.first, quote == "\"" || quote == "'", value.count >= 2, value.last == quote {
-                value = quote == "'" ? shellSingleQuoted(value) ?? String(value.dropFirst().dropLast()) : String(value.dropFirst().dropLast())
+                let unquoted = String(value.dropFirst().dropLast())
+                value = quote == "'" ? shellSingleQuoted(value) ?? unquoted : unquoted
             } else if let comment = value.range(of: " #") {
                 value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
             }
