@@ -37,22 +37,35 @@ struct GuildGateDev: AsyncParsableCommand {
         // it has stopped the stack: writes fail instead. Services start with every signal at its default.
         signal(SIGPIPE, SIG_IGN)
         LoggingSystem.bootstrap { _ in ConsoleLogHandler() }
+        let command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            fail(error, in: self)
+        }
+        do {
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
+                var command = command
                 try command.run()
             }
-        } catch let error as StackError {
+        } catch {
+            fail(error, in: type(of: command))
+        }
+    }
+
+    /// Exits as `error` says: 1 after the stack's reason (and the logs that explain it), 130 when interrupted, 2 for
+    /// bad usage, else as swift-argument-parser does (0 for --help).
+    private static func fail(_ error: any Error, in command: any ParsableCommand.Type) -> Never {
+        if let error = error as? StackError {
             guard !error.isInterruption else { Foundation.exit(130) }
             for excerpt in error.excerpts { StandardStream.error.write(excerpt.description + "\n") }
             StandardStream.error.write("guildgate-dev: error: \(error.message)\n")
             Foundation.exit(1)
-        } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            StandardStream.error.write(fullMessage(for: error) + "\n")
-            Foundation.exit(2)
         }
+        guard command.exitCode(for: error) == .validationFailure else { command.exit(withError: error) }
+        StandardStream.error.write(command.fullMessage(for: error) + "\n")
+        Foundation.exit(2)
     }
 }

@@ -21,20 +21,20 @@ struct RenderNginxCommand: ParsableCommand {
     @Argument(help: "TOKEN=VALUE: a placeholder's value.")
     var assignments: [String] = []
 
-    func run() throws {
-        let values: [String: String]
+    func validate() throws {
         do {
-            values = try NginxTemplate.values(fromAssignments: assignments)
+            _ = try NginxTemplate.values(fromAssignments: assignments)
         } catch {
             throw ValidationError(error.description)
         }
+    }
+
+    func run() throws {
         do {
+            let values = try NginxTemplate.values(fromAssignments: assignments)
             StandardStream.output.write(try NginxTemplate(contentsOf: template).render(values))
         } catch {
-            switch error {
-            case .badTokenName, .lineBreakInValue: throw ValidationError(error.description)
-            default: throw StackError(error.description)
-            }
+            throw StackError(error.description)
         }
     }
 }

@@ -18,22 +18,20 @@ public struct NginxTemplate: Sendable {
         self.init(path: path, text: text)
     }
 
-    /// Values from `TOKEN=VALUE` arguments; the last one given for a token wins.
+    /// Values from `TOKEN=VALUE` arguments, checked; the last one given for a token wins.
     public static func values(fromAssignments assignments: [String]) throws(NginxTemplateError) -> [String: String] {
         var values: [String: String] = [:]
         for assignment in assignments {
             guard let equals = assignment.firstIndex(of: "=") else { throw .malformedAssignment(assignment) }
             values[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
         }
+        try check(values)
         return values
     }
 
     /// The template with every placeholder replaced, ending in one line break.
     public func render(_ values: [String: String]) throws(NginxTemplateError) -> String {
-        for (name, value) in values {
-            guard Self.isTokenName(name.utf8) else { throw .badTokenName(name) }
-            guard !value.contains(where: \.isNewline) else { throw .lineBreakInValue(token: name) }
-        }
+        try Self.check(values)
         let bytes = Array(text.utf8)
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
@@ -55,6 +53,14 @@ public struct NginxTemplate: Sendable {
         guard missing.isEmpty else { throw .missingValues(path: path, tokens: missing.sorted()) }
         while output.last == UInt8(ascii: "\n") { output.removeLast() }
         return String(decoding: output, as: UTF8.self) + "\n"
+    }
+
+    /// Token names are names, and values fit on the line of their placeholder.
+    private static func check(_ values: [String: String]) throws(NginxTemplateError) {
+        for (name, value) in values {
+            guard isTokenName(name.utf8) else { throw .badTokenName(name) }
+            guard !value.contains(where: \.isNewline) else { throw .lineBreakInValue(token: name) }
+        }
     }
 
     /// The placeholder `@NAME@` or `@NAME?@` starting at `start`, and the index after it.
