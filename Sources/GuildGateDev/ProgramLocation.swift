@@ -15,18 +15,14 @@ enum ProgramLocation {
     static func repository() throws(StackError) -> String {
         var directory = URL(fileURLWithPath: binaries)
         while directory.path != "/" {
-            if isCheckout(directory.path) { return directory.path }
+            if StackOptions.isCheckout(directory.path) { return directory.path }
             directory.deleteLastPathComponent()
         }
         let current = FileManager.default.currentDirectoryPath
-        guard isCheckout(current) else {
+        guard StackOptions.isCheckout(current) else {
             throw StackError("no GuildGate checkout (nginx/guildgate.conf.in, templates/) above \(binaries) or here: pass --repository DIR")
         }
         return current
     }
 
-    private static func isCheckout(_ path: String) -> Bool {
-        FileManager.default.fileExists(atPath: path + "/nginx/guildgate.conf.in")
-            && FileManager.default.fileExists(atPath: path + "/templates")
-    }
 }

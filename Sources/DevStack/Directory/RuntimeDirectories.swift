@@ -16,6 +16,10 @@ struct RuntimeDirectories: Sendable {
     let sockets: String
     let nginx: String
 
+    /// guildgate-web's sockets, at their real paths (which the length of a socket's path is about).
+    var webSocket: String { sockets + "/" + StackDirectory.webSocketName }
+    var transferSocket: String { sockets + "/" + StackDirectory.transferSocketName }
+
     /// Prefix of the private directories, which `down --purge` deletes with DIR.
     static let sidePrefix = "/tmp/guildgate-stack."
 
@@ -36,12 +40,13 @@ struct RuntimeDirectories: Sendable {
             logger.notice("\(directory.path) is not reachable by the service users or too long for socket paths; using \(created)")
             side = created
         }
+        let links = [directory.postgres, directory.sockets, directory.nginx]
         guard let side else {
-            for path in [directory.postgres, directory.sockets, directory.nginx] { try FileSystem.makeDirectory(path) }
-            return RuntimeDirectories(postgres: directory.postgres, sockets: directory.sockets, nginx: directory.nginx)
+            for path in links { try FileSystem.makeDirectory(path) }
+            return RuntimeDirectories(postgres: links[0], sockets: links[1], nginx: links[2])
         }
-        for (link, name) in [(directory.postgres, "pg"), (directory.sockets, "run"), (directory.nginx, "nginx")] {
-            let target = side + "/" + name
+        let targets = links.map { side + "/" + URL(fileURLWithPath: $0).lastPathComponent }
+        for (link, target) in zip(links, targets) {
             try FileSystem.makeDirectory(target)
             if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == nil {
                 FileSystem.remove(link)
@@ -50,7 +55,7 @@ struct RuntimeDirectories: Sendable {
                 }
             }
         }
-        return RuntimeDirectories(postgres: side + "/pg", sockets: side + "/run", nginx: side + "/nginx")
+        return RuntimeDirectories(postgres: targets[0], sockets: targets[1], nginx: targets[2])
     }
 
     private static func needsSideDirectory(

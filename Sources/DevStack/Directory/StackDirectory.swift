@@ -48,8 +48,11 @@ public struct StackDirectory: Sendable {
     var apiToken: String { path + "/api.token" }
     var sandboxPort: String { path + "/sandbox.port" }
     var sidePath: String { path + "/side.path" }
-    var webSocket: String { sockets + "/web.sock" }
-    var transferSocket: String { sockets + "/transfer.sock" }
+    /// guildgate-web's sockets in run/: pages and the API, and file transfers.
+    static let webSocketName = "web.sock"
+    static let transferSocketName = "transfer.sock"
+    var webSocket: String { sockets + "/" + Self.webSocketName }
+    var transferSocket: String { sockets + "/" + Self.transferSocketName }
 
     func log(_ name: String) -> String { "\(logs)/\(name).log" }
 

@@ -38,7 +38,7 @@ struct NginxServer: Sendable {
 
     /// Starts nginx again with the configuration it has, on `port`.
     func restart(port: Int) throws(StackError) {
-        let prefix = (try? FileManager.default.destinationOfSymbolicLink(atPath: context.directory.nginx)) ?? context.directory.nginx
+        let prefix = URL(fileURLWithPath: context.directory.nginx).resolvingSymlinksInPath().path
         guard try launch(try executable(), prefix: prefix, port: port) else {
             throw StackError("nginx did not start on 127.0.0.1:\(port)", log: errorLog)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Store
 
 #if canImport(Glibc)
@@ -55,7 +56,8 @@ struct PostgresCluster: Sendable {
                 Invocation(binaries + "/pg_ctl", ["-D", data, "-m", "fast", "-w", "-t", "20", "stop"], environment: environment),
                 as: owner)
         {
-            _ = try? Command.run(stop, output: .append(log), timeout: .seconds(30), poll: Poll(interrupt: .init()))
+            // Stopping finishes, signals or not: a latch nobody opens.
+            _ = try? Command.run(stop, output: .append(log), timeout: .seconds(30), poll: Poll(interrupt: Latch()))
         }
         service.stop(.terminate)
     }

@@ -37,12 +37,7 @@ struct Poll: Sendable {
     }
 
     /// Sleeps for `duration`, unless the interrupt opens first.
-    func sleep(_ duration: Duration) throws(StackError) {
+    private func sleep(_ duration: Duration) throws(StackError) {
         if interrupt.block(timeout: duration) { throw .interrupted }
-    }
-
-    /// Throws ``StackError/interrupted`` if the interrupt has opened.
-    func check() throws(StackError) {
-        if interrupt.isOpen { throw .interrupted }
     }
 }

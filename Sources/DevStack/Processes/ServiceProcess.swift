@@ -20,12 +20,6 @@ struct ServiceProcess: Sendable {
     var log: String { directory.log(name.rawValue) }
     var pidFile: PidFile { directory.pidFile(name) }
 
-    /// The service's pid while it runs.
-    var runningPID: pid_t? {
-        if case .running(let pid) = pidFile.state { return pid }
-        return nil
-    }
-
     var isRunning: Bool {
         if case .running = pidFile.state { return true }
         return false

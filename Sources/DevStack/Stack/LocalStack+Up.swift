@@ -14,8 +14,10 @@ extension LocalStack {
     /// and when `interrupt` opens, it stops what it started (the logs stay in DIR/logs).
     public func up(_ options: StackOptions, interrupt: Latch = Latch()) throws(StackError) -> [String: String] {
         try options.validate()
-        let binaries = try options.resolvedBinaries()
-        let envFile = try options.resolvedEnvFile()
+        var options = options
+        options.binaries = try options.resolvedBinaries()
+        options.repository = try options.resolvedRepository()
+        options.envFile = try options.resolvedEnvFile()
         let directory = try directory.created()
         let context = context(in: directory, interrupt: interrupt)
         guard !ServiceName.allCases.contains(where: { context.service($0).isRunning }) else {
@@ -29,7 +31,7 @@ extension LocalStack {
         }
         FileSystem.remove(directory.stackEnv)
         do {
-            return try start(options, binaries: binaries, envFile: envFile, runtime: runtime, context: context)
+            return try start(options, runtime: runtime, context: context)
         } catch {
             logger.notice("start-up failed; stopping what was started (logs stay in \(directory.logs))")
             stopAll(context)
@@ -37,18 +39,18 @@ extension LocalStack {
         }
     }
 
-    private func start(
-        _ options: StackOptions, binaries: String, envFile: String?, runtime: RuntimeDirectories, context: StackContext
-    ) throws(StackError) -> [String: String] {
+    /// Starts the stack with `options` resolved (absolute paths that exist).
+    private func start(_ options: StackOptions, runtime: RuntimeDirectories, context: StackContext) throws(StackError) -> [String: String] {
         let directory = context.directory
+        let binaries = options.binaries
         var environment = ServiceEnvironment(
-            self.environment, envFile: try envFile.map { path throws(StackError) in try Self.load(envFile: path) } ?? [:])
+            self.environment, envFile: try options.envFile.map { path throws(StackError) in try Self.load(envFile: path) } ?? [:])
         if options.isolated { environment.remove(where: ConfigurationNames.isCallerSpecific) }
         try privileges.changeGroup(of: runtime.sockets, to: privileges.socketGroup)
         chmod(runtime.sockets, 0o750)
         let state = StackState(
             directory: directory.path, binaries: binaries, threads: options.threads, transferThreads: options.transferThreads,
-            webSocket: runtime.sockets + "/web.sock", transferSocket: runtime.sockets + "/transfer.sock",
+            webSocket: runtime.webSocket, transferSocket: runtime.transferSocket,
             socketGroup: privileges.socketGroup, startsBot: options.startsBot, httpPortArgument: options.httpPort)
 
         if !environment.isConfigured("DATABASE_URL") {
@@ -77,7 +79,7 @@ extension LocalStack {
         if !environment.isConfigured("GUILDGATE_API_TOKEN") {
             environment["GUILDGATE_API_TOKEN"] = try GeneratedSecrets.apiToken(in: directory)
         }
-        environment["GUILDGATE_ENV_FILE"] = envFile ?? ""  // empty: the apps read no .env file
+        environment["GUILDGATE_ENV_FILE"] = options.envFile ?? ""  // empty: the apps read no .env file
         environment["GUILDGATE_TEMPLATES"] = options.repository + "/templates"
         let envFileOfStack = StackEnvFile(path: directory.stackEnv)
         try envFileOfStack.write(settings: environment.settings, state: state)

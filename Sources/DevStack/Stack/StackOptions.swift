@@ -40,6 +40,20 @@ public struct StackOptions: Sendable, Equatable {
         return StackDirectory(binaries).path
     }
 
+    /// Whether `path` is a GuildGate checkout: it has the nginx templates and the page templates the stack uses.
+    public static func isCheckout(_ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: path + "/nginx/guildgate.conf.in")
+            && FileManager.default.fileExists(atPath: path + "/templates")
+    }
+
+    /// `repository`, absolute with links resolved, once it is known to be a checkout.
+    func resolvedRepository() throws(StackError) -> String {
+        guard Self.isCheckout(repository) else {
+            throw StackError("--repository \(repository) is not a GuildGate checkout (no nginx/guildgate.conf.in or templates/)")
+        }
+        return StackDirectory(repository).path
+    }
+
     /// `envFile`, absolute, once it is known to be readable.
     func resolvedEnvFile() throws(StackError) -> String? {
         guard let envFile else { return nil }
