@@ -9,7 +9,7 @@ import Foundation
 /// Follows logs from their current end, as `tail -F` does (a log that is truncated or replaced is read again from its
 /// start, one that does not exist yet is waited for), and hands over each new complete line that is not empty,
 /// prefixed with its log's name: `web        | GET /healthz`.
-public final class LogFollower {
+final class LogFollower {
     private struct FollowedLog {
         let name: String
         let path: String
@@ -22,7 +22,7 @@ public final class LogFollower {
     private var logs: [FollowedLog]
 
     /// Follows the files at `paths`, each named by its file name without `.log`.
-    public init(paths: [String]) {
+    init(paths: [String]) {
         logs = paths.map { path in
             let name = URL(fileURLWithPath: path).lastPathComponent
             var log = FollowedLog(name: name.hasSuffix(".log") ? String(name.dropLast(4)) : name, path: path)
@@ -36,12 +36,12 @@ public final class LogFollower {
     }
 
     /// `name` padded to 11 columns, a bar, and `line`.
-    public static func prefixed(_ line: String, from name: String) -> String {
+    static func prefixed(_ line: String, from name: String) -> String {
         name.padding(toLength: max(11, name.count), withPad: " ", startingAt: 0) + "| " + line
     }
 
     /// The lines written since the last call.
-    public func newLines() -> [String] {
+    func newLines() -> [String] {
         logs.indices.flatMap { Self.read(&logs[$0]) }
     }
 

@@ -7,19 +7,19 @@
 /// Which TCP ports of 127.0.0.1 nginx can have. A port is free when it can be bound the way nginx binds it (with
 /// SO_REUSEADDR): a listener on the port, on 127.0.0.1 or on every address, is in the way; connections that are
 /// closing (TIME_WAIT) are not.
-public enum PortProbe {
+enum PortProbe {
     /// Where free ports are looked for: below Linux's ephemeral range, so that no outgoing connection takes one
     /// between the probe and nginx binding it.
     static let candidates = 20000..<32000
 
-    public static func isFree(_ port: Int) -> Bool {
+    static func isFree(_ port: Int) -> Bool {
         guard let socket = LoopbackSocket() else { return false }
         socket.setOption(SO_REUSEADDR, Int32(1))
         return socket.bindAddress(port: port)
     }
 
     /// A free port picked at random among the candidates.
-    public static func freePort() throws(StackError) -> Int {
+    static func freePort() throws(StackError) -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: candidates)
             if isFree(port) { return port }
