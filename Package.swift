@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "guildgate-web", targets: ["FCGIApp"]),
         .executable(name: "guildgate-bot", targets: ["BotWorker"]),
         .executable(name: "discord-sandbox", targets: ["DiscordSandbox"]),
+        .executable(name: "guildgate-dev", targets: ["GuildGateDev"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "JSONSupport"),
         .target(name: "WireFormats"),
         .target(name: "ProcessSupport"),
+        .target(name: "CPosixSpawn"),
+        .target(name: "DiscordSandboxDefaults"),
         .target(name: "Store", dependencies: [
             "CLibPQ", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
@@ -60,7 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "DiscordSandbox", dependencies: [
-            "JSONSupport", "ProcessSupport", "WireFormats",
+            "DiscordSandboxDefaults", "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -69,9 +72,18 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "DevStack", dependencies: [
+            "CPosixSpawn", "DiscordSandboxDefaults", "GuildGateCore", "ProcessSupport", "Store",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "GuildGateDev", dependencies: [
+            "DevStack", "ProcessSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GuildGateTests", dependencies: [
             "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "CFastCGI", "FCGIApp", "BotWorker", "JSONSupport",
-            "ProcessSupport", "WireFormats", "DiscordSandbox",
+            "ProcessSupport", "WireFormats", "DiscordSandbox", "DiscordSandboxDefaults", "DevStack", "GuildGateDev",
         ], exclude: ["Fixtures"]),
     ]
 )
