@@ -1,7 +1,7 @@
 import WireFormats
 
 /// The parts of a Discord request every route checks the same way, refused with Discord's errors (docs:
-/// `reference` "Snowflakes", "Error Messages"; `resources/audit-log` "Audit Log Reason").
+/// `reference` "Snowflakes", "Error Messages"; `resources/audit-log` "Audit Log Entry Object").
 extension RequestContext {
     /// 404 10004 Unknown Guild unless the path names the sandbox guild.
     func requireSandboxGuild() throws(HTTPError) {

@@ -80,6 +80,21 @@ extension DiscordKitTests {
             #expect(refused?.code == .missingAccess)
         }
 
+        @Test func aNicknameIsWhatDiscordKeepsCutAtACharacter() {
+            #expect(GuildMember.nickname("  [Officer]\t  Ann  ") == "[Officer] Ann")
+            #expect(GuildMember.nickname(String(repeating: "x", count: 40)) == String(repeating: "x", count: 32))
+            let thumbs = String(repeating: "👍🏽", count: 17)
+            #expect(GuildMember.nickname(thumbs) == String(repeating: "👍🏽", count: 16), "32 code points, no half emoji")
+            #expect(GuildMember.nickname(String(repeating: "a", count: 31) + " bc") == String(repeating: "a", count: 31))
+            #expect(GuildMember.nickname("   ") == nil)
+        }
+
+        @Test func aLongAuditLogReasonIsCutAtACharacterWithin512Bytes() {
+            let header = DiscordClient.auditLogHeader(String(repeating: "é", count: 100))
+            #expect(header.utf8.count == 510 && header.hasSuffix("%C3%A9"), "85 whole escapes of 6 bytes")
+            #expect(DiscordClient.auditLogHeader("sync: ok") == "sync%3A%20ok")
+        }
+
         @Test func aBulkRunWithTheLimiterNeverMeetsA429() async throws {
             await sandbox.setBotRole()
             let member = await sandbox.createRole("Member")
