@@ -2,9 +2,9 @@ import JSONSupport
 
 /// A guild role (docs: `topics/permissions` "Role Object", "Role Tags Structure"). Its `position` is kept by
 /// `GuildRoles`; roles without a colour, icon or emoji, as a bot's tests make them.
-struct SandboxRole: Sendable, Equatable {
+struct SandboxRole: Sendable {
     /// Who manages a managed role (docs: "Role Tags Structure").
-    enum Manager: Sendable, Equatable {
+    enum Manager: Sendable {
         /// A bot's own role, made when the bot was invited: `{"bot_id": ...}`.
         case bot(id: String)
         /// An integration's role (Twitch, YouTube…): `{"integration_id": ...}`.
