@@ -50,29 +50,31 @@ public struct DiscordSignIn {
         }
     }
 
-    /// The Discord account that approved: the code exchanged with the flow's PKCE verifier, then its user read.
-    public func approvingUser(code: String, state: String, discord: DiscordClient) throws(CallbackFailure) -> DiscordUser {
+    /// The Discord account that approved: the code exchanged with the flow's PKCE verifier, then its user read
+    /// unless `stillWanted` says the browser has gone in between.
+    public func approvingUser(code: String, state: String, discord: DiscordClient, stillWanted: () throws -> Void) throws -> DiscordUser {
         let token: OAuthToken
         do {
             token = try discord.exchangeCode(
                 code, redirectURI: config.discordRedirectURI, codeVerifier: PKCE(state: state, key: pkceKey).verifier)
         } catch {
             switch error {
-            case .notConfigured: throw .oauthNotConfigured
-            case .noAccessToken: throw .noAccessToken
+            case .notConfigured: throw CallbackFailure.oauthNotConfigured
+            case .noAccessToken: throw CallbackFailure.noAccessToken
             default:
                 logger.notice("discord token exchange failed", metadata: ["error": "\(error)"])
-                throw .tokenExchangeFailed
+                throw CallbackFailure.tokenExchangeFailed
             }
         }
+        try stillWanted()
         do {
             return try discord.currentUser(accessToken: token.accessToken)
         } catch {
             switch error {
-            case .noUserID: throw .noDiscordID
+            case .noUserID: throw CallbackFailure.noDiscordID
             default:
                 logger.notice("discord user lookup failed", metadata: ["error": "\(error)"])
-                throw .userInfoFailed
+                throw CallbackFailure.userInfoFailed
             }
         }
     }

@@ -107,7 +107,7 @@ enum DiscordAuthRoutes {
         let signIn = signIn(context)
         let flow = try signIn.resume(state: state, sessionIDHash: try context.session()?.idHash, now: context.now)
         let discord = context.services.discord(logger: context.logger)
-        let discordUser = try signIn.approvingUser(code: code, state: state, discord: discord)
+        let discordUser = try signIn.approvingUser(code: code, state: state, discord: discord, stillWanted: request.ensureClientConnected)
         try request.ensureClientConnected()
         let isMember = try GuildMembership.allowsWebsite(
             discordID: discordUser.id, config: context.config, discord: discord, logger: context.logger)
