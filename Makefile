@@ -1,6 +1,6 @@
 # GuildGate — see README.md.
 #   make run     build (release) and run the whole stack on http://127.0.0.1:$(PORT)/onboarding
-#   make test    the format check, then unit + end-to-end tests (swift test; the harness starts scripts/stack itself)
+#   make test    the format check, then unit + end-to-end tests (swift test; the tests start their stack themselves)
 #   make format  reformat Sources and Tests as .swift-format says
 #   make bench   wrk against nginx → guildgate-web (docs/BENCHMARKS.md)
 #   make build   debug build;  make release   release build
@@ -17,6 +17,8 @@ PORT ?= 8080
 THREADS ?= 16
 RUN_DIR := var
 ENV_FILE_ARG := $(if $(wildcard .env),--env-file .env)
+# The local stack's tool (Sources/GuildGateDev), built with the binaries it starts.
+DEV := .build/release/guildgate-dev
 
 .PHONY: all deps build release run test bench clean format
 
@@ -32,7 +34,7 @@ release: deps
 	swift build -c release
 
 run: release
-	scripts/stack run --dir $(RUN_DIR) --bin .build/release --http-port $(PORT) --threads $(THREADS) $(ENV_FILE_ARG)
+	$(DEV) run --dir $(RUN_DIR) --http-port $(PORT) --threads $(THREADS) $(ENV_FILE_ARG)
 
 test: deps
 	swift format lint --strict --recursive Sources Tests
@@ -45,6 +47,7 @@ format:
 bench: release
 	scripts/bench
 
-clean:
-	scripts/stack down --dir $(RUN_DIR) --purge
+# Stopping a stack takes guildgate-dev: built first when there is a stack to stop.
+clean: $(if $(wildcard $(RUN_DIR)),release)
+	if [[ -d $(RUN_DIR) ]]; then $(DEV) down --dir $(RUN_DIR) --purge; fi
 	rm -rf $(RUN_DIR)

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "guildgate-web", targets: ["FCGIApp"]),
         .executable(name: "guildgate-bot", targets: ["BotWorker"]),
         .executable(name: "discord-sandbox", targets: ["DiscordSandbox"]),
+        .executable(name: "guildgate-dev", targets: ["GuildGateDev"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,8 @@ let package = Package(
         .target(name: "JSONSupport"),
         .target(name: "WireFormats"),
         .target(name: "ProcessSupport"),
+        .target(name: "CPosixSpawn"),
+        .target(name: "DiscordSandboxDefaults"),
         .target(name: "Store", dependencies: [
             "CLibPQ", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
@@ -60,7 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "DiscordSandbox", dependencies: [
-            "JSONSupport", "ProcessSupport", "WireFormats",
+            "DiscordSandboxDefaults", "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -69,24 +72,34 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "DevStack", dependencies: [
+            "CPosixSpawn", "DiscordSandboxDefaults", "GuildGateCore", "ProcessSupport", "Store",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "GuildGateDev", dependencies: [
+            "DevStack", "ProcessSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // What both test targets share: the test stack, clients of the web application (through nginx and
         // in-process), raw sockets, fakes and a manual clock.
         .target(
             name: "GuildGateTesting",
             dependencies: [
-                "GuildGateCore", "Handlers", "Store", "DiscordKit", "WireFormats",
+                "DevStack", "GuildGateCore", "Handlers", "Store", "DiscordKit", "WireFormats",
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Tests/GuildGateTesting"),
         .testTarget(
             name: "GuildGateUnitTests",
             dependencies: [
                 "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "FCGIApp", "BotWorker",
-                "JSONSupport", "ProcessSupport", "WireFormats", "DiscordSandbox",
+                "JSONSupport", "ProcessSupport", "WireFormats", "DiscordSandbox", "DiscordSandboxDefaults", "DevStack", "GuildGateDev",
             ], exclude: ["Fixtures"]),
         .testTarget(
             name: "GuildGateEndToEndTests",
             dependencies: [
-                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "DiscordKit", "FCGIApp", "BotWorker", "DiscordSandbox",
+                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "DiscordKit", "DevStack", "FCGIApp", "BotWorker",
+                "DiscordSandbox", "GuildGateDev",
             ]),
     ]
 )

@@ -1,32 +1,23 @@
+import DevStack
 import Foundation
 import GuildGateTesting
 import Testing
 
 /// nginx/guildgate.conf.in as production renders it (README, "Deployment"): what it sends, and that
 /// nginx accepts it.
-@Suite struct NginxTemplate {
+@Suite struct ProductionNginxConfig {
     static let production = [
         "APP_SOCKET=/run/guildgate/web.sock", "TRANSFER_SOCKET=/run/guildgate/transfer.sock", "LISTEN=80",
         "SERVER_NAME=guild.example.org", "ACCESS_LOG=/var/log/nginx/guildgate.access.log",
     ]
 
-    /// Runs scripts/render-nginx; its output, and its exit status.
-    static func render(_ template: String, _ values: [String]) throws -> (String, Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestStack.repositoryRoot + "/scripts/render-nginx")
-        process.arguments = [TestStack.repositoryRoot + "/nginx/" + template] + values
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (text, process.terminationStatus)
+    /// nginx/`template` rendered with `values` (`TOKEN=VALUE`), as `guildgate-dev render-nginx` renders it.
+    static func render(_ template: String, _ values: [String]) throws -> String {
+        try NginxTemplate(contentsOf: TestStack.repositoryRoot + "/nginx/" + template).render(NginxTemplate.values(fromAssignments: values))
     }
 
     @Test func productionSendsStrictHeadersAndNoLoopbackOrigins() throws {
-        let (config, status) = try Self.render("guildgate.conf.in", Self.production)
-        #expect(status == 0)
+        let config = try Self.render("guildgate.conf.in", Self.production)
         let policy = try #require(config.split(separator: "\n").first { $0.contains("add_header Content-Security-Policy") })
         #expect(!policy.contains("127.0.0.1"), "\(policy)")
         #expect(!policy.contains("http:"), "\(policy)")
@@ -39,10 +30,13 @@ import Testing
     }
 
     @Test func aMissingSocketIsAnErrorAndTheSandboxOriginIsOptIn() throws {
-        let (_, missing) = try Self.render("guildgate.conf.in", Self.production.filter { !$0.hasPrefix("TRANSFER_SOCKET=") })
-        #expect(missing == 1)
-        let (development, status) = try Self.render("guildgate.conf.in", Self.production + ["EXTRA_IMG_SRC=http://127.0.0.1:4321"])
-        #expect(status == 0)
+        #expect(
+            throws: NginxTemplateError.missingValues(
+                path: TestStack.repositoryRoot + "/nginx/guildgate.conf.in", tokens: ["TRANSFER_SOCKET"])
+        ) {
+            try Self.render("guildgate.conf.in", Self.production.filter { !$0.hasPrefix("TRANSFER_SOCKET=") })
+        }
+        let development = try Self.render("guildgate.conf.in", Self.production + ["EXTRA_IMG_SRC=http://127.0.0.1:4321"])
         #expect(development.contains("img-src 'self' data: https: http://127.0.0.1:4321;"))
     }
 
@@ -52,8 +46,8 @@ import Testing
         let prefix = NSTemporaryDirectory() + "guildgate-nginx-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: prefix + "/tmp", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: prefix) }
-        let (outer, _) = try Self.render("standalone.conf.in", ["USER_DIRECTIVE="])
-        let (inner, _) = try Self.render(
+        let outer = try Self.render("standalone.conf.in", ["USER_DIRECTIVE="])
+        let inner = try Self.render(
             "guildgate.conf.in",
             Self.production.map {
                 $0.hasPrefix("LISTEN=") ? "LISTEN=127.0.0.1:9" : $0.hasPrefix("ACCESS_LOG=") ? "ACCESS_LOG=\(prefix)/access.log" : $0

@@ -42,7 +42,7 @@ public struct DiscordClient {
     ) throws(DiscordError) -> HTTPResponse {
         var headers = HTTPHeaders()
         if let auditLogReason, !auditLogReason.isEmpty {
-            headers.add(name: "X-Audit-Log-Reason", value: String(PercentEncoding.encode(auditLogReason).prefix(512)))
+            headers.add(name: "X-Audit-Log-Reason", value: Self.auditLogHeader(auditLogReason))
         }
         let response: HTTPResponse
         do {
@@ -72,6 +72,18 @@ public struct DiscordClient {
         } catch {
             throw .invalidResponse(status: response.status, reason: "not a \(Response.self) (\(error))")
         }
+    }
+
+    /// `X-Audit-Log-Reason`: "1-512 URL-encoded UTF-8 characters" (docs: `resources/audit-log`), so the reason
+    /// percent-encoded and cut at a character (never inside an escape) to stay within 512.
+    static func auditLogHeader(_ reason: String) -> String {
+        var header = ""
+        for character in reason {
+            let encoded = PercentEncoding.encode(String(character))
+            guard header.utf8.count + encoded.utf8.count <= 512 else { break }
+            header += encoded
+        }
+        return header
     }
 
     /// A 2xx response's body as JSON.

@@ -55,6 +55,8 @@ public enum DiscordError: Error, CustomStringConvertible {
             return "Give the bot the missing permission and move its role above the roles and members it manages"
         case (_, 50001):
             return "The bot cannot see that channel or guild: check its channel permissions and that it is in the guild"
+        case (_, 10011):
+            return "The role was deleted on Discord: import the guild's roles again"
         case (_, 10003), (_, 10004):
             return "Check the configured channel or guild id (DISCORD_STORAGE_CHANNEL_IDS, DISCORD_GUILD_ID)"
         default:

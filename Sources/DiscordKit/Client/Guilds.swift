@@ -13,23 +13,26 @@ extension DiscordClient {
     /// token): false when Discord answers 10007 Unknown Member.
     public func isGuildMember(guildID: String, userID: String) throws(DiscordError) -> Bool {
         do {
-            _ = try guildMemberRoles(guildID: guildID, userID: userID)
+            _ = try guildMember(guildID: guildID, userID: userID)
             return true
-        } catch {
-            if case .api(_, 10007, _) = error { return false }
-            throw error
+        } catch  where error.code == .unknownMember {
+            return false
         }
     }
 
     /// The role ids of a guild member.
     public func guildMemberRoles(guildID: String, userID: String) throws(DiscordError) -> [String] {
-        let member = try json(send(Route(.get, "/guilds/\(guildID)/members/\(userID)")))
-        return (member["roles"]?.array ?? []).compactMap(\.string)
+        try guildMember(guildID: guildID, userID: userID).roles
     }
 
     /// `GET /guilds/{guild.id}`: its owner and roles.
     public func guild(id: String) throws(DiscordError) -> DiscordGuild {
         try DiscordGuild(json(send(Route(.get, "/guilds/\(id)"))))
+    }
+
+    /// `GET /guilds/{guild.id}/roles`: every role, `@everyone` (whose id is the guild's) included.
+    public func guildRoles(guildID: String) throws(DiscordError) -> [GuildRole] {
+        try send(Route(.get, "/guilds/\(guildID)/roles"), as: [GuildRole].self)
     }
 
     /// `GET /channels/{channel.id}`: its guild and permission overwrites.

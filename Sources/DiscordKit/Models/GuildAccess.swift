@@ -1,31 +1,5 @@
 import JSONSupport
 
-/// A guild role: what `GET /guilds/{guild.id}` lists in `roles`.
-public struct GuildRole: Sendable, Equatable {
-    public let id: String
-    public let name: String
-    /// Higher is more powerful; a bot manages only roles and members below its highest role.
-    public let position: Int
-    public let permissions: Permissions
-    /// Managed by an integration (a bot's own role): it cannot be assigned.
-    public let managed: Bool
-
-    public init(id: String, name: String, position: Int, permissions: Permissions, managed: Bool = false) {
-        self.id = id
-        self.name = name
-        self.position = position
-        self.permissions = permissions
-        self.managed = managed
-    }
-
-    init?(_ json: JSON) {
-        guard let id = json["id"]?.string, let permissions = Permissions(discordString: json["permissions"]?.string) else { return nil }
-        self.init(
-            id: id, name: json["name"]?.string ?? "", position: json["position"]?.integer ?? 0, permissions: permissions,
-            managed: json["managed"]?.bool ?? false)
-    }
-}
-
 /// The parts of a guild that decide what a member may do.
 public struct DiscordGuild: Sendable, Equatable {
     public let id: String
@@ -38,7 +12,7 @@ public struct DiscordGuild: Sendable, Equatable {
         self.id = id
         name = json["name"]?.string ?? ""
         ownerID = json["owner_id"]?.string
-        roles = (json["roles"]?.array ?? []).compactMap(GuildRole.init)
+        roles = try (json["roles"] ?? []).decoded(as: [GuildRole].self)
     }
 
     /// The member's roles, highest first (`@everyone`, whose id is the guild's, last).

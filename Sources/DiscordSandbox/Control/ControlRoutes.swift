@@ -98,7 +98,7 @@ enum ControlRoutes {
     }
 
     /// The limits, and `limited_requests`: the 429s the limiter (not a fault) sent since the request log was
-    /// last cleared.
+    /// last cleared, in all and (`limited`) per route.
     private static func rateLimitsJSON(_ parts: SandboxState.Parts) -> JSON {
         let limiter = parts.rateLimiter
         let routes = limiter.bucketsByRoute.sorted { $0.key < $1.key }.map { route, bucket -> JSON in
@@ -108,6 +108,7 @@ enum ControlRoutes {
                 "bucket": .string(limiter.hash(bucket: bucket)),
                 "limit": .int(limit.limit),
                 "window_ms": .int(limit.window.wholeMilliseconds),
+                "limited": .int(parts.requestLog.rateLimitedByRoute[route, default: 0]),
             ]
         }
         return [

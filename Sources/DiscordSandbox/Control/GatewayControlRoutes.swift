@@ -1,12 +1,7 @@
 import JSONSupport
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
-/// The control API of the gateway and the guild, under `/_sandbox`: settings, members and presences, and
-/// dispatches, drops, reconnects and invalidations pushed to the connected sessions.
+/// The control API of the gateway, under `/_sandbox`: settings, presences, and dispatches, drops, reconnects
+/// and invalidations pushed to the connected sessions.
 enum GatewayControlRoutes {
     static var routes: [Route] {
         [
@@ -16,25 +11,6 @@ enum GatewayControlRoutes {
             .control(.PUT, "/gateway/config") { context in
                 let update = try context.decodeBody(GatewaySettingsUpdate.self)
                 return .json(context.state.withLock { $0.gateway.updateSettings(update).json })
-            },
-            .control(.GET, "/guild/members") { context in
-                let members = context.state.withLock { $0.gateway.guild.members }
-                return .json([
-                    "guild_id": .string(context.configuration.guildID),
-                    "count": .int(members.count),
-                    "members": .array(members.map(memberJSON)),
-                ])
-            },
-            .control(.POST, "/guild/members", handler: addMembers),
-            .control(.POST, "/guild/members/generate", handler: generateMembers),
-            .control(.DELETE, "/guild/members/{user.id}") { context in
-                let id = context.parameters["user.id"] ?? ""
-                let count = try context.state.withLock { parts throws(HTTPError) in
-                    guard id != parts.gateway.guild.botID else { throw HTTPError.control("the bot cannot leave the guild") }
-                    guard parts.gateway.removeMember(id: id, now: .now) != nil else { throw HTTPError.unknownMember(id) }
-                    return parts.gateway.guild.members.count
-                }
-                return .json(["count": .int(count)])
             },
             .control(.POST, "/gateway/presence", handler: setPresence),
             .control(.POST, "/gateway/presence-burst", handler: presenceBurst),
@@ -93,37 +69,6 @@ enum GatewayControlRoutes {
         ]
     }
 
-    /// `{"members": [{"id", "username", "global_name"?, "status"?, "activities"?, "client_status"?}]}`:
-    /// adds members or replaces those with the same id.
-    @Sendable
-    static func addMembers(_ context: RequestContext) async throws -> SandboxResponse {
-        let members = try context.decodeBody(MembersRequest.self).members
-        let count = try context.state.withLock { parts throws(HTTPError) in
-            guard !members.contains(where: { $0.id == parts.gateway.guild.botID }) else {
-                throw HTTPError.control("the bot is always a member; it cannot be replaced")
-            }
-            parts.gateway.upsertMembers(members, now: .now)
-            return parts.gateway.guild.members.count
-        }
-        return .json(["count": .int(count)])
-    }
-
-    /// `{"count": N, "online_fraction": 0.5}`: members `member<k>` numbered on from earlier generated ones.
-    @Sendable
-    static func generateMembers(_ context: RequestContext) async throws -> SandboxResponse {
-        let request = try context.decodeBody(GenerateRequest.self)
-        let (ids, count) = context.state.withLock { parts in
-            let members = parts.gateway.guild.makeGeneratedMembers(
-                count: request.count,
-                onlineFraction: request.onlineFraction,
-                now: Date()
-            )
-            parts.gateway.upsertMembers(members, now: .now)
-            return (members.map(\.id), parts.gateway.guild.members.count)
-        }
-        return .json(["ids": .array(ids.map(JSON.string)), "count": .int(count)])
-    }
-
     /// `{"user_id", "status", "activities"?, "client_status"?}`: without `activities` the member keeps its
     /// own; without `client_status` it is on desktop (or nowhere, when offline).
     @Sendable
@@ -172,16 +117,6 @@ enum GatewayControlRoutes {
         ])
     }
 
-    /// A guild member object with its `presence`.
-    private static func memberJSON(_ member: GuildMember) -> JSON {
-        let presence: JSON = [
-            "status": .string(member.presence.status.rawValue),
-            "activities": member.presence.activities,
-            "client_status": member.presence.clientStatus,
-        ]
-        return member.json(appending: [("presence", presence)])
-    }
-
     private static func sessionsJSON(_ gateway: GatewayState) -> JSON {
         let sessions = gateway.sessions.values.sorted { $0.serial < $1.serial }.map { session -> JSON in
             var fields: [(String, JSON)] = [
@@ -211,39 +146,7 @@ enum GatewayControlRoutes {
     }
 }
 
-extension HTTPError {
-    fileprivate static func unknownMember(_ id: String) -> HTTPError {
-        HTTPError(.notFound, json: ["error": .string("no member \(id) in the guild")])
-    }
-}
-
 // MARK: - Request bodies
-
-private struct MembersRequest: Decodable {
-    let members: [GuildMember]
-}
-
-private struct GenerateRequest: Decodable {
-    let count: Int
-    let onlineFraction: Double
-
-    private enum CodingKeys: String, CodingKey {
-        case count
-        case onlineFraction = "online_fraction"
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        count = try container.decode(Int.self, forKey: .count)
-        guard (1...100_000).contains(count) else {
-            throw DecodingError.dataCorruptedError(forKey: .count, in: container, debugDescription: "must be 1...100000")
-        }
-        onlineFraction = try container.decodeIfPresent(Double.self, forKey: .onlineFraction) ?? 0.5
-        guard (0...1).contains(onlineFraction) else {
-            throw DecodingError.dataCorruptedError(forKey: .onlineFraction, in: container, debugDescription: "must be 0...1")
-        }
-    }
-}
 
 private struct PresenceRequest: Decodable {
     let userID: String

@@ -1,17 +1,9 @@
 import JSONSupport
-/// Control calls that misconfigure the guild's permissions as operators do: the bot's role without a
-/// permission, a channel overwrite that denies the bot something.
+/// Control calls that misconfigure a channel's permissions as operators do: an overwrite that denies the bot
+/// something. (The bot's role is arranged with the role calls.)
 enum GuildPermissionControlRoutes {
     static var routes: [Route] {
         [
-            .control(.PUT, "/guild/bot-role") { context in
-                let setting = try context.decodeBody(BotRoleSetting.self)
-                guard let permissions = UInt64(setting.permissions) else {
-                    throw HTTPError.control("permissions must be a decimal bitfield string")
-                }
-                context.state.withLock { $0.permissions.botRolePermissions = permissions }
-                return .json(["permissions": .string(setting.permissions)])
-            },
             .control(.PUT, "/channels/{channel.id}/permission-overwrites") { context in
                 let channelID = context.parameters["channel.id"] ?? ""
                 let overwrites = try context.decodeBody([GuildPermissions.Overwrite].self)
@@ -24,11 +16,7 @@ enum GuildPermissionControlRoutes {
                     return parts.permissions.overwritesJSON(channelID: channelID)
                 }
                 return .json(json)
-            },
+            }
         ]
     }
-}
-
-private struct BotRoleSetting: Decodable {
-    let permissions: String
 }

@@ -45,13 +45,18 @@ struct RequestLog: Sendable {
     private(set) var entries: [RequestLogEntry] = []
     /// 429s sent by the rate limiter (route buckets and the global limit), not by injected faults.
     private(set) var rateLimited = 0
+    /// The same by route name (`PUT /guilds/{guild.id}/members/{user.id}/roles/{role.id}`).
+    private(set) var rateLimitedByRoute: [String: Int] = [:]
     /// Faults applied, of any kind.
     private(set) var injected = 0
 
     mutating func record(_ entry: RequestLogEntry) {
         if entries.count == Self.capacity { entries.removeFirst() }
         entries.append(entry)
-        if entry.rateLimitScope != nil { rateLimited += 1 }
+        if entry.rateLimitScope != nil {
+            rateLimited += 1
+            if let route = entry.route { rateLimitedByRoute[route, default: 0] += 1 }
+        }
         if entry.fault != nil { injected += 1 }
     }
 

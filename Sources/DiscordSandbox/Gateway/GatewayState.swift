@@ -16,6 +16,8 @@ struct GatewayState: Sendable {
     var settings = GatewaySettings()
     var guild: SandboxGuild
     var memberRequests = MemberRequestLog()
+    /// Changes to members' roles and nicknames, for tests.
+    var memberChanges = MemberChangeLog()
     /// An outage of the guild (`PUT /_sandbox/guild/outage`): it is unavailable to every session.
     private(set) var guildUnavailable = false
     /// Op 1 requests sent (`POST /_sandbox/gateway/heartbeat-request`) and those answered by a heartbeat

@@ -60,12 +60,7 @@ struct MessageRequestBody {
             self.payload = payload
             self.files = files
         default:
-            throw HTTPError.invalidFormBody(
-                path: [],
-                code: "CONTENT_TYPE_INVALID",
-                message: "Expected \"Content-Type\" header to be one of {'application/json', "
-                    + "'application/x-www-form-urlencoded', 'multipart/form-data'}."
-            )
+            throw HTTPError.contentTypeInvalid
         }
     }
 

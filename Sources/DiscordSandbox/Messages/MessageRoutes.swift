@@ -80,31 +80,13 @@ enum MessageRoutes {
     static func list(_ context: RequestContext) async throws -> SandboxResponse {
         try context.requireBotToken()
         let channelID = context.parameters["channel.id"] ?? ""
-        let query = context.request.query
-        var limit = 50
-        if let text = query["limit"] {
-            guard let value = Int(text) else {
-                throw HTTPError.invalidFormBody(field: "limit", code: "NUMBER_TYPE_COERCE", message: "Value \"\(text)\" is not int.")
-            }
-            guard value >= 1 else {
-                throw HTTPError.invalidFormBody(
-                    field: "limit", code: "NUMBER_TYPE_MIN", message: "int value should be greater than or equal to 1.")
-            }
-            guard value <= 100 else {
-                throw HTTPError.invalidFormBody(
-                    field: "limit", code: "NUMBER_TYPE_MAX", message: "int value should be less than or equal to 100.")
-            }
-            limit = value
-        }
+        let limit = try context.queryLimit(1...100, default: 50)
         var anchor = MessagePageAnchor.latest
         let anchors: [(name: String, make: (UInt64) -> MessagePageAnchor)] = [
             ("around", MessagePageAnchor.around), ("before", MessagePageAnchor.before), ("after", MessagePageAnchor.after),
         ]
         for (name, makeAnchor) in anchors {
-            guard let text = query[name] else { continue }
-            guard let number = Snowflake.value(text) else {
-                throw HTTPError.invalidFormBody(field: name, code: "NUMBER_TYPE_COERCE", message: "Value \"\(text)\" is not snowflake.")
-            }
+            guard let number = try context.querySnowflake(name) else { continue }
             anchor = makeAnchor(number)
             break
         }
@@ -231,6 +213,6 @@ extension SandboxMessage {
 extension RequestContext {
     /// The bot's channel permissions as the guild's roles and overwrites give them (see `GuildPermissions`).
     func requireBot(_ needed: UInt64, in channel: SandboxChannel, parts: SandboxState.Parts) throws(HTTPError) {
-        try parts.permissions.requireBot(needed, in: channel, guildID: configuration.guildID, botID: configuration.botUser.id)
+        try parts.permissions.requireBot(needed, in: channel, guild: parts.gateway.guild)
     }
 }

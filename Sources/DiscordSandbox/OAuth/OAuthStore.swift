@@ -88,7 +88,7 @@ struct OAuthStore: Sendable {
 
     /// A token for the application's owner (the client credentials grant): bearer only, no refresh token.
     mutating func clientCredentialsGrant(scopes: [String], now: ContinuousClock.Instant) -> OAuthGrant {
-        let owner = SandboxUser(id: GuildPermissions.ownerID, username: "sandbox_owner", globalName: nil, email: nil)
+        let owner = SandboxUser(id: SandboxGuild.ownerID, username: "sandbox_owner", globalName: nil, email: nil)
         let grant = makeGrant(user: owner, scopes: scopes, now: now)
         accessTokensByRefreshToken[grant.refreshToken] = nil
         return grant

@@ -25,6 +25,7 @@ extension HTTPError {
     static let unknownGuild = HTTPError(.notFound, discordMessage: "Unknown Guild", code: 10004)
     static let unknownGuildMember = HTTPError(.notFound, discordMessage: "Unknown Member", code: 10007)
     static let unknownMessage = HTTPError(.notFound, discordMessage: "Unknown Message", code: 10008)
+    static let unknownRole = HTTPError(.notFound, discordMessage: "Unknown Role", code: 10011)
     static let unknownWebhook = HTTPError(.notFound, discordMessage: "Unknown Webhook", code: 10015)
     static let unknownInteraction = HTTPError(.notFound, discordMessage: "Unknown interaction", code: 10062)
     static let interactionAcknowledged = HTTPError(
@@ -47,6 +48,14 @@ extension HTTPError {
     static let missingAccess = HTTPError(.forbidden, discordMessage: "Missing Access", code: 50001)
     static let missingPermissions = HTTPError(.forbidden, discordMessage: "Missing Permissions", code: 50013)
     static let invalidJSON = HTTPError(.badRequest, discordMessage: "The request body contains invalid JSON.", code: 50109)
+
+    /// A body whose `Content-Type` is none of the three Discord reads (docs: `reference` "HTTP API").
+    static let contentTypeInvalid = invalidFormBody(
+        path: [],
+        code: "CONTENT_TYPE_INVALID",
+        message: "Expected \"Content-Type\" header to be one of {'application/json', "
+            + "'application/x-www-form-urlencoded', 'multipart/form-data'}."
+    )
 
     /// `50035 Invalid Form Body` with one field error.
     static func invalidFormBody(field: String, code: String, message: String) -> HTTPError {

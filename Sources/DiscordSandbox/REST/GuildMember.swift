@@ -37,12 +37,27 @@ struct MemberPresence: Sendable {
     }
 }
 
-/// A member of the sandbox guild with its presence.
+/// A member of the sandbox guild with its roles, nickname and presence.
 struct GuildMember: Sendable {
+    /// Discord's limit on a nickname (docs: `resources/user` "Usernames and Nicknames": 1 to 32 characters),
+    /// counted in Unicode code points as Discord's API counts.
+    static let nickLengths = 1...32
+
+    /// The nickname Discord stores for `nick`: "trimmed of leading, trailing, and excessive internal
+    /// whitespace" ("Usernames and Nicknames"). `nil` when it is not 1 to 32 characters before or after that.
+    static func sanitizedNick(_ nick: String) -> String? {
+        let sanitized = nick.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        guard nickLengths.contains(nick.unicodeScalars.count), !sanitized.isEmpty else { return nil }
+        return sanitized
+    }
+
     var user: SandboxUser
     /// ISO 8601, fixed when the member joined.
     let joinedAt: String
     var presence: MemberPresence
+    /// Role ids, without `@everyone`, in the order they were given.
+    var roles: [String] = []
+    var nick: String?
 
     init(user: SandboxUser, presence: MemberPresence, joinedAt: Date) {
         self.user = user
@@ -74,10 +89,10 @@ struct GuildMember: Sendable {
     private var fields: [(String, JSON)] {
         [
             ("user", user.publicJSON),
-            ("nick", .null),
+            ("nick", nick.json),
             ("avatar", .null),
             ("banner", .null),
-            ("roles", []),
+            ("roles", .array(roles.map(JSON.string))),
             ("joined_at", .string(joinedAt)),
             ("premium_since", .null),
             ("deaf", false),
@@ -91,13 +106,14 @@ struct GuildMember: Sendable {
 
 extension GuildMember: Decodable {
     private enum CodingKeys: String, CodingKey {
-        case id, username, avatar, bot, status, activities
+        case id, username, avatar, bot, status, activities, roles, nick
         case globalName = "global_name"
         case clientStatus = "client_status"
     }
 
     /// An entry of `POST /_sandbox/guild/members`: `id` and `username` required; `status` defaults to
-    /// offline, `activities` to `[]`.
+    /// offline, `activities` and `roles` to `[]`, `nick` to none. Whether the roles exist is for the caller
+    /// to check.
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let id = try container.decode(String.self, forKey: .id)
@@ -118,6 +134,12 @@ extension GuildMember: Decodable {
                 throw DecodingError.dataCorruptedError(forKey: .clientStatus, in: container, debugDescription: "must be an object")
             }
         }
+        let nick = try container.decodeIfPresent(String.self, forKey: .nick).map { nick in
+            guard let sanitized = Self.sanitizedNick(nick) else {
+                throw DecodingError.dataCorruptedError(forKey: .nick, in: container, debugDescription: "1...32 characters")
+            }
+            return sanitized
+        }
         self.init(
             user: SandboxUser(
                 id: id,
@@ -133,5 +155,7 @@ extension GuildMember: Decodable {
             ),
             joinedAt: Date()
         )
+        roles = try container.decodeIfPresent([String].self, forKey: .roles) ?? []
+        self.nick = nick
     }
 }

@@ -16,6 +16,11 @@ struct RateLimit: Sendable {
     static let routeDefault = RateLimit(limit: 50, window: .seconds(1))
     /// Message create, per channel: the limit Discord applies in practice (docs: `topics/rate-limits` calls it folklore).
     static let messageCreate = RateLimit(limit: 5, window: .seconds(5))
+    /// Add and Remove Guild Member Role, one bucket per guild: the live API reports `X-RateLimit-Limit: 10`
+    /// on a fixed window (discord/discord-api-docs#7680); the 10 s window is folklore, the docs give no number.
+    static let memberRoles = RateLimit(limit: 10, window: .seconds(10))
+    /// Modify Guild Member, per guild: as the role routes, undocumented too.
+    static let memberModify = RateLimit(limit: 10, window: .seconds(10))
 }
 
 /// The state of one bucket after counting a request: what the `X-RateLimit-*` headers say.

@@ -5,9 +5,16 @@ import JSONSupport
     import Foundation
 #endif
 
-/// The one guild the bot is in: its members in join order, the bot first and always present.
+/// The one guild the bot is in: its roles, and its members in join order, the bot first and always present
+/// with its managed role. The owner is not the bot, so the bot's rights come from its roles, as on a real server.
 struct SandboxGuild: Sendable {
     static let name = "Sandbox Guild"
+    /// A user who owns the guild and is nobody the tests log in as; a member only once a test adds them.
+    static let ownerID = "300000000000000002"
+    /// The role Discord creates for a bot when it is invited ("managed", tagged with the bot's id).
+    static let botRoleID = "300000000000000004"
+    /// What GuildGate's invite link asks for (VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES, READ_MESSAGE_HISTORY).
+    static let invitePermissions: UInt64 = 101_376
     /// Ids of generated members are this plus a counter (`member1` is 400000000000000001).
     static let generatedIDBase: UInt64 = 400_000_000_000_000_000
 
@@ -16,6 +23,7 @@ struct SandboxGuild: Sendable {
     /// When the bot joined: the guild's `joined_at`.
     let joinedAt: String
     let textChannelIDs: [String]
+    var roles: GuildRoles
     private(set) var members: [GuildMember]
     private var indexByID: [String: Int]
     private var generatedCount = 0
@@ -24,7 +32,15 @@ struct SandboxGuild: Sendable {
         self.id = id
         botID = bot.id
         self.textChannelIDs = textChannelIDs
-        let botMember = GuildMember(user: bot, presence: MemberPresence(status: .online), joinedAt: now)
+        roles = GuildRoles(
+            everyone: SandboxRole(id: id, name: "@everyone", position: 0, permissions: 0),
+            ranked: [
+                SandboxRole(
+                    id: Self.botRoleID, name: bot.username, position: 1, permissions: Self.invitePermissions, manager: .bot(id: bot.id))
+            ]
+        )
+        var botMember = GuildMember(user: bot, presence: MemberPresence(status: .online), joinedAt: now)
+        botMember.roles = [Self.botRoleID]
         joinedAt = botMember.joinedAt
         members = [botMember]
         indexByID = [bot.id: 0]
@@ -46,6 +62,28 @@ struct SandboxGuild: Sendable {
         return nil
     }
 
+    /// Changes a member in place; `nil` for an unknown member.
+    mutating func updateMember(id: String, _ change: (inout GuildMember) -> Void) -> GuildMember? {
+        guard let index = indexByID[id] else { return nil }
+        change(&members[index])
+        return members[index]
+    }
+
+    /// Deletes a role and takes it from every member who had it (docs: `resources/guild` "Delete Guild Role").
+    mutating func removeRole(id: String) -> SandboxRole? {
+        guard let removed = roles.remove(id: id) else { return nil }
+        for index in members.indices { members[index].roles.removeAll { $0 == id } }
+        return removed
+    }
+
+    /// Members ordered by user id, those after `after`: a page of `GET /guilds/{guild.id}/members`.
+    func membersByID(after: UInt64, limit: Int) -> [GuildMember] {
+        Array(
+            members.lazy.compactMap { member in Snowflake.value(member.id).map { ($0, member) } }
+                .filter { $0.0 > after }.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
+        )
+    }
+
     mutating func remove(id: String) -> GuildMember? {
         guard let index = indexByID[id] else { return nil }
         let removed = members.remove(at: index)
@@ -61,16 +99,18 @@ struct SandboxGuild: Sendable {
     }
 
     /// Makes (without adding them) `count` members `member<k>` with ids `generatedIDBase + k`, numbering on
-    /// from earlier ones. `onlineFraction` of them, spread evenly, are online; the rest offline.
-    mutating func makeGeneratedMembers(count: Int, onlineFraction: Double, now: Date) -> [GuildMember] {
+    /// from earlier ones, each with `roles`. `onlineFraction` of them, spread evenly, are online; the rest offline.
+    mutating func makeGeneratedMembers(count: Int, onlineFraction: Double, roles: [String], now: Date) -> [GuildMember] {
         let generated = (1...count).map { offset -> GuildMember in
             let k = generatedCount + offset
             let isOnline = (Double(k) * onlineFraction).rounded(.down) > (Double(k - 1) * onlineFraction).rounded(.down)
-            return GuildMember(
+            var member = GuildMember(
                 user: SandboxUser(id: String(Self.generatedIDBase + UInt64(k)), username: "member\(k)", globalName: nil),
                 presence: MemberPresence(status: isOnline ? .online : .offline),
                 joinedAt: now
             )
+            member.roles = roles
+            return member
         }
         generatedCount += count
         return generated
@@ -112,8 +152,8 @@ struct SandboxGuild: Sendable {
             "name": .string(Self.name),
             "icon": .null,
             "description": .null,
-            "owner_id": .string(GuildPermissions.ownerID),
-            "roles": [everyoneRole],
+            "owner_id": .string(Self.ownerID),
+            "roles": roles.json,
             "emojis": [],
             "features": [],
             "preferred_locale": "en-US",
@@ -133,21 +173,6 @@ struct SandboxGuild: Sendable {
             "stage_instances": [],
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
-        ]
-    }
-
-    /// `@everyone`, whose id is the guild's.
-    private var everyoneRole: JSON {
-        [
-            "id": .string(id),
-            "name": "@everyone",
-            "color": 0,
-            "hoist": false,
-            "position": 0,
-            "permissions": "0",
-            "managed": false,
-            "mentionable": false,
-            "flags": 0,
         ]
     }
 }

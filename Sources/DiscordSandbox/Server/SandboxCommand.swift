@@ -1,4 +1,5 @@
 import ArgumentParser
+import DiscordSandboxDefaults
 import Logging
 import NIOCore
 import ProcessSupport
@@ -37,19 +38,19 @@ struct SandboxCommand: AsyncParsableCommand {
     var portFile: String?
 
     @Option(help: "The application's client id (a snowflake).")
-    var clientId = "100000000000000001"
+    var clientId = SandboxDefaults.clientID
 
     @Option(help: "The application's client secret.")
-    var clientSecret = "sandbox-client-secret"
+    var clientSecret = SandboxDefaults.clientSecret
 
     @Option(help: "The bot token accepted as `Authorization: Bot <token>`.")
-    var botToken = "sandbox-bot-token"
+    var botToken = SandboxDefaults.botToken
 
     @Option(help: "The id of the one guild the bot is in (a snowflake).")
-    var guildId = "300000000000000003"
+    var guildId = SandboxDefaults.guildID
 
     @Option(help: "The guild's text channels (comma-separated snowflakes); other channel ids are unknown.")
-    var channelIds = "300000000000000010,300000000000000011,300000000000000012"
+    var channelIds = SandboxDefaults.textChannelIDs.joined(separator: ",")
 
     @Option(
         help: """

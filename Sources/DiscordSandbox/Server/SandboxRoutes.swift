@@ -1,9 +1,10 @@
 /// Every route the sandbox serves: Discord's (OAuth, REST, CDN, interactions) and its control API.
 enum SandboxRoutes {
     static var all: [Route] {
-        OAuthRoutes.routes + UserRoutes.routes + GuildRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
+        OAuthRoutes.routes + UserRoutes.routes + GuildRoutes.routes + MemberRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
             + ChannelRoutes.routes + MessageRoutes.routes + CDNRoutes.routes + ApplicationCommandRoutes.routes
             + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
-            + MessageControlRoutes.routes + InteractionControlRoutes.routes + GuildPermissionControlRoutes.routes
+            + MemberControlRoutes.routes + RoleControlRoutes.routes + MessageControlRoutes.routes + InteractionControlRoutes.routes
+            + GuildPermissionControlRoutes.routes
     }
 }

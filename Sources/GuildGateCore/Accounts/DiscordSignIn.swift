@@ -50,32 +50,31 @@ public struct DiscordSignIn {
         }
     }
 
-    /// The approval's token: the code exchanged with the flow's PKCE verifier.
-    public func exchange(code: String, state: String, discord: DiscordClient) throws(CallbackFailure) -> OAuthToken {
+    /// The Discord account that approved: the code exchanged with the flow's PKCE verifier, then its user read
+    /// unless `stillWanted` says the browser has gone in between.
+    public func approvingUser(code: String, state: String, discord: DiscordClient, stillWanted: () throws -> Void) throws -> DiscordUser {
+        let token: OAuthToken
         do {
-            return try discord.exchangeCode(
+            token = try discord.exchangeCode(
                 code, redirectURI: config.discordRedirectURI, codeVerifier: PKCE(state: state, key: pkceKey).verifier)
         } catch {
             switch error {
-            case .notConfigured: throw .oauthNotConfigured
-            case .noAccessToken: throw .noAccessToken
+            case .notConfigured: throw CallbackFailure.oauthNotConfigured
+            case .noAccessToken: throw CallbackFailure.noAccessToken
             default:
                 logger.notice("discord token exchange failed", metadata: ["error": "\(error)"])
-                throw .tokenExchangeFailed
+                throw CallbackFailure.tokenExchangeFailed
             }
         }
-    }
-
-    /// The Discord account that approved, read with the approval's token.
-    public func approvingUser(token: OAuthToken, discord: DiscordClient) throws(CallbackFailure) -> DiscordUser {
+        try stillWanted()
         do {
             return try discord.currentUser(accessToken: token.accessToken)
         } catch {
             switch error {
-            case .noUserID: throw .noDiscordID
+            case .noUserID: throw CallbackFailure.noDiscordID
             default:
                 logger.notice("discord user lookup failed", metadata: ["error": "\(error)"])
-                throw .userInfoFailed
+                throw CallbackFailure.userInfoFailed
             }
         }
     }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// `.env` files: `NAME=value` lines, `#` comments, optional `export `, single or double quotes.
+/// `.env` files: `NAME=value` lines, `#` comments, optional `export `, single or double quotes. A single-quoted value
+/// may be written as a shell writes one that holds a quote (`'it'\''s'` is `it's`), so a file a shell can source
+/// (guildgate-dev's `stack.env`) reads back as it was written.
 public enum DotEnv {
     public static func load(path: String, required: Bool) throws(ConfigError) -> [String: String] {
         guard !path.isEmpty else { return [:] }
@@ -21,12 +23,32 @@ public enum DotEnv {
             let name = line[..<equals].trimmingCharacters(in: .whitespaces)
             var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             if let quote = value.first, quote == "\"" || quote == "'", value.count >= 2, value.last == quote {
-                value = String(value.dropFirst().dropLast())
+                let unquoted = String(value.dropFirst().dropLast())
+                value = quote == "'" ? shellSingleQuoted(value) ?? unquoted : unquoted
             } else if let comment = value.range(of: " #") {
                 value = value[..<comment.lowerBound].trimmingCharacters(in: .whitespaces)
             }
             values[name] = value
         }
         return values
+    }
+
+    /// A shell word made of single-quoted parts and `\'` (a quote), as `'it'\''s'`; nil if `word` is anything else.
+    private static func shellSingleQuoted(_ word: String) -> String? {
+        var result = ""
+        var rest = word[...]
+        while let first = rest.first {
+            if first == "'" {
+                guard let closing = rest.dropFirst().firstIndex(of: "'") else { return nil }
+                result += rest[rest.index(after: rest.startIndex)..<closing]
+                rest = rest[rest.index(after: closing)...]
+            } else if rest.hasPrefix("\\'") {
+                result += "'"
+                rest = rest.dropFirst(2)
+            } else {
+                return nil
+            }
+        }
+        return result
     }
 }

@@ -107,10 +107,7 @@ enum DiscordAuthRoutes {
         let signIn = signIn(context)
         let flow = try signIn.resume(state: state, sessionIDHash: try context.session()?.idHash, now: context.now)
         let discord = context.services.discord(logger: context.logger)
-        let token = try signIn.exchange(code: code, state: state, discord: discord)
-        // Each call to Discord takes a while: a client that left meanwhile gets no more work done for it.
-        try request.ensureClientConnected()
-        let discordUser = try signIn.approvingUser(token: token, discord: discord)
+        let discordUser = try signIn.approvingUser(code: code, state: state, discord: discord, stillWanted: request.ensureClientConnected)
         try request.ensureClientConnected()
         let isMember = try GuildMembership.allowsWebsite(
             discordID: discordUser.id, config: context.config, discord: discord, logger: context.logger)

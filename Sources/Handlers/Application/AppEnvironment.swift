@@ -6,7 +6,10 @@ import Store
 
 /// What every thread shares: settings, templates, the process-wide Discord rate limiter.
 public struct AppEnvironment: Sendable {
-    public let config: AppConfig
+    /// The environment's settings with what the admin panel saved on top, reloaded when that changes.
+    public let settings: LiveConfig
+    /// The settings in effect now.
+    public var config: AppConfig { settings.current }
     public let templates: Templates
     public let rateLimiter: RateLimiter
     public let logger: Logger
@@ -16,18 +19,16 @@ public struct AppEnvironment: Sendable {
     let sessionKey: [UInt8]
     /// Derives each flow's PKCE verifier from its state.
     let pkceKey: [UInt8]
-    /// Built once: it depends on settings only.
-    let botInviteURL: String
+    var botInviteURL: String { DiscordLinks.botInviteURL(config: config) }
 
     public init(config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
-        self.config = config
+        settings = LiveConfig(base: config)
         self.templates = templates
         self.logger = logger
         self.clock = clock
         rateLimiter = RateLimiter()
         sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
         pkceKey = Secrets.derivedKey(config.secretKey, purpose: "pkce-verifier")
-        botInviteURL = DiscordLinks.botInviteURL(config: config)
     }
 
     /// Browser sessions on `db`, signed with this environment's key.

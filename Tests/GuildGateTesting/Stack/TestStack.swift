@@ -1,9 +1,11 @@
+import DevStack
 import Foundation
+import Logging
 import Synchronization
 import Testing
 
-/// nginx + guildgate-web + PostgreSQL + discord-sandbox, started once for the whole test run by
-/// `scripts/stack` in a temporary directory (the same script `make run` uses) and stopped at exit.
+/// nginx + guildgate-web + PostgreSQL + discord-sandbox, started once for the whole test run in a temporary
+/// directory by DevStack, in-process (what `guildgate-dev up` and `make run` do), and stopped at exit.
 public final class TestStack: Sendable {
     public let directory: String
     public let settings: [String: String]
@@ -59,41 +61,30 @@ public final class TestStack: Sendable {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw StackError(description: "\(binary) is missing: run `make test` (or `swift build` first)")
         }
-        let status = Self.runStack(["up", "--dir", directory, "--bin", Self.binaryDirectory, "--http-port", "0", "--no-bot", "--isolated"])
-        guard status == 0 else {
-            throw StackError(description: "scripts/stack up failed (exit \(status)); logs in \(directory)/logs")
+        var options = StackOptions(binaries: Self.binaryDirectory, repository: Self.repositoryRoot)
+        options.startsBot = false
+        options.isolated = true
+        do {
+            settings = try Self.localStack(directory).up(options)
+        } catch {
+            throw StackError(description: "the test stack did not start (logs in \(directory)/logs):\n\(error)")
         }
-        guard let text = try? String(contentsOfFile: directory + "/stack.env", encoding: .utf8) else {
-            throw StackError(description: "scripts/stack up wrote no \(directory)/stack.env")
-        }
-        settings = Self.parseShellAssignments(text)
     }
 
     public func stop() {
-        Self.runStack(["down", "--dir", directory, "--purge"])
+        Self.localStack(directory).down(purge: true)
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// Runs `scripts/stack` with a clean environment: no Discord credentials and no DATABASE_URL, so it
-    /// starts its own PostgreSQL and discord-sandbox.
-    @discardableResult
-    public static func runStack(_ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: repositoryRoot + "/scripts/stack")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
-        process.environment = stackEnvironment
-        do {
-            try process.run()
-        } catch {
-            return 127
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+    /// The stack in `directory`, as the tests run it: with ``stackEnvironment``, telling its progress on standard error.
+    public static func localStack(_ directory: String) -> LocalStack {
+        LocalStack(
+            directory: directory, environment: stackEnvironment,
+            logger: Logger(label: "guildgate-dev", factory: { StreamLogHandler.standardError(label: $0) }))
     }
 
-    /// The environment `scripts/stack` gets: no Discord credentials and no DATABASE_URL, so it starts its own
-    /// PostgreSQL and discord-sandbox.
+    /// The environment the stack gets: no Discord credentials and no DATABASE_URL, so it starts its own PostgreSQL and
+    /// discord-sandbox.
     public static var stackEnvironment: [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { name, _ in
             !name.hasPrefix("DISCORD_") && !name.hasPrefix("GUILDGATE_") && name != "DATABASE_URL"
@@ -103,23 +94,5 @@ public final class TestStack: Sendable {
         // Small enough that a test can exceed it, larger than any one test's files.
         environment["GUILDGATE_USER_QUOTA"] = String(64 << 20)
         return environment
-    }
-
-    /// Reads `KEY='value'` lines as written by scripts/stack.
-    public static func parseShellAssignments(_ text: String) -> [String: String] {
-        var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            var name = String(line[..<equals])
-            if name.hasPrefix("export ") { name = String(name.dropFirst(7)) }
-            var value = String(line[line.index(after: equals)...])
-            if value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 {
-                value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "'\\''", with: "'")
-            } else if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
-                value = String(value.dropFirst().dropLast())
-            }
-            values[name] = value
-        }
-        return values
     }
 }

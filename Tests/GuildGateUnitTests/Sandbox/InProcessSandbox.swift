@@ -1,4 +1,5 @@
 @testable import DiscordSandbox
+import DiscordSandboxDefaults
 import JSONSupport
 import Logging
 import NIOCore
@@ -7,12 +8,12 @@ import NIOHTTP1
 /// discord-sandbox's responder without a socket: each request takes the same steps as over HTTP (faults,
 /// `User-Agent`, routing, rate limits, handler, request log), in microseconds and with state of its own.
 struct InProcessSandbox {
-    static let clientID = "100000000000000001"
-    static let guildID = "300000000000000003"
-    static let channelID = "300000000000000010"
+    static let clientID = SandboxDefaults.clientID
+    static let guildID = SandboxDefaults.guildID
+    static let channelID = SandboxDefaults.textChannelIDs[0]
     static let publicURL = "http://127.0.0.1:8190"
     static let userAgent = ("User-Agent", "DiscordBot (https://guildgate.test, 1)")
-    static let botHeaders = [("Authorization", "Bot sandbox-bot-token"), userAgent]
+    static let botHeaders = [("Authorization", "Bot \(SandboxDefaults.botToken)"), userAgent]
 
     /// What the sandbox answered; `status` 0 when it reset the connection instead.
     struct Answer {
@@ -29,10 +30,10 @@ struct InProcessSandbox {
     init() {
         let configuration = SandboxConfiguration(
             clientID: Self.clientID,
-            clientSecret: "sandbox-client-secret",
-            botToken: "sandbox-bot-token",
+            clientSecret: SandboxDefaults.clientSecret,
+            botToken: SandboxDefaults.botToken,
             guildID: Self.guildID,
-            textChannelIDs: [Self.channelID, "300000000000000011", "300000000000000012"],
+            textChannelIDs: SandboxDefaults.textChannelIDs,
             publicURL: Self.publicURL,
             resumeAuthority: "127.0.0.1:8191"
         )
