@@ -1,6 +1,6 @@
 # GuildGate — see README.md.
 #   make run     build (release) and run the whole stack on http://127.0.0.1:$(PORT)/onboarding
-#   make test    the format check, then unit + end-to-end tests (swift test; the tests start their stack themselves)
+#   make test    the format check, then GuildGateUnitTests and GuildGateEndToEndTests (swift test; the tests start their stack themselves)
 #   make format  reformat Sources and Tests as .swift-format says
 #   make bench   wrk against nginx → guildgate-web (docs/BENCHMARKS.md)
 #   make build   debug build;  make release   release build
