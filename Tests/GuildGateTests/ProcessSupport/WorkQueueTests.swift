@@ -3,21 +3,22 @@ import ProcessSupport
 import Synchronization
 import Testing
 
-/// No wall-clock bound: every wait is ended by the queue doing its part, and `patience` only turns a hang
-/// into a failure. The one short wait checks that something has *not* happened yet, which load cannot fake.
-@Suite struct WorkQueueTests {
+/// No wall-clock bound: every wait is ended by the queue doing its part; `patience` and the time limit only
+/// turn a hang into a failure. The short waits check that something has *not* happened yet, which load
+/// cannot fake.
+@Suite(.timeLimit(.minutes(1))) struct WorkQueueTests {
     static let patience = Duration.seconds(10)
 
     struct Failure: Error, Equatable {}
 
-    @Test func oneThreadRunsWorkInTheOrderSubmitted() throws {
+    @Test func oneThreadRunsWorkInTheOrderSubmitted() async throws {
         let queue = WorkQueue<Void>(name: "test-order") { _ in }
         let seen = Mutex<[Int]>([])
         let completions = (0..<200).map { number in queue.submit { _ in seen.withLock { $0.append(number) } } }
         queue.close()
-        queue.join()
+        #expect(await queue.join(until: .now + Self.patience))
         #expect(seen.withLock { $0 } == Array(0..<200))
-        for completion in completions { try completion.wait() }
+        for completion in completions { try await completion.value }
     }
 
     @Test func whatWorkReturnsOrThrowsComesBackToTheCaller() async throws {
@@ -29,15 +30,16 @@ import Testing
         await #expect(throws: Failure.self) { try await queue.submit { _ in throw Failure() }.value }
     }
 
-    @Test func workGoesToTheThreadIdleLongest() throws {
+    @Test func workGoesToTheThreadIdleLongest() async throws {
         let queue = WorkQueue<Int>(name: "test-turns", threads: 3, capacity: 1) { $0 }
         defer { queue.close() }
         // With room for one piece, each piece ends before the next is queued: the threads take turns.
-        let threads = try (0..<7).map { _ in try queue.submit { $0 }.wait() }
+        var threads: [Int] = []
+        for _ in 0..<7 { threads.append(try await queue.submit { $0 }.value) }
         #expect(threads == [0, 1, 2, 0, 1, 2, 0])
     }
 
-    @Test func threadsRunWorkAtTheSameTime() throws {
+    @Test func threadsRunWorkAtTheSameTime() async throws {
         let queue = WorkQueue<Void>(name: "test-parallel", threads: 4) { _ in }
         defer { queue.close() }
         let started = Mutex(0)
@@ -54,10 +56,10 @@ import Testing
                 return allStarted.block(timeout: Self.patience)
             }
         }
-        for completion in completions { #expect(try completion.wait()) }
+        for completion in completions { #expect(try await completion.value) }
     }
 
-    @Test func eachThreadMakesItsWorkerOnItselfAndKeepsIt() throws {
+    @Test func eachThreadMakesItsWorkerOnItselfAndKeepsIt() async throws {
         struct Probe {
             let index: Int
             let thread: pthread_t
@@ -74,9 +76,10 @@ import Testing
                 return (index: probe.index, onItsThread: pthread_equal(probe.thread, pthread_self()) != 0, runs: probe.runs)
             }
         }
-        let results = try completions.map { try $0.wait() }
+        var results: [(index: Int, onItsThread: Bool, runs: Int)] = []
+        for completion in completions { results.append(try await completion.value) }
         queue.close()
-        queue.join()
+        #expect(await queue.join(until: .now + Self.patience))
         #expect(made.withLock { $0 } == 3, "one worker per thread, made once")
         #expect(results.allSatisfy { $0.onItsThread })
         for index in 0..<3 {
@@ -85,7 +88,7 @@ import Testing
         }
     }
 
-    @Test func submitWaitsWhileTheQueueIsFull() throws {
+    @Test func submitWaitsWhileTheQueueIsFull() async throws {
         let queue = WorkQueue<Void>(name: "test-bound", capacity: 2) { _ in }
         defer { queue.close() }
         let gate = Latch()
@@ -95,19 +98,18 @@ import Testing
             gate.block()
         }
         queue.submit { _ in }
-        #expect(running.block(timeout: Self.patience))
+        #expect(await running.wait(until: .now + Self.patience))
         let third = Latch()
-        let submitter = OSThread.start(name: "test-submitter") {
+        OSThread.start(name: "test-submitter") {
             queue.submit { _ in }
             third.open()
-        }
-        #expect(!third.block(timeout: .milliseconds(200)), "a third piece got in while two were queued or running")
+        }.detach()
+        #expect(!(await third.wait(until: .now + .milliseconds(200))), "a third piece got in while two were queued or running")
         gate.open()
-        #expect(third.block(timeout: Self.patience))
-        submitter.join()
+        #expect(await third.wait(until: .now + Self.patience))
     }
 
-    @Test func closingLetsQueuedWorkRunAndRefusesMore() throws {
+    @Test func closingLetsQueuedWorkRunAndRefusesMore() async throws {
         let queue = WorkQueue<Void>(name: "test-close") { _ in }
         let gate = Latch()
         let first = queue.submit { _ in
@@ -117,11 +119,11 @@ import Testing
         let queued = queue.submit { _ in 2 }
         queue.close()
         let late = queue.submit { _ in 3 }
-        #expect(throws: WorkQueueClosed.self) { try late.wait() }
+        await #expect(throws: WorkQueueClosed.self) { try await late.value }
         gate.open()
-        #expect(try first.wait() == 1)
-        #expect(try queued.wait() == 2)
-        queue.join()
+        #expect(try await first.value == 1)
+        #expect(try await queued.value == 2)
+        #expect(await queue.join(until: .now + Self.patience))
     }
 
     @Test func closingWhileBusyDiscardsWhatIsQueuedAndLetsTheRunningPieceFinish() async throws {
@@ -143,23 +145,22 @@ import Testing
         #expect(await queue.join(until: .now + Self.patience))
     }
 
-    @Test func closingWakesASubmitterWaitingForRoom() throws {
+    @Test func closingWakesASubmitterWaitingForRoom() async throws {
         let queue = WorkQueue<Void>(name: "test-wake", capacity: 1) { _ in }
         let gate = Latch()
         queue.submit { _ in gate.block() }
-        let refused = Mutex(false)
+        let submitted = Mutex<Completion<Void>?>(nil)
         let returned = Latch()
-        let submitter = OSThread.start(name: "test-submitter") {
-            let completion = queue.submit { _ in }
-            refused.withLock { $0 = (try? completion.wait()) == nil }
+        OSThread.start(name: "test-submitter") {
+            submitted.withLock { $0 = queue.submit { _ in } }
             returned.open()
-        }
-        #expect(!returned.block(timeout: .milliseconds(100)), "submit did not wait for room")
+        }.detach()
+        #expect(!(await returned.wait(until: .now + .milliseconds(100))), "submit did not wait for room")
         queue.close(discardingQueued: true)
-        #expect(returned.block(timeout: Self.patience))
-        #expect(refused.withLock { $0 })
+        #expect(await returned.wait(until: .now + Self.patience))
+        let refused = try #require(submitted.withLock { $0 })
+        await #expect(throws: WorkQueueClosed.self) { try await refused.value }
         gate.open()
-        queue.join()
-        submitter.join()
+        #expect(await queue.join(until: .now + Self.patience))
     }
 }
