@@ -9,6 +9,8 @@ import Foundation
 /// queue holds whatever its producers do.
 ///
 /// The threads run until ``close(discardingQueued:)``; a queue never closed lasts as long as the process.
+/// (swift-nio's `NIOThreadPool` is the same idea without a bound, per-thread state, or a result a thread
+/// can block on, which the FastCGI threads need.)
 public final class WorkQueue<Worker>: @unchecked Sendable {
     private struct Work {
         let run: @Sendable (inout Worker) -> Void
@@ -43,8 +45,9 @@ public final class WorkQueue<Worker>: @unchecked Sendable {
         }
     }
 
-    /// Queues `work`, first waiting while `capacity` pieces are queued or running. Once the queue is
-    /// closed, `work` never runs: its completion fails with ``WorkQueueClosed``.
+    /// Queues `work`, first waiting while `capacity` pieces are queued or running (so a task submits
+    /// only to a queue without a bound). Once the queue is closed, `work` never runs: its completion
+    /// fails with ``WorkQueueClosed``.
     @discardableResult
     public func submit<Value: Sendable>(_ work: @escaping @Sendable (inout Worker) throws -> Value) -> Completion<Value> {
         let completion = Completion<Value>()
