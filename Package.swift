@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GuildGateCore", dependencies: [
-            "Store", "DiscordKit", "JSONSupport", "WireFormats",
+            "Store", "DiscordKit", "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "FCGIApp", dependencies: [
-            "CFastCGI", "GuildGateCore", "Handlers", "Store", "DiscordKit",
+            "CFastCGI", "GuildGateCore", "Handlers", "Store", "DiscordKit", "ProcessSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

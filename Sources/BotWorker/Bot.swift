@@ -7,7 +7,8 @@ import Store
 import Synchronization
 
 /// The bot's parts, wired: gateway session → events → presence ingest (its own thread) and member
-/// reconciler; the job runner (its own thread) runs reconciles and whatever else is queued.
+/// reconciler; the job runner (a task, its database calls on a thread of its own) runs reconciles and
+/// whatever else is queued.
 final class Bot: Sendable {
     private let setup: BotSetup
     private let ingest: PresenceIngest
@@ -59,7 +60,6 @@ final class Bot: Sendable {
 
     /// Runs until `shutdown()`; throws when Discord refuses the bot for good.
     func run() async throws {
-        ingest.start()
         jobs.start()
         logger.info(
             "guildgate-bot started", metadata: ["guild_id": "\(setup.guildID)", "intents": "\(setup.intents)", "worker": "\(setup.worker)"])

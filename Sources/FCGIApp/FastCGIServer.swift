@@ -2,6 +2,7 @@ import CFastCGI
 import Foundation
 import Handlers
 import Logging
+import ProcessSupport
 import Synchronization
 
 /// Worker threads in pools, each pool on its own socket; every thread runs `FCGX_Accept_r` with no lock
@@ -143,34 +144,4 @@ final class FastCGIServer: Sendable {
             }
         }
     }
-}
-
-/// A joinable POSIX thread running a closure.
-struct OSThread {
-    private let thread: pthread_t
-
-    private final class Body {
-        let run: () -> Void
-        init(_ run: @escaping () -> Void) { self.run = run }
-    }
-
-    static func start(name: String, stackSize: Int = 1 << 20, _ body: @escaping @Sendable () -> Void) -> OSThread {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, stackSize)
-        defer { pthread_attr_destroy(&attributes) }
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(
-            &thread, &attributes,
-            { context in
-                Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-                return nil
-            }, context)
-        precondition(result == 0, "cannot start thread \(name): \(String(cString: strerror(result)))")
-        return OSThread(thread: thread)
-    }
-
-    func join() { pthread_join(thread, nil) }
-    func detach() { pthread_detach(thread) }
 }

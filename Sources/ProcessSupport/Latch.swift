@@ -37,6 +37,11 @@ public final class Latch: Sendable {
         await wait(deadline: nil)
     }
 
+    /// Blocks the calling thread (never a task) until the latch opens.
+    public func block() {
+        _ = enlist()?.block(timeout: nil)
+    }
+
     /// Blocks the calling thread (never a task) until the latch opens (true) or `timeout` passes (false).
     @discardableResult
     public func block(timeout: Duration) -> Bool {

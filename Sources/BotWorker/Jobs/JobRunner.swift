@@ -1,5 +1,4 @@
 import DiscordGateway
-import Dispatch
 import Foundation
 import GuildGateCore
 import JSONSupport
@@ -15,10 +14,11 @@ enum JobHandler: Sendable {
     case async(@Sendable (BackgroundJob) async throws -> JSON)
 }
 
-/// The job queue's worker, on a thread of its own (libpq blocks): fires due schedules, claims jobs with
-/// `FOR UPDATE SKIP LOCKED`, sleeps on `LISTEN guildgate_jobs` until something is due, and records each
-/// outcome: succeeded with its result, or failed and retried with backoff until no attempts are left.
-/// While PostgreSQL is away it retries with backoff, one log line per attempt.
+/// The job queue's worker: fires due schedules, claims jobs with `FOR UPDATE SKIP LOCKED`, sleeps on
+/// `LISTEN guildgate_jobs` until something is due, and records each outcome: succeeded with its result, or
+/// failed and retried with backoff until no attempts are left. It runs on a task; its database calls and
+/// blocking handlers run on a thread of its own (libpq and libcurl block). While PostgreSQL is away it
+/// retries with backoff, one log line per attempt.
 final class JobRunner: Sendable {
     /// The longest wait between two attempts to reach PostgreSQL.
     static let databaseRetryCap = Duration.seconds(15)
@@ -50,15 +50,19 @@ final class JobRunner: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            loop()
+        Task { [self] in
+            let database = WorkQueue(name: "job-runner") { [self] _ in
+                PostgresConnection(url: databaseURL) { [self] in
+                    abandoned.isOpen || (stopping.isOpen && current.withLock { $0 == nil })
+                }
+            }
+            await loop(on: database)
+            database.close()
             ended.open()
         }
-        thread.name = "job-runner"
-        thread.start()
     }
 
-    /// Claims nothing more; the runner's thread ends once the job in hand (if any) is done.
+    /// Claims nothing more; the runner ends once the job in hand (if any) is done.
     func requestStop() {
         stopping.open()
     }
@@ -77,29 +81,21 @@ final class JobRunner: Sendable {
             ])
     }
 
-    private func loop() {
-        let db = PostgresConnection(url: databaseURL) { [self] in
-            abandoned.isOpen || (stopping.isOpen && current.withLock { $0 == nil })
-        }
-        let jobs = JobStore(db)
+    private func loop(on database: WorkQueue<PostgresConnection>) async {
         var backoff = ReconnectBackoff(cap: Self.databaseRetryCap)
         var generator = SystemRandomNumberGenerator()
         while !stopping.isOpen {
             do {
-                try db.listen(JobStore.notificationChannel)
-                for job in try jobs.fireDueSchedules(payload: schedulePayload) {
-                    logger.debug("schedule fired", metadata: ["job_kind": "\(job.kind)", "job_id": "\(job.id)"])
-                }
+                let job = try await database.submit { [self] db in try claimNext(db) }.value
                 if backoff.failures > 0 {
                     logger.notice("job queue: the database is back")
                     backoff.succeeded()
                 }
-                if let job = try claim(jobs) {
-                    run(job, jobs: jobs)
-                    continue
+                if let job {
+                    await run(job, on: database)
+                } else {
+                    try await database.submit { db in try Self.waitForWork(db) }.value
                 }
-                let wait = (try jobs.nextWakeup()).map { $0.timeIntervalSinceNow } ?? 1
-                _ = try db.waitForNotifications(timeout: .milliseconds(Int(min(max(wait, 0.01), 1) * 1000)))
             } catch {
                 guard !stopping.isOpen else { break }
                 let delay = backoff.nextDelay(using: &generator)
@@ -108,34 +104,56 @@ final class JobRunner: Sendable {
                     metadata: [
                         "error": "\(error)", "attempt": "\(backoff.failures)",
                     ])
-                stopping.block(timeout: delay)
+                await stopping.wait(until: .now + delay)
             }
         }
     }
 
-    /// Claims the next due job, which becomes the job in hand.
-    private func claim(_ jobs: JobStore) throws(StoreError) -> Job? {
+    /// Fires due schedules and claims the next due job, which becomes the job in hand.
+    private func claimNext(_ db: PostgresConnection) throws(StoreError) -> Job? {
+        try db.listen(JobStore.notificationChannel)
+        let jobs = JobStore(db)
+        for job in try jobs.fireDueSchedules(payload: schedulePayload) {
+            logger.debug("schedule fired", metadata: ["job_kind": "\(job.kind)", "job_id": "\(job.id)"])
+        }
         let job = try jobs.claim(worker: worker, lease: lease)
         current.withLock { $0 = job }
         return job
     }
 
-    private func run(_ job: Job, jobs: JobStore) {
+    /// Sleeps on `LISTEN` until the next job or schedule is due, a second at most.
+    private static func waitForWork(_ db: PostgresConnection) throws(StoreError) {
+        let wait = (try JobStore(db).nextWakeup()).map { $0.timeIntervalSinceNow } ?? 1
+        _ = try db.waitForNotifications(timeout: .milliseconds(Int(min(max(wait, 0.01), 1) * 1000)))
+    }
+
+    private func run(_ job: Job, on database: WorkQueue<PostgresConnection>) async {
         var logger = logger
         logger[metadataKey: "job_id"] = "\(job.id)"
         logger[metadataKey: "job_kind"] = "\(job.kind)"
         let outcome: Result<JSON, any Error>
-        if job.isOutOfAttempts {
-            outcome = .failure(JobFailure.lockExpired(attempts: job.maxAttempts))
-        } else if let background = BackgroundJob(kind: job.kind, payload: job.payload), let handler = handlers[background.kind] {
-            switch handler {
-            case .blocking(let body): outcome = Result { try body(background) }
-            case .async(let body): outcome = Self.wait { try await body(background) }
-            }
-        } else {
-            outcome = .failure(JobFailure.unknownKind(job.kind))
+        do {
+            outcome = .success(try await result(of: job, on: database))
+        } catch {
+            outcome = .failure(error)
         }
-        defer { current.withLock { $0 = nil } }
+        let recorded = database.submit { [self, logger] db in record(outcome, of: job, jobs: JobStore(db), logger: logger) }
+        _ = try? await recorded.value
+        current.withLock { $0 = nil }
+    }
+
+    private func result(of job: Job, on database: WorkQueue<PostgresConnection>) async throws -> JSON {
+        guard !job.isOutOfAttempts else { throw JobFailure.lockExpired(attempts: job.maxAttempts) }
+        guard let background = BackgroundJob(kind: job.kind, payload: job.payload), let handler = handlers[background.kind] else {
+            throw JobFailure.unknownKind(job.kind)
+        }
+        switch handler {
+        case .blocking(let body): return try await database.submit { _ in try body(background) }.value
+        case .async(let body): return try await body(background)
+        }
+    }
+
+    private func record(_ outcome: Result<JSON, any Error>, of job: Job, jobs: JobStore, logger: Logger) {
         do {
             switch outcome {
             case .success(let result):
@@ -153,24 +171,6 @@ final class JobRunner: Sendable {
         } catch {
             logger.error("cannot record the job's outcome; it runs again when its lock expires", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// Runs an async handler to completion from this (non-cooperative) thread.
-    private static func wait(_ body: @escaping @Sendable () async throws -> JSON) -> Result<JSON, any Error> {
-        /// Written by the task before it signals, read after the wait: the semaphore orders the two.
-        final class Outcome: @unchecked Sendable { var result: Result<JSON, any Error> = .success(.null) }
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                outcome.result = .success(try await body())
-            } catch {
-                outcome.result = .failure(error)
-            }
-            done.signal()
-        }
-        done.wait()
-        return outcome.result
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ProcessSupport
 import _CryptoExtras
 import WireFormats
 
@@ -43,17 +44,17 @@ public enum PasswordHasher {
         return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
-    /// At most this many derivations run at once (128 MiB each at the current cost): sign-ins from many
+    /// Derivations run on this many threads (128 MiB each at the current cost): sign-ins from many
     /// addresses at once wait their turn instead of taking the process's memory.
     static let concurrentDerivations = 2
-    private static let derivationSlots = DispatchSemaphore(value: concurrentDerivations)
+    private static let derivations = WorkQueue<Void>(name: "scrypt", threads: concurrentDerivations) { _ in }
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int, blockSize: Int, parallelism: Int) throws -> [UInt8] {
-        derivationSlots.wait()
-        defer { derivationSlots.signal() }
-        return try KDF.Scrypt.deriveKey(
-            from: Array(password.utf8), salt: salt, outputByteCount: 32,
-            rounds: rounds, blockSize: blockSize, parallelism: parallelism
-        ).withUnsafeBytes { Array($0) }
+        try derivations.submit { _ in
+            try KDF.Scrypt.deriveKey(
+                from: Array(password.utf8), salt: salt, outputByteCount: 32,
+                rounds: rounds, blockSize: blockSize, parallelism: parallelism
+            ).withUnsafeBytes { Array($0) }
+        }.wait()
     }
 }

@@ -2,9 +2,10 @@ import Crypto
 import DiscordKit
 import Foundation
 import Logging
+import ProcessSupport
 import Store
 
-/// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next one while
+/// Streams a byte range of a stored file: parts are fetched from the CDN in order, the next ones while
 /// the current one is written. A part is checked against its SHA-256 before any of it is used, and each
 /// 1 MiB chunk against its GCM tag before it is sent. A failed check aborts the response: wrong bytes are
 /// never served.
@@ -37,7 +38,7 @@ public struct FileDownload: Sendable {
         let first = lower / file.partSize
         let last = upper / file.partSize
         guard last < parts.count else { throw FilePartError.authenticationFailed(part: last) }
-        let fetcher = PartFetcher(parts: Array(parts[first...last]), download: self)
+        var fetcher = PartFetcher(parts: parts[first...last], download: self)
         defer { fetcher.cancel() }
         for index in first...last {
             let sealed = try fetcher.next()
@@ -81,44 +82,45 @@ public struct FileDownload: Sendable {
     }
 }
 
-/// Fetches parts one ahead of the writer on a thread of its own (with its own curl handle).
-private final class PartFetcher: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var ready: [Result<[UInt8], any Error>] = []
-    private var cancelled = false
+/// Fetches parts in order on a thread of its own (with its own curl handle), ahead of the writer: at most
+/// two beyond the one being written are fetched or held, and none after one that failed.
+private struct PartFetcher {
+    private let download: FileDownload
+    private let queue: WorkQueue<DiscordClient>
+    private var waiting: ArraySlice<StoredFilePart>
+    private var fetching: [Completion<[UInt8]>] = []
 
-    init(parts: [StoredFilePart], download: FileDownload) {
-        let thread = Thread { [self] in
-            let discord = download.discord(download.logger)
-            for part in parts {
-                let result = Result { try download.sealedPart(part, discord: discord) }
-                condition.lock()
-                while ready.count >= 1, !cancelled { condition.wait() }
-                let stop = cancelled
-                if !stop { ready.append(result) }
-                condition.broadcast()
-                condition.unlock()
-                if stop { return }
-                if case .failure = result { return }
-            }
-        }
-        thread.name = "part-fetcher"
-        thread.start()
+    init(parts: ArraySlice<StoredFilePart>, download: FileDownload) {
+        self.download = download
+        queue = WorkQueue(name: "part-fetcher") { _ in download.discord(download.logger) }
+        waiting = parts
+        fetchNext()
+        fetchNext()
     }
 
-    func next() throws -> [UInt8] {
-        condition.lock()
-        defer { condition.unlock() }
-        while ready.isEmpty { condition.wait() }
-        let result = ready.removeFirst()
-        condition.broadcast()
-        return try result.get()
+    /// The next part, checked; what fetching it threw.
+    mutating func next() throws -> [UInt8] {
+        let sealed = try fetching.removeFirst().wait()
+        fetchNext()
+        return sealed
     }
 
+    /// Returns at once: a part on its way is left to finish on the fetcher's thread.
     func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
+        queue.close(discardingQueued: true)
+    }
+
+    private mutating func fetchNext() {
+        guard let part = waiting.popFirst() else { return }
+        let (download, queue) = (download, queue)
+        fetching.append(
+            queue.submit { discord in
+                do {
+                    return try download.sealedPart(part, discord: discord)
+                } catch {
+                    queue.close(discardingQueued: true)
+                    throw error
+                }
+            })
     }
 }

@@ -2,105 +2,79 @@ import Crypto
 import DiscordKit
 import Foundation
 import Logging
+import ProcessSupport
 import Store
+import Synchronization
 
-/// Posts part batches as messages, one worker thread per storage channel, the channels taking turns so each
-/// stays within its own rate-limit bucket (the process-wide limiter paces them) while the others go on. At
-/// most `maxInFlight` batches are out at once, which bounds the memory an upload holds whatever the file's
-/// size: with one, a message is posted while the next is filled.
-final class PartPoster: @unchecked Sendable {
-    private let condition = NSCondition()
-    /// Batches waiting, each for the channel whose turn it is (round robin, so every channel's bucket is used).
-    private var queue: [(channel: Int, batch: PostedBatch)] = []
-    private var submitted = 0
-    private let channelCount: Int
-    private var inFlight = 0
-    private var stored: [StoredFilePart] = []
-    private var failure: FileStorageError?
-    private var closed = false
-    private var workersLeft: Int
+/// Posts part batches as messages, one thread per storage channel with a Discord client of its own; a
+/// batch goes to the channel idle longest, so the channels take turns and each stays within its own
+/// rate-limit bucket (the process-wide limiter paces them) while the others go on. At most `maxInFlight`
+/// batches are out at once, which bounds the memory an upload holds whatever the file's size: with one, a
+/// message is posted while the next is filled.
+final class PartPoster: Sendable {
+    private struct Channel {
+        let id: String
+        let discord: DiscordClient
+    }
 
-    private let maxInFlight: Int
+    private struct Outcome {
+        var stored: [StoredFilePart] = []
+        var failure: FileStorageError?
+    }
+
+    private let channels: WorkQueue<Channel>
+    private let outcome = Mutex(Outcome())
     private let attachmentLimit: Int
     private let logger: Logger
 
-    /// - Parameter client: makes each channel's worker its Discord client (each with its own curl handle).
+    /// - Parameter client: makes each channel's Discord client (each with its own curl handle).
     init(channels: [String], maxInFlight: Int, attachmentLimit: Int, logger: Logger, client: @escaping @Sendable () -> DiscordClient) {
-        self.maxInFlight = maxInFlight
         self.attachmentLimit = attachmentLimit
         self.logger = logger
-        workersLeft = channels.count
-        channelCount = channels.count
-        for (slot, channel) in channels.enumerated() {
-            let thread = Thread { [self] in work(slot: slot, channel: channel, discord: client()) }
-            thread.name = "parts-\(channel)"
-            thread.start()
+        self.channels = WorkQueue(name: "parts", threads: channels.count, capacity: maxInFlight) { index in
+            Channel(id: channels[index], discord: client())
         }
     }
 
-    /// Hands a batch to the workers, waiting while `maxInFlight` are out; throws the first failure.
+    /// Hands a batch to the channels, waiting while `maxInFlight` are out; throws the first failure.
     func submit(_ batch: PostedBatch) throws(FileStorageError) {
-        condition.lock()
-        defer { condition.unlock() }
-        while inFlight >= maxInFlight, failure == nil { condition.wait() }
-        if let failure { throw failure }
-        queue.append((submitted % channelCount, batch))
-        submitted += 1
-        inFlight += 1
-        condition.broadcast()
+        try throwFailure()
+        channels.submit { [self] channel in
+            do throws(FileStorageError) {
+                let parts = try post(batch, channel: channel.id, discord: channel.discord)
+                outcome.withLock { $0.stored += parts }
+            } catch {
+                outcome.withLock { $0.failure = $0.failure ?? error }
+                // What is queued is not posted, and a submit waiting for room returns.
+                channels.close(discardingQueued: true)
+            }
+        }
+        try throwFailure()
     }
 
     /// Parts stored since the last call.
     func takeStored() -> [StoredFilePart] {
-        condition.lock()
-        defer { condition.unlock() }
-        let parts = stored
-        stored.removeAll()
-        return parts
-    }
-
-    /// Waits until every submitted batch is stored or one failed.
-    func waitForAll() throws(FileStorageError) {
-        condition.lock()
-        defer { condition.unlock() }
-        while inFlight > 0, failure == nil { condition.wait() }
-        if let failure { throw failure }
-    }
-
-    /// Stops the workers once their current batch is done (or failed).
-    func close() {
-        condition.lock()
-        closed = true
-        queue.removeAll()
-        condition.broadcast()
-        while workersLeft > 0 { condition.wait() }
-        condition.unlock()
-    }
-
-    private func work(slot: Int, channel: String, discord: DiscordClient) {
-        while let batch = next(for: slot) {
-            let outcome = Result { () throws(FileStorageError) -> [StoredFilePart] in try post(batch, channel: channel, discord: discord) }
-            condition.lock()
-            switch outcome {
-            case .success(let parts): stored += parts
-            case .failure(let error): failure = failure ?? error
-            }
-            inFlight -= 1
-            condition.broadcast()
-            condition.unlock()
+        outcome.withLock { outcome in
+            defer { outcome.stored.removeAll() }
+            return outcome.stored
         }
-        condition.lock()
-        workersLeft -= 1
-        condition.broadcast()
-        condition.unlock()
     }
 
-    private func next(for slot: Int) -> PostedBatch? {
-        condition.lock()
-        defer { condition.unlock() }
-        while !closed, !queue.contains(where: { $0.channel == slot }) { condition.wait() }
-        guard !closed, let index = queue.firstIndex(where: { $0.channel == slot }) else { return nil }
-        return queue.remove(at: index).batch
+    /// Waits until every submitted batch is stored or one failed, and the channels' threads have ended.
+    func waitForAll() throws(FileStorageError) {
+        channels.close()
+        channels.join()
+        try throwFailure()
+    }
+
+    /// Stops the channels' threads once their current batch is done (or failed), and waits for them.
+    func close() {
+        channels.close(discardingQueued: true)
+        channels.join()
+    }
+
+    private func throwFailure() throws(FileStorageError) {
+        if let failure = outcome.withLock({ $0.failure }) { throw failure }
     }
 
     /// Posts one batch, retrying what Discord may still accept: the message nonce is enforced, so a retry
