@@ -7,8 +7,8 @@ import Logging
 import Store
 import GuildGateCore
 
-/// `guildgate-web doctor [--json]`: checks a configuration against Discord and the database before going
-/// live; exits 1 when anything is wrong.
+/// `guildgate-web doctor [--json]`: checks the settings in effect (the environment's, with what the admin
+/// panel saved on top) against Discord and the database before going live; exits 1 when anything is wrong.
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
@@ -20,10 +20,15 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let logger = Launch.logger("guildgate-web")
-        let config = Launch.settings(logger: logger)
+        let settings = LiveConfig(base: Launch.settings(logger: logger))
+        let db = PostgresConnection(url: settings.base.databaseURL)
+        // What the admin panel saved overrides the environment; a database that cannot be read is the
+        // database check's to report.
+        _ = try? settings.reload(from: db)
+        let config = settings.current
         let discord = DiscordClient(
             configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: RateLimiter(), logger: logger)
-        let doctor = Doctor(config: config, discord: discord, db: PostgresConnection(url: config.databaseURL))
+        let doctor = Doctor(config: config, discord: discord, db: db, names: .live(settings))
         let checks = doctor.run()
         let healthy = !checks.contains(where: \.isProblem)
         if json {

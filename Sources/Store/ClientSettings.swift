@@ -36,14 +36,16 @@ public struct ClientSettingsStore {
 
     public static let notificationChannel = "guildgate_settings"
 
-    public func load() throws(StoreError) -> StoredClientSettings? {
+    /// The saved settings, nil before the first save. `lockingRow` holds the row until the transaction ends,
+    /// so that nobody saves in between.
+    public func load(lockingRow: Bool = false) throws(StoreError) -> StoredClientSettings? {
         guard
             let row = try db.query(
                 """
                 SELECT name, callback_url, guild_id, client_id, client_secret_sealed, bot_token_sealed, invite_url,
                        nickname_template, updated_by, updated_at
                 FROM client_settings WHERE id = 1
-                """
+                """ + (lockingRow ? " FOR UPDATE" : "")
             ).first
         else { return nil }
         var settings = StoredClientSettings(

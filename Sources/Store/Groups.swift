@@ -39,6 +39,15 @@ public struct LinkedMember: Sendable, Equatable {
     }
 }
 
+/// A user in a group, as the admin panel lists them.
+public struct GroupMember: Sendable, Equatable {
+    public let groupID: Int
+    public let userID: Int
+    public let name: String
+    public let discordID: String?
+    public let discordUsername: String?
+}
+
 /// The `groups` and `group_members` tables.
 public struct GroupStore {
     let db: PostgresConnection
@@ -117,6 +126,20 @@ public struct GroupStore {
     /// Removes the user from the group; false when not in it.
     public func remove(userID: Int, groupID: Int) throws(StoreError) -> Bool {
         try db.query("DELETE FROM group_members WHERE group_id = $1 AND user_id = $2 RETURNING group_id", [groupID, userID]).first != nil
+    }
+
+    /// The members of one group, or of every group; by group, then name.
+    public func members(groupID: Int? = nil) throws(StoreError) -> [GroupMember] {
+        try db.query(
+            """
+            SELECT gm.group_id, u.id, u.name, u.discord_id, u.discord_username FROM group_members gm JOIN users u ON u.id = gm.user_id
+            WHERE $1::bigint IS NULL OR gm.group_id = $1 ORDER BY gm.group_id, lower(coalesce(u.discord_username, u.name)), u.id
+            """, [groupID]
+        ).rows.map { row throws(StoreError) in
+            GroupMember(
+                groupID: try row.int("group_id"), userID: try row.int("id"), name: try row.string("name"), discordID: row["discord_id"],
+                discordUsername: row["discord_username"])
+        }
     }
 
     public func groups(userID: Int) throws(StoreError) -> [Group] {

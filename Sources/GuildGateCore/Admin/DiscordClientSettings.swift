@@ -14,6 +14,20 @@ public struct DiscordClientSettings: Sendable, Equatable {
         /// Secrets are sealed at rest and never shown, echoed or logged.
         public var isSecret: Bool { self == .clientSecret || self == .botToken }
 
+        /// What the admin panel calls the field.
+        public var label: String {
+            switch self {
+            case .name: return "Name"
+            case .callbackURL: return "Callback URL"
+            case .guildID: return "Server ID"
+            case .clientID: return "Client ID"
+            case .clientSecret: return "Client secret"
+            case .botToken: return "Bot token"
+            case .inviteURL: return "Invite link"
+            case .nicknameTemplate: return "Nickname template"
+            }
+        }
+
         /// The environment variable the field overrides.
         public var environmentName: String {
             switch self {

@@ -4,18 +4,23 @@ import Store
 
 /// `guildgate-web doctor`: seed 001's troubleshooting list (token, intents, permissions, guild id) as
 /// checks against whatever Discord the settings point at, each with the exact fix when something is wrong.
+/// The admin dashboard runs them too, and saving the Discord client runs the ones its changes touch on the
+/// settings about to be saved (`ClientSettingsCheck`).
 public struct Doctor {
     let config: AppConfig
     let discord: DiscordClient
     let db: PostgresConnection
+    /// How messages name the settings to fix.
+    let names: SettingNames
 
     /// What the file storage needs in each storage channel.
     static let storagePermissions: Permissions = [.viewChannel, .sendMessages, .attachFiles, .readMessageHistory]
 
-    public init(config: AppConfig, discord: DiscordClient, db: PostgresConnection) {
+    public init(config: AppConfig, discord: DiscordClient, db: PostgresConnection, names: SettingNames = .environment) {
         self.config = config
         self.discord = discord
         self.db = db
+        self.names = names
     }
 
     public func run() -> [DoctorCheck] {
@@ -35,7 +40,7 @@ public struct Doctor {
         guard let access = guild.access else {
             return checks
                 + ["storage channels", "bot role"].map {
-                    DoctorCheck(name: $0, outcome: .skipped(reason: "needs the bot in DISCORD_GUILD_ID"))
+                    DoctorCheck(name: $0, outcome: .skipped(reason: "needs the bot in \(names[.guildID])"))
                 }
         }
         return checks + storageChannels(access) + [botRole(access)]
@@ -68,17 +73,9 @@ public struct Doctor {
         }
     }
 
-    private func redirectURI() -> DoctorCheck {
+    func redirectURI() -> DoctorCheck {
         check("redirect URI") {
-            let expected = config.webAppBaseURL + AppConfig.callbackPath
-            let served = AppConfig.callbackPaths.map { config.webAppBaseURL + $0 }
-            guard served.contains(config.discordRedirectURI) else {
-                return .problem(
-                    "DISCORD_REDIRECT_URI is \(config.discordRedirectURI), but the callback is served at \(expected).",
-                    fix:
-                        "Set DISCORD_REDIRECT_URI=\(expected) (or leave it empty) and register exactly that URL in the Developer Portal → OAuth2 → Redirects."
-                )
-            }
+            if let problem = Self.callbackNotServed(config: config, names: names) { return problem }
             guard config.usesHTTPS || LoopbackURL.isLoopback(config.webAppBaseURL) else {
                 return .problem(
                     "WEB_APP_BASE_URL is plain http on a public address: sessions and OAuth codes would travel in clear.",
@@ -88,12 +85,24 @@ public struct Doctor {
         }
     }
 
-    private func oauthClient() -> DoctorCheck {
+    /// The redirect URI when the callback is not served there: a problem found without asking Discord.
+    static func callbackNotServed(config: AppConfig, names: SettingNames) -> DoctorCheck.Outcome? {
+        let expected = config.webAppBaseURL + AppConfig.callbackPath
+        let served = AppConfig.callbackPaths.map { config.webAppBaseURL + $0 }
+        guard !served.contains(config.discordRedirectURI) else { return nil }
+        return .problem(
+            "\(names[.callbackURL]) is \(config.discordRedirectURI), but the callback is served at \(served.joined(separator: " and ")).",
+            fix:
+                "Set \(names[.callbackURL]) to \(expected) (or leave it empty) and register exactly that URL in the Developer Portal → OAuth2 → Redirects."
+        )
+    }
+
+    func oauthClient() -> DoctorCheck {
         check("OAuth client") {
             guard let clientID = config.discordClientID, config.discordClientSecret != nil else {
                 return .problem(
-                    "DISCORD_CLIENT_ID or DISCORD_CLIENT_SECRET is not set.",
-                    fix: "Copy both from the Developer Portal → your application → OAuth2 into .env.")
+                    "\(names[.clientID]) or \(names[.clientSecret]) is not set.",
+                    fix: "Copy both from the Developer Portal → your application → OAuth2.")
             }
             do {
                 try discord.verifyClientCredentials()
@@ -102,12 +111,12 @@ public struct Doctor {
                     return .problem(
                         "Discord refused the client id \(clientID) with this secret (invalid_client).",
                         fix:
-                            "Copy DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET again from the Developer Portal → OAuth2 (Reset Secret if it was lost)."
+                            "Copy \(names[.clientID]) and \(names[.clientSecret]) again from the Developer Portal → OAuth2 (Reset Secret if it was lost)."
                     )
                 }
                 return .problem(
                     "the token endpoint did not accept the client: \(error)",
-                    fix: "Check DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET in the Developer Portal → OAuth2.")
+                    fix: "Check \(names[.clientID]) and \(names[.clientSecret]) in the Developer Portal → OAuth2.")
             }
             return .ok("client \(clientID) accepted by the token endpoint")
         }
@@ -115,14 +124,14 @@ public struct Doctor {
 
     // MARK: - The bot
 
-    private func botToken() -> (check: DoctorCheck, user: DiscordUser?) {
+    func botToken() -> (check: DoctorCheck, user: DiscordUser?) {
         guard config.discordBotToken != nil else {
             return (
                 DoctorCheck(
                     name: "bot token",
                     outcome: .problem(
-                        "DISCORD_BOT_TOKEN is not set.",
-                        fix: "Developer Portal → your application → Bot → Reset Token, then copy it into DISCORD_BOT_TOKEN.")), nil
+                        "\(names[.botToken]) is not set.",
+                        fix: "Developer Portal → your application → Bot → Reset Token, then copy it into \(names[.botToken]).")), nil
             )
         }
         do {
@@ -134,8 +143,10 @@ public struct Doctor {
                     DoctorCheck(
                         name: "bot token",
                         outcome: .problem(
-                            "Discord refused DISCORD_BOT_TOKEN (401).",
-                            fix: "Developer Portal → your application → Bot → Reset Token, then copy the new token into DISCORD_BOT_TOKEN.")
+                            "Discord refused \(names[.botToken]) (401).",
+                            fix:
+                                "Developer Portal → your application → Bot → Reset Token, then copy the new token into \(names[.botToken])."
+                        )
                     ), nil
                 )
             }
@@ -169,14 +180,14 @@ public struct Doctor {
         }
     }
 
-    private func guildAccess(botID: String) -> (check: DoctorCheck, access: MemberPermissions?) {
+    func guildAccess(botID: String) -> (check: DoctorCheck, access: MemberPermissions?) {
         guard let guildID = config.discordGuildID else {
             return (
                 DoctorCheck(
                     name: "guild",
                     outcome: .problem(
-                        "DISCORD_GUILD_ID is not set.",
-                        fix: "In Discord, Developer Mode → right-click your server → Copy Server ID, then set DISCORD_GUILD_ID.")), nil
+                        "\(names[.guildID]) is not set.",
+                        fix: "In Discord, Developer Mode → right-click your server → Copy Server ID, then set \(names[.guildID]).")), nil
             )
         }
         do {
@@ -191,14 +202,15 @@ public struct Doctor {
                     DoctorCheck(
                         name: "guild",
                         outcome: .problem(
-                            "the bot is not in the server \(guildID) (or DISCORD_GUILD_ID is wrong).",
+                            "the bot is not in the server \(guildID) (or \(names[.guildID]) is wrong).",
                             fix:
-                                "Invite it with the link from GET /api/discord/invite (\(DiscordLinks.botInviteURL(config: config))), or correct DISCORD_GUILD_ID."
+                                "Invite it with the link from GET /api/discord/invite (\(DiscordLinks.botInviteURL(config: config))), or correct \(names[.guildID])."
                         )), nil
                 )
             default:
                 return (
-                    DoctorCheck(name: "guild", outcome: .problem("\(error)", fix: "Check DISCORD_GUILD_ID and that Discord is reachable.")),
+                    DoctorCheck(
+                        name: "guild", outcome: .problem("\(error)", fix: "Check \(names[.guildID]) and that Discord is reachable.")),
                     nil
                 )
             }
@@ -237,7 +249,7 @@ public struct Doctor {
                 guard channel.guildID == access.guild.id else {
                     return .problem(
                         "#\(channel.name) is not in the server \(access.guild.id).",
-                        fix: "Use channels of DISCORD_GUILD_ID in DISCORD_STORAGE_CHANNEL_IDS.")
+                        fix: "Use channels of \(names[.guildID]) in DISCORD_STORAGE_CHANNEL_IDS.")
                 }
                 let missing = Self.storagePermissions.subtracting(access.in(channel))
                 guard missing.isEmpty else {

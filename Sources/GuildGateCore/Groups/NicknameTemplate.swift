@@ -27,13 +27,30 @@ public struct NicknameTemplate: Sendable, Equatable {
         }
     }
 
+    /// The placeholders the template understands, longest first: `%global_name` is not `%g…`, but
+    /// `%username` must not eat a longer one.
+    public static let placeholders = ["%global_name", "%username", "%rank", "%group"]
+
+    /// Words after a `%` that start no placeholder (`%usrname`), as written: probably a typo, since they
+    /// would reach Discord as they are. A `%` before anything else (`100%`) is text.
+    public var unknownPlaceholders: [String] {
+        var unknown: [String] = []
+        var rest = Substring(text)
+        while let percent = rest.firstIndex(of: "%") {
+            let tail = rest[percent...]
+            let word = tail.dropFirst().prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            if !word.isEmpty, !Self.placeholders.contains(where: { tail.hasPrefix($0) }) {
+                unknown.append("%" + word)
+            }
+            rest = tail.dropFirst()
+        }
+        return unknown
+    }
+
     /// The nickname for `member`; nil when the template yields nothing (the nickname is then cleared).
     public func nickname(for member: Member) -> String? {
-        // Longest placeholder first: `%global_name` is not `%g…`, but `%username` must not eat a longer one.
-        let replacements = [
-            ("%global_name", member.globalName ?? member.username), ("%username", member.username), ("%rank", member.rank ?? ""),
-            ("%group", member.group ?? ""),
-        ]
+        let values = [member.globalName ?? member.username, member.username, member.rank ?? "", member.group ?? ""]
+        let replacements = Array(zip(Self.placeholders, values))
         var result = ""
         var rest = Substring(text)
         scan: while let percent = rest.firstIndex(of: "%") {

@@ -13,7 +13,8 @@ enum DiscordAuthRoutes {
         router.get("/api/discord/invite", .anyone) { _, context in
             .json(["invite_url": .string(context.services.environment.botInviteURL)])
         }
-        router.get("/api/discord/callback", .anyone, callback)
+        // `/api/discord/callback`, and seed 004's `/discord/sso/callback` for whoever registered that URL.
+        for path in AppConfig.callbackPaths { router.get(path, .anyone, callback) }
         router.get("/discord/verify", .anyone, verify)
         router.get("/login", .anyone, login)
         router.post("/logout", .anyone, csrf: .formField, logout)
@@ -81,8 +82,8 @@ enum DiscordAuthRoutes {
         return candidate
     }
 
-    /// `GET /api/discord/callback?code&state`: completes the flow this browser started. Every outcome is a
-    /// redirect.
+    /// `GET /api/discord/callback?code&state` (or its alias): completes the flow this browser started. Every
+    /// outcome is a redirect.
     private static func callback(_ request: Request, _ context: RequestContext) throws -> Response {
         do {
             return try completeCallback(request, context)

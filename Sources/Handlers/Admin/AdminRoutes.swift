@@ -2,7 +2,8 @@ import Foundation
 import GuildGateCore
 import Store
 
-/// Admin sign-in (`AdminSignIn`) and the panel; the panel itself grows in later issues.
+/// Admin sign-in (`AdminSignIn`). The panel's pages are their capabilities' (`DashboardRoutes`,
+/// `ClientSettingsRoutes`, `GroupRoutes`, `AuditRoutes`, …).
 enum AdminRoutes {
     static func register(on router: inout Router) {
         router.get("/admin/login", .anyone) { _, context in
@@ -10,11 +11,6 @@ enum AdminRoutes {
             return try context.render("admin-login", [:])
         }
         router.post("/admin/login", .anyone, csrf: .formField, signIn)
-        router.get("/admin", .admin) { _, context in
-            guard let adminID = try context.session()?.adminID, let admin = try AdminStore(context.db).admin(id: adminID)
-            else { return .redirect(to: "/admin/login", status: .seeOther) }
-            return try context.render("admin", ["username": admin.username])
-        }
     }
 
     private static func signIn(_ request: Request, _ context: RequestContext) throws -> Response {

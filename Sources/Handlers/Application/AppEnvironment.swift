@@ -47,7 +47,17 @@ public struct AppEnvironment: Sendable {
     /// A Discord client on `transport` (one per thread: a curl handle is not shared), paced by the
     /// process-wide rate limiter.
     public func discordClient(transport: any HTTPTransport, logger: Logger) -> DiscordClient {
-        DiscordClient(configuration: config.discordConfiguration, transport: transport, rateLimiter: rateLimiter, logger: logger)
+        discordClient(config: config, transport: transport, logger: logger)
+    }
+
+    /// A Discord client with the credentials of `config` (settings about to be saved), paced by the
+    /// process-wide rate limiter.
+    public func discordClient(
+        config: AppConfig, transport: any HTTPTransport, logger: Logger, retryPolicy: RetryPolicy = .default
+    ) -> DiscordClient {
+        DiscordClient(
+            configuration: config.discordConfiguration, transport: transport, rateLimiter: rateLimiter, logger: logger,
+            retryPolicy: retryPolicy)
     }
 
     /// Makes a Discord client with a curl handle of its own, for a thread a file transfer starts.

@@ -1,0 +1,10 @@
+/// Discord's ids (snowflakes) as people paste them: 17 to 20 decimal digits.
+public enum DiscordID {
+    public static func isValid(_ text: String) -> Bool {
+        (17...20).contains(text.utf8.count) && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// How to find one, for messages about a wrong one.
+    public static let howToCopy =
+        "a Discord id is 17 to 20 digits (Discord: Settings → Advanced → Developer Mode, then right-click → Copy ID)"
+}
