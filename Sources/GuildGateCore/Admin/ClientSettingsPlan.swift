@@ -9,8 +9,10 @@ struct ClientSettingsPlan {
     let assigned: [DiscordClientSettings.Field]
     /// Saved fields given back to the environment.
     let cleared: [DiscordClientSettings.Field]
-    /// Fields whose value in effect changes: what Discord must accept.
+    /// Fields whose value in effect changes.
     let changedInEffect: Set<DiscordClientSettings.Field>
+    /// What Discord must accept: every field whose value in effect changes or that gets a saved value.
+    var checked: Set<DiscordClientSettings.Field> { changedInEffect.union(assigned) }
     /// Problems found without asking Discord.
     let problems: [ClientSettingsProblem]
 
@@ -31,8 +33,9 @@ struct ClientSettingsPlan {
                 let value = submitted.trimmingCharacters(in: .whitespacesAndNewlines)
                 if let problem = value.isEmpty ? "is empty." : field.problem(with: value) {
                     problems.append(ClientSettingsProblem(field, problem))
-                } else if current[field] != nil || value != before[field] {
-                    // A value as the environment already has it stays the environment's.
+                } else if current[field] != nil || value != before[field] || field.isSecret {
+                    // A value shown as the environment has it stays the environment's; a secret is never
+                    // shown, so one typed in is meant to be saved.
                     next[field] = value
                 }
             case .useEnvironment?:

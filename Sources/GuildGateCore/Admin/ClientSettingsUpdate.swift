@@ -39,7 +39,7 @@ public struct ClientSettingsUpdate {
         guard plan.problems.isEmpty else { throw ClientSettingsRefusal.invalid(plan.problems) }
         guard !plan.changesNothing else { return Saved(assigned: [], cleared: []) }
         let check = ClientSettingsCheck(doctor: Doctor(config: plan.config, discord: discord(plan.config), db: db, names: .form))
-        let refused = check.problems(changed: plan.changedInEffect)
+        let refused = check.problems(changed: plan.checked)
         guard refused.isEmpty else { throw ClientSettingsRefusal.refusedByDiscord(refused) }
         do {
             try db.transaction { db in

@@ -20,8 +20,10 @@ public struct SettingNames: Sendable {
     }
 
     public subscript(field: DiscordClientSettings.Field) -> String {
-        if everyFieldIsTheForms { return "the \(field.label.lowercased())" }
-        if savedFields.contains(field) { return "the \(field.label.lowercased()) saved at /admin/client" }
+        // "Bot token" → "the bot token", "Callback URL" → "the callback URL".
+        let label = field.label.prefix(1).lowercased() + field.label.dropFirst()
+        if everyFieldIsTheForms { return "the \(label)" }
+        if savedFields.contains(field) { return "the \(label) saved at /admin/client" }
         return field.environmentName
     }
 }

@@ -18,6 +18,11 @@ public final class TestApplication: Sendable {
     public var environment: AppEnvironment { application.environment }
     public var config: AppConfig { environment.config }
 
+    /// Discord's API on a closed port of loopback, the credentials kept: for pages that ask Discord as they
+    /// are shown (the admin dashboard runs the doctor's checks), which an in-process test must not let reach
+    /// the end-to-end suite's sandbox. Every call fails at once with "could not connect".
+    public static let unreachableDiscord: [String: String?] = ["DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"]
+
     /// The stack's settings changed by `overrides` (nil removes), as `WebProcess` takes them.
     public init(overrides: [String: String?] = [:]) async throws {
         let (stack, databaseURL) = try await TestDatabase.prepare()

@@ -10,7 +10,8 @@ import Testing
     let db: PostgresConnection
 
     init() async throws {
-        app = try await TestApplication()
+        // Signing in leads to the dashboard, which asks Discord.
+        app = try await TestApplication(overrides: TestApplication.unreachableDiscord)
         db = app.database()
     }
 
