@@ -273,12 +273,15 @@ extension EndToEnd {
             let code = "code\(UUID().uuidString.prefix(12))", state = "state\(UUID().uuidString.prefix(12))"
             let token = "token\(UUID().uuidString.prefix(12))"
             _ = try browser.get("/api/discord/callback?code=\(code)&state=\(state)")
+            let alias = try browser.get("/discord/sso/callback?code=\(code)&state=\(state)")
+            #expect(alias.location == stack.webURL + "/discord/error?error=invalid_token", "seed 004's callback path is the callback")
             _ = try browser.get("/discord/verify?token=\(token)")
             _ = try browser.get("/healthz", headers: ["Referer": "\(stack.webURL)/discord/verify?token=\(token)"])
             let logPath = stack.directory + "/logs/nginx-access.log"
             func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
             #expect(poll(timeout: 5) { log().contains("\"GET /healthz HTTP/1.1\" 200") })
             #expect(log().contains("\"GET /api/discord/callback HTTP/1.1\""))
+            #expect(log().contains("\"GET /discord/sso/callback HTTP/1.1\""))
             #expect(log().contains("\"GET /discord/verify HTTP/1.1\""))
             #expect(log().contains("\"\(stack.webURL)/discord/verify\""))
             for secret in [code, state, token] {

@@ -21,7 +21,7 @@ struct ClientSettingsView {
             switch source {
             case .saved: return "set, saved"
             case .environment: return "set, from the environment (\(field.environmentName))"
-            case .unset: return "not set (\(field.environmentName) is empty too)"
+            case .unset: return "not set, here or in the environment (\(field.environmentName))"
             }
         }
     }

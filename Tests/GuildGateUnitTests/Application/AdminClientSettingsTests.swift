@@ -1,12 +1,15 @@
+import DiscordKit
 import Foundation
+import GuildGateCore
 import GuildGateTesting
 import Store
 import Testing
 
-/// `/admin/client` and `/api/admin/client` in-process: what is shown (secrets never), and every refusal that
-/// needs no Discord (bad values are refused before Discord is asked; Discord itself is out of reach here).
-/// Saving settings Discord accepts runs end to end (`EndToEnd.AdminClientSettings`).
-@Suite struct AdminClientSettings {
+/// `/admin/client` and `/api/admin/client` in-process: what is shown (secrets never), every refusal that
+/// needs no Discord (bad values are refused before Discord is asked; Discord itself is out of reach here), and
+/// saving what Discord has no say in. Saving what Discord checks runs end to end (`EndToEnd.AdminClientSettings`).
+/// One at a time: they share the one row of saved settings.
+@Suite(.serialized) struct AdminClientSettings {
     let app: TestApplication
     let token: String
     let secrets: [String]
@@ -15,6 +18,11 @@ import Testing
         app = try await TestApplication(overrides: TestApplication.unreachableDiscord)
         token = try #require(app.config.apiToken)
         secrets = [try #require(app.config.discordBotToken), try #require(app.config.discordClientSecret)]
+    }
+
+    /// When the settings were last saved (nil: never); a refusal leaves it as it was.
+    func savedVersion() throws -> Date? {
+        try ClientSettingsStore(app.database()).load()?.updatedAt
     }
 
     func put(_ json: String, contentType: String = "application/json") throws -> Page {
@@ -58,6 +66,7 @@ import Testing
     }
 
     @Test func badValuesAreRefusedFieldByFieldBeforeDiscordIsAskedAndChangeNothing() throws {
+        let version = try savedVersion()
         let typedSecret = "typed secret \(UUID().uuidString)"
         let shapes = try put(#"{"name": 5, "colour": "blue"}"#)
         #expect(shapes.status == 400)
@@ -85,11 +94,11 @@ import Testing
         #expect(try put("{", contentType: "application/json").status == 400)
         #expect(try put("[]").status == 400)
         #expect(try put("{}", contentType: "text/plain").status == 415)
-        #expect(try ClientSettingsStore(app.database()).load() == nil, "nothing was saved")
-        #expect(app.environment.settings.saved == .init())
+        #expect(try savedVersion() == version, "nothing was saved")
     }
 
     @Test func whenDiscordCannotBeAskedNothingIsSaved() throws {
+        let version = try savedVersion()
         let refused = try put(#"{"bot_token": "a-token-nobody-can-check"}"#)
         #expect(refused.status == 422, "\(refused.body)")
         #expect(refused.json?["code"] as? String == "discord_refused")
@@ -97,14 +106,66 @@ import Testing
         #expect(message.contains("Discord could not be reached"), "\(message)")
         expectNoSecret(in: refused.body, ["a-token-nobody-can-check"])
         expectNoSecret(in: app.log.text, ["a-token-nobody-can-check"])
-        #expect(try ClientSettingsStore(app.database()).load() == nil)
+        #expect(try savedVersion() == version)
     }
 
     @Test func aValueAsTheEnvironmentHasItChangesNothing() throws {
+        let version = try savedVersion()
         let same = try put(#"{"server_id": "\#(try #require(app.config.discordGuildID))", "client_secret": ""}"#)
         #expect(same.status == 200, "\(same.body)")
         #expect((same.json?["saved"] as? [String: Any])?["set"] as? [String] == [])
-        #expect(try ClientSettingsStore(app.database()).load() == nil)
+        #expect(try savedVersion() == version)
+    }
+
+    /// The name, the invite link and the nickname template are the site's own: Discord is not asked.
+    @Test func whatDiscordHasNoSayInIsSavedAuditedAndGivenBack() throws {
+        defer { _ = try? app.database().query("DELETE FROM client_settings") }
+        let saved = try put(#"{"name": "Krypted", "invite_url": "https://discord.gg/krypted", "nickname_template": "[%rank] %username"}"#)
+        #expect(saved.status == 200, "\(saved.body)")
+        #expect((saved.json?["saved"] as? [String: Any])?["set"] as? [String] == ["name", "invite_url", "nickname_template"])
+        let fields = saved.json?["fields"] as? [[String: Any]] ?? []
+        #expect(fields.first { $0["field"] as? String == "name" }?["source"] as? String == "saved")
+        #expect(app.environment.settings.current.nicknameTemplate == "[%rank] %username", "applied in this process at once")
+        #expect(try ClientSettingsStore(app.database()).load()?.updatedBy == "api")
+        let entry = try #require(try AuditLogStore(app.database()).recent(limit: 1, target: "client").first)
+        #expect(entry.action == "client.save" && entry.actor == "api")
+        #expect(entry.detail == ["set": ["name", "invite_url", "nickname_template"], "cleared": []])
+
+        let admin = app.client()
+        try admin.signInAsAdmin()
+        let form = try admin.get("/admin/client")
+        #expect(form.body.contains("name=\"use_environment_name\""), "a saved field can be given back to the environment")
+        let csrf = try #require(TestClient.csrfToken(in: form))
+        let back = try admin.post("/admin/client", form: ["csrf_token": csrf, "use_environment_name": "on", "invite_url": ""])
+        #expect(back.status == 303 && back.location == "/admin/client?saved=1")
+        #expect(try admin.get("/admin/client?saved=1").body.contains("Saved. Every process picks the new settings up by itself."))
+        #expect(app.environment.settings.saved == DiscordClientSettings([.nicknameTemplate: "[%rank] %username"]))
+        #expect(try AuditLogStore(app.database()).recent(limit: 1, target: "client").first?.detail["cleared"] == ["name", "invite_url"])
+    }
+
+    @Test func aSaveThatWouldUndoOneMadeMeanwhileIsRefused() throws {
+        defer { _ = try? app.database().query("DELETE FROM client_settings") }
+        let settings = app.environment.settings
+        let logger = app.log.logger
+        let discord = { (config: AppConfig) in
+            app.environment.discordClient(config: config, transport: FakeTransport([]), logger: logger)
+        }
+        var theirs: (() throws -> Void)? = {
+            // Another admin saves while this save is being checked.
+            try ClientSettingsUpdate(settings: LiveConfig(base: settings.base), db: app.database(), logger: logger, discord: discord)
+                .apply(ClientSettingsChange([.name: .set("Theirs")]), by: .admin("other"))
+        }
+        let mine = ClientSettingsUpdate(settings: settings, db: app.database(), logger: logger) { config in
+            if let save = theirs {
+                theirs = nil
+                try? save()
+            }
+            return discord(config)
+        }
+        #expect(throws: ClientSettingsRefusal.changedMeanwhile(by: "admin:other")) {
+            try mine.apply(ClientSettingsChange([.name: .set("Mine")]), by: .admin("me"))
+        }
+        #expect(try ClientSettingsStore(app.database()).load()?.name == "Theirs")
     }
 
     @Test func theFormShowsEachErrorAtItsFieldKeepsWhatWasTypedButNeverASecret() throws {
@@ -125,8 +186,9 @@ import Testing
         #expect(page.body.components(separatedBy: "class=\"field-error\"").count == 2, "one field, one error")
         expectNoSecret(in: page.body, [typedSecret])
 
+        let version = try savedVersion()
         form["csrf_token"] = "forged"
         #expect(try admin.post("/admin/client", form: form).status == 403)
-        #expect(try ClientSettingsStore(app.database()).load() == nil)
+        #expect(try savedVersion() == version)
     }
 }
