@@ -28,45 +28,26 @@ struct Run: AsyncParsableCommand {
         let logger = Launch.logger("guildgate-bot")
         // First, so that a signal during start-up (a database or Discord that does not answer) ends it too.
         let signals = ShutdownSignals()
-        let running = Latch()
-        let stopping = Latch()
-        let (bots, handOver) = AsyncStream.makeStream(of: Bot.self, bufferingPolicy: .bufferingNewest(1))
+        let started = Mutex<BotSupervisor?>(nil)
         let watcher = Task {
             guard await signals.wait() != nil else { return }
-            stopping.open()
-            guard running.isOpen else {
+            guard let supervisor = started.withLock({ $0 }) else {
                 logger.info("stopped during start-up")
                 Foundation.exit(0)
             }
-            // The bot running now, and any a settings change starts meanwhile.
-            for await bot in bots { await bot.shutdown() }
+            await supervisor.stop()
         }
         defer { watcher.cancel() }
 
         let settings = LiveConfig(base: Launch.settings(logger: logger))
         Launch.checkDatabase(settings.base, logger: logger)
         Launch.reporting(logger) { try settings.reload(from: PostgresConnection(url: settings.base.databaseURL)) }
-        let current = Mutex<Bot?>(nil)
-        let settingsWatcher = SettingsWatcher(settings: settings, logger: logger) { config in
-            guard let bot = current.withLock({ $0 }), bot.isOutdated(by: config) else { return }
-            Task { await bot.restart() }
-        }
+        let supervisor = BotSupervisor(settings: settings, logger: logger)
+        started.withLock { $0 = supervisor }
+        let settingsWatcher = SettingsWatcher(settings: settings, logger: logger, onChange: supervisor.settingsChanged)
         settingsWatcher.start()
         defer { settingsWatcher.stop() }
-        while !stopping.isOpen {
-            let setup = Launch.reporting(logger) { try BotSetup(config: settings.current, logger: logger) }
-            let bot = Bot(setup: setup, settings: settings, logger: logger)
-            current.withLock { $0 = bot }
-            handOver.yield(bot)
-            running.open()
-            do {
-                try await bot.run()
-            } catch {
-                logger.critical("\(setup.explain(error, logger: logger))")
-                Foundation.exit(78)
-            }
-            guard bot.wasRestarted else { return }
-        }
+        await supervisor.run()
     }
 }
 
