@@ -65,7 +65,7 @@ extension EndToEnd {
 
         @Test func aServerTheBotIsNotInIsRefusedAsTheServerIDsProblem() throws {
             let message = try refusal(#"{"server_id": "399999999999999999"}"#, field: "server_id")
-            #expect(message.contains("not in the server 399999999999999999") && message.contains("permissions=101376"), "\(message)")
+            #expect(message.contains("not in the server 399999999999999999") && message.contains("permissions=402754560"), "\(message)")
         }
 
         @Test func aWrongClientSecretIsRefusedAsTheSecretsProblem() throws {
@@ -200,18 +200,10 @@ extension EndToEnd {
             return try Browser(baseURL: stack.webURL).send(method, path, headers: headers, body: Array((json ?? "").utf8))
         }
 
-        /// Creates a role in the sandbox's guild; returns its id.
-        func role(_ json: String) throws -> String {
-            let page = try sandbox.browser.send(
-                "POST", "/_sandbox/guild/roles", headers: ["Content-Type": "application/json"], body: Array(json.utf8))
-            try sandbox.expectOK(page)
-            return try #require(page.json?["id"] as? String)
-        }
-
         @Test func syncImportsTheServersRolesButEveryoneAndManagedOnes() throws {
-            let moderator = try role(#"{"name": "Moderator", "position": 1}"#)
-            let member = try role(#"{"name": "Member", "position": 1}"#)
-            let twitch = try role(#"{"name": "Twitch Subscriber", "managed": true}"#)
+            let moderator = try sandbox.createRole(name: "Moderator")
+            let member = try sandbox.createRole(name: "Member")
+            let twitch = try sandbox.createRole(name: "Twitch Subscriber", managed: true)
             let guild = try #require(stack.settings["DISCORD_GUILD_ID"])
 
             let synced = try api("POST", "/api/admin/groups/sync")
@@ -240,7 +232,7 @@ extension EndToEnd {
                 #expect(refused.json?["code"] as? String == code, "\(roleID): \(refused.body)")
                 #expect((refused.json?["fields"] as? [String: String])?["role_id"] != nil)
             }
-            let raiders = try role(#"{"name": "Raiders"}"#)
+            let raiders = try sandbox.createRole(name: "Raiders")
             let mapped = try api("PUT", "/api/admin/groups/\(local)/role", #"{"role_id": "\#(raiders)"}"#)
             #expect(mapped.status == 200 && mapped.json?["role_id"] as? String == raiders, "\(mapped.body)")
             #expect(try api("DELETE", "/api/admin/groups/\(local)/role").json?["role_id"] is NSNull)
