@@ -21,7 +21,11 @@ public struct Application: Sendable {
         DiscordAuthRoutes.register(on: &router)
         AdminRoutes.register(on: &router)
         RosterRoutes.register(on: &router)
+        StaffAdminRoutes.register(on: &router)
+        UserAdminRoutes.register(on: &router)
         JobRoutes.register(on: &router)
+        JobAdminRoutes.register(on: &router)
+        ScheduleAdminRoutes.register(on: &router)
         FileRoutes.register(on: &router)
         ScriptRoutes.register(on: &router)
         return router
