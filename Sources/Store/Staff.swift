@@ -32,7 +32,9 @@ public struct StaffMember: Sendable, Equatable {
     public let updatedAt: Date?
 
     static let columns = "id, name, rank, discord_id, active, user_id, created_at, updated_at"
+}
 
+extension StaffMember {
     init(_ row: Row) throws(StoreError) {
         id = try row.int("id")
         name = try row.string("name")
