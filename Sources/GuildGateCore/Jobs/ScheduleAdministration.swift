@@ -61,7 +61,9 @@ public struct ScheduleAdministration {
     /// Queues the schedule's job now, whether the schedule is enabled or not; its own timing is unchanged.
     public func runNow(name: String) throws -> Job {
         let schedule = try schedule(name: name)
-        guard let kind = BackgroundJob.Kind(rawValue: schedule.name) else { throw ScheduleAdministrationError.unknownJobKind(schedule.name) }
+        guard let kind = BackgroundJob.Kind(rawValue: schedule.name) else {
+            throw ScheduleAdministrationError.unknownJobKind(schedule.name)
+        }
         return try db.transaction { db in
             let job = try JobStore(db).enqueue(BackgroundJob(fullRunOf: kind, requestedBy: actor.description, guildID: guildID))
             try AuditLogStore(db).record(

@@ -78,7 +78,8 @@ public enum RosterCSV {
     public static func export(_ members: [StaffMember]) -> String {
         var text = exportColumns.joined(separator: ",") + "\r\n"
         for member in members {
-            text += [member.name, member.rank, member.discordID, member.active ? "true" : "false"].map(SpreadsheetCell.field)
+            text +=
+                [member.name, member.rank, member.discordID, member.active ? "true" : "false"].map(SpreadsheetCell.field)
                 .joined(separator: ",") + "\r\n"
         }
         return text

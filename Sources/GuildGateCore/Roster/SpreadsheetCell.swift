@@ -34,4 +34,3 @@ public enum SpreadsheetCell {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
-

@@ -55,4 +55,3 @@ public struct StaffDetails: Sendable, Equatable {
         return nil
     }
 }
-

@@ -10,13 +10,14 @@ struct ListQuery {
 
     init(_ request: Request, maxLimit: Int) throws(HTTPError) {
         var errors: [FieldError] = []
-        limit = request.query["limit"].map { text in
-            guard let value = Int(text), (1...maxLimit).contains(value) else {
-                errors.append(FieldError("limit", "must be a whole number from 1 to \(maxLimit)"))
-                return 1
-            }
-            return value
-        } ?? min(Self.defaultLimit, maxLimit)
+        limit =
+            request.query["limit"].map { text in
+                guard let value = Int(text), (1...maxLimit).contains(value) else {
+                    errors.append(FieldError("limit", "must be a whole number from 1 to \(maxLimit)"))
+                    return 1
+                }
+                return value
+            } ?? min(Self.defaultLimit, maxLimit)
         beforeID = request.query["before"].flatMap { text in
             guard !text.isEmpty else { return nil }
             guard let value = Int(text), value > 0 else {

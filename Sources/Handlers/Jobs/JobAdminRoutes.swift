@@ -9,7 +9,9 @@ import WireFormats
 enum JobAdminRoutes {
     static func register(on router: inout Router) {
         router.get("/admin/jobs", .admin) { request, context in try page(request, context) }
-        router.post("/admin/jobs/{id}/retry", .admin, csrf: .formField) { try actionForm($0, $1, notice: "retried", JobAdministration.retry) }
+        router.post("/admin/jobs/{id}/retry", .admin, csrf: .formField) {
+            try actionForm($0, $1, notice: "retried", JobAdministration.retry)
+        }
         router.post("/admin/jobs/{id}/cancel", .admin, csrf: .formField) {
             try actionForm($0, $1, notice: "cancelled", JobAdministration.cancel)
         }
@@ -62,7 +64,8 @@ enum JobAdminRoutes {
             "jobs": page.jobs.map { row($0, now: context.now) }, "empty": page.jobs.isEmpty,
             "filters": ([nil] + Job.State.allCases).map { filter -> [String: Any] in
                 [
-                    "href": filter.map { "/admin/jobs?state=\($0.rawValue)" } ?? "/admin/jobs", "label": filter?.rawValue.capitalized ?? "All",
+                    "href": filter.map { "/admin/jobs?state=\($0.rawValue)" } ?? "/admin/jobs",
+                    "label": filter?.rawValue.capitalized ?? "All",
                     "count": filter.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +), "selected": filter == state,
                 ]
             },

@@ -12,9 +12,8 @@ enum RouteGuard {
             if route.method == "GET", !request.isAPI, !caller.isMember {
                 return .redirect(to: signInPage(for: route.access, context.config.rosterAccess, request))
             }
-            throw caller.isMember
-                ? HTTPError.forbidden(refusal(route.access, context.config.rosterAccess))
-                : HTTPError.unauthorized(refusal(route.access, context.config.rosterAccess))
+            let message = refusal(route.access, context.config.rosterAccess, api: request.isAPI)
+            throw caller.isMember ? HTTPError.forbidden(message) : HTTPError.unauthorized(message)
         }
         if route.csrf == .header { try context.requireCSRF(caller) }
         return nil
@@ -48,9 +47,12 @@ enum RouteGuard {
         return "/login?next=" + (plain ? request.rawPath : "/")
     }
 
-    private static func refusal(_ access: RouteAccess, _ roster: RosterAccess) -> String {
-        needsAdmin(access, roster)
-            ? "This is for admins: send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in at /admin/login."
-            : "Log in with Discord first (GET /login), or send Authorization: Bearer."
+    private static func refusal(_ access: RouteAccess, _ roster: RosterAccess, api: Bool) -> String {
+        switch (needsAdmin(access, roster), api) {
+        case (true, true): return "This is for admins: send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in at /admin/login."
+        case (true, false): return "This page is for admins. Sign in with an admin account at /admin/login."
+        case (false, true): return "Log in with Discord first (GET /login), or send Authorization: Bearer."
+        case (false, false): return "Log in with Discord first: /login."
+        }
     }
 }

@@ -168,7 +168,8 @@ enum StaffAdminRoutes {
         return try AdminPage.submit(context, fields: fields) { errors, status in
             try listPage(request, context, form: fields, errors: errors, status: status)
         } action: {
-            _ = try administration(context).create(name: fields["name"] ?? "", rank: fields["rank"] ?? "", discordID: fields["discord_id"] ?? "")
+            _ = try administration(context).create(
+                name: fields["name"] ?? "", rank: fields["rank"] ?? "", discordID: fields["discord_id"] ?? "")
             return "/admin/staff?notice=created"
         }
     }
@@ -179,7 +180,8 @@ enum StaffAdminRoutes {
             try editPage(request, context, form: fields, errors: errors, status: status)
         } action: {
             let changes = StaffAdministration.Changes(
-                name: fields["name"] ?? "", rank: fields["rank"] ?? "", discordID: fields["discord_id"] ?? "", active: fields["active"] != nil)
+                name: fields["name"] ?? "", rank: fields["rank"] ?? "", discordID: fields["discord_id"] ?? "",
+                active: fields["active"] != nil)
             _ = try administration(context).update(id: try request.idParameter(), changes)
             return "/admin/staff?notice=updated"
         }

@@ -37,7 +37,9 @@ extension StaffAdministrationError: HTTPResponseError {
             // One entry per line (a line may break several rules), in the file's order.
             var lines: [(line: Int, messages: [String])] = []
             for problem in invalid.problems {
-                if lines.last?.line == problem.line { lines[lines.count - 1].messages.append(problem.message) } else {
+                if lines.last?.line == problem.line {
+                    lines[lines.count - 1].messages.append(problem.message)
+                } else {
                     lines.append((problem.line, [problem.message]))
                 }
             }

@@ -90,10 +90,14 @@ import Testing
             #expect(daily.json?["interval_seconds"] as? Int == 86400)
             let schedule = try #require(try ScheduleStore(db).schedule(name: "nicknames.update"))
             let from = schedule.lastRunAt ?? Date()
-            #expect(abs((schedule.nextRunAt ?? .distantPast).timeIntervalSince(from.addingTimeInterval(86400))) < 60, "counted from the last run")
+            #expect(
+                abs((schedule.nextRunAt ?? .distantPast).timeIntervalSince(from.addingTimeInterval(86400))) < 60,
+                "counted from the last run")
 
-            for body in [#"{"interval_seconds":59}"#, #"{"interval_seconds":2592001}"#, #"{"interval_seconds":"300"}"#, #"{"interval_seconds":300.5}"#]
-            {
+            for body in [
+                #"{"interval_seconds":59}"#, #"{"interval_seconds":2592001}"#, #"{"interval_seconds":"300"}"#,
+                #"{"interval_seconds":300.5}"#,
+            ] {
                 let refused = try admin.send("PUT", "/api/admin/schedules/nicknames.update", json: body)
                 #expect(refused.status == 400, "\(body)")
                 #expect((refused.json?["fields"] as? [String: String])?["interval_seconds"] != nil, "\(body)")

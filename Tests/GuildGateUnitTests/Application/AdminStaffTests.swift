@@ -68,10 +68,14 @@ import Testing
         #expect(fields["name"] == "is empty")
         #expect(fields["rank"] == "is longer than 100 characters")
         #expect(fields["discord_id"]?.contains("is not a Discord user id") == true)
-        #expect(try admin.send("POST", "/api/admin/staff", json: #"{"name":"A\u0007B","rank":"","discord_id":"\#(uniqueSnowflake())"}"#).status == 400)
+        #expect(
+            try admin.send("POST", "/api/admin/staff", json: #"{"name":"A\u0007B","rank":"","discord_id":"\#(uniqueSnowflake())"}"#).status
+                == 400)
         #expect(try admin.send("POST", "/api/admin/staff", json: #"{"name":"A","discord_id":123456789012345678}"#).json?["fields"] != nil)
         #expect(try admin.send("POST", "/api/admin/staff", json: "[]").status == 400)
-        #expect(try admin.send("POST", "/api/admin/staff", json: "name=x", headers: ["Content-Type": "application/x-www-form-urlencoded"]).status == 415)
+        #expect(
+            try admin.send("POST", "/api/admin/staff", json: "name=x", headers: ["Content-Type": "application/x-www-form-urlencoded"])
+                .status == 415)
 
         let discordID = uniqueSnowflake()
         let first = try admin.send("POST", "/api/admin/staff", json: #"{"name":"First","rank":"","discord_id":"\#(discordID)"}"#)
@@ -80,7 +84,8 @@ import Testing
         #expect(taken.status == 409)
         #expect(taken.json?["code"] as? String == "discord_id_taken")
         let other = try #require(
-            try admin.send("POST", "/api/admin/staff", json: #"{"name":"Other","rank":"","discord_id":"\#(uniqueSnowflake())"}"#).json?["id"]
+            try admin.send("POST", "/api/admin/staff", json: #"{"name":"Other","rank":"","discord_id":"\#(uniqueSnowflake())"}"#).json?[
+                "id"]
                 as? Int)
         #expect(try admin.send("PUT", "/api/admin/staff/\(other)", json: #"{"discord_id":"\#(discordID)"}"#).status == 409)
         #expect(try admin.send("PUT", "/api/admin/staff/\(id)", json: #"{"name":""}"#).status == 400)
@@ -104,7 +109,10 @@ import Testing
             body: Array("name,rank,discord_id\nAnn,Lead,\(ann)\n,Staff,\(bob)\nCat,Staff,42\n".utf8))
         #expect(bad.status == 400)
         #expect(bad.json?["code"] as? String == "import_refused")
-        #expect(bad.json?["fields"] as? [String: String] == ["line 3": "name is empty", "line 4": "discord_id '42' is not a Discord user id (17-20 digits)"])
+        #expect(
+            bad.json?["fields"] as? [String: String] == [
+                "line 3": "name is empty", "line 4": "discord_id '42' is not a Discord user id (17-20 digits)",
+            ])
         #expect(try StaffStore(db).members().allSatisfy { $0.discordID != ann }, "a file with a bad line imports nothing")
 
         // Quotes, commas, line breaks and would-be formulas survive the round trip; the export guards each.
@@ -175,7 +183,8 @@ import Testing
         #expect(edit.status == 200)
         #expect(edit.body.contains("value=\"\(discordID)\""))
         #expect(try admin.get("/admin/staff/999999999").status == 404)
-        let saved = try admin.submit("/admin/staff/\(id)", ["name": "Page Person", "rank": "Admin", "discord_id": discordID, "active": "on"])
+        let saved = try admin.submit(
+            "/admin/staff/\(id)", ["name": "Page Person", "rank": "Admin", "discord_id": discordID, "active": "on"])
         #expect(saved.location == "/admin/staff?notice=updated")
         #expect(try StaffStore(db).member(id: id)?.rank == "Admin")
         let badEdit = try admin.submit("/admin/staff/\(id)", ["name": "", "rank": "Admin", "discord_id": discordID, "active": "on"])
@@ -235,7 +244,9 @@ import Testing
             form["csrf_token"] = token
             #expect(try admin.browser.post("/admin/staff", form: form).status == 403)
         }
-        #expect(try admin.browser.send("POST", "/api/admin/staff", headers: ["Content-Type": "application/json"], body: Array("{}".utf8)).status == 403)
+        #expect(
+            try admin.browser.send("POST", "/api/admin/staff", headers: ["Content-Type": "application/json"], body: Array("{}".utf8)).status
+                == 403)
         #expect(try StaffStore(db).members().allSatisfy { $0.discordID != discordID })
     }
 }
