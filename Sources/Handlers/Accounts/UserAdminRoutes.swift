@@ -80,7 +80,7 @@ enum UserAdminRoutes {
             values["next_page"] = FormEncoding.appendQuery(searched + [("before", String(before))], to: "/admin/users")
         }
         return try AdminPage.render(
-            "admin-users", section: "/admin/users", values,
+            "admin-users", .users, values,
             notices: [
                 "unlinked": "Discord account unlinked; the user was signed out everywhere.",
                 "deleted": "User deleted; their files' messages are being removed from Discord.",

@@ -1,28 +1,20 @@
-import Foundation
-import GuildGateCore
-
-/// What every admin page shares: the sub-navigation (`admin-nav` partial) with the current section marked,
-/// the notice a form's redirect asked for (`?notice=`: a key of the page's own, never text from the URL),
-/// and how a form's outcome is answered (see `submit`).
+/// What the admin panel's list pages (staff, users, jobs, schedules) share beyond the sub-navigation
+/// (`renderAdmin`): the notice a form's redirect asked for (`?notice=`: a key of the page's own, never text
+/// from the URL) and the refusal of a form, both shown by the `admin-messages` partial, and how a form's
+/// outcome is answered (`submit`).
 enum AdminPage {
-    static let sections: [(path: String, label: String)] = [
-        ("/admin", "Dashboard"), ("/admin/client", "Discord client"), ("/admin/groups", "Groups"), ("/admin/staff", "Staff"),
-        ("/admin/users", "Users"), ("/admin/jobs", "Jobs"), ("/admin/schedules", "Schedules"), ("/admin/audit", "Audit log"),
-    ]
-
-    /// Renders an admin page of `section` (its path, `/admin/staff`); `notices` are the page's messages by key.
+    /// Renders an admin page of `section`; `notices` are the page's messages by key, `errors` a refused form's.
     static func render(
-        _ template: String, section: String, _ values: [String: Any], notices: [String: String] = [:], errors: [FieldError] = [],
-        status: HTTPStatus = .ok, context: RequestContext
+        _ template: String, _ section: AdminSection, _ values: [String: Any], notices: [String: String] = [:],
+        errors: [FieldError] = [], status: HTTPStatus = .ok, context: RequestContext
     ) throws -> Response {
         var values = values
-        values["admin_nav"] = sections.map { ["href": $0.path, "label": $0.label, "current": $0.path == section] }
         if let key = context.request.query["notice"], let notice = notices[key] { values["notice"] = notice }
         if !errors.isEmpty {
             values["has_errors"] = true
             values["errors"] = errors.map { ["field": $0.field, "message": $0.message] }
         }
-        return try context.render(template, values, status: status)
+        return try context.renderAdmin(template, section, values, status: status)
     }
 
     /// Answers a form of an admin page (POST, `csrf_token` field): checks the token, runs `action`, and sends

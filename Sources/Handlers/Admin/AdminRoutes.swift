@@ -13,7 +13,7 @@ enum AdminRoutes {
         router.get("/admin", .admin) { _, context in
             guard let adminID = try context.session()?.adminID, let admin = try AdminStore(context.db).admin(id: adminID)
             else { return .redirect(to: "/admin/login", status: .seeOther) }
-            return try AdminPage.render("admin", section: "/admin", ["username": admin.username], context: context)
+            return try context.render("admin", ["username": admin.username])
         }
     }
 

@@ -75,7 +75,7 @@ enum JobAdminRoutes {
                 (state.map { [("state", $0.rawValue)] } ?? []) + [("before", String(before))], to: "/admin/jobs")
         }
         return try AdminPage.render(
-            "admin-jobs", section: "/admin/jobs", values,
+            "admin-jobs", .jobs, values,
             notices: ["retried": "Job queued again; a worker runs it now.", "cancelled": "Job cancelled."],
             errors: errors, status: status, context: context)
     }

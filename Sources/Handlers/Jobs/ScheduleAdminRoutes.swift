@@ -85,7 +85,7 @@ enum ScheduleAdminRoutes {
     {
         let schedules = try administration(context).schedules()
         return try AdminPage.render(
-            "admin-schedules", section: "/admin/schedules",
+            "admin-schedules", .schedules,
             ["schedules": schedules.map { row($0, now: context.now) }, "empty": schedules.isEmpty],
             notices: ["saved": "Schedule saved.", "queued": "Job queued: a worker runs it now (see Jobs)."],
             errors: errors, status: status, context: context)

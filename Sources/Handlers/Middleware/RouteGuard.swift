@@ -1,9 +1,9 @@
 import GuildGateCore
 
 /// Enforces a route's declared protection before its handler runs: the caller's access, then the CSRF
-/// token of a cookie-authenticated state change sent in the header. A page asked for by someone not signed
-/// in sends the browser to the matching sign-in page; a signed-in member who lacks the right (a member on
-/// an admin page) gets 403, as the API answers.
+/// token of a cookie-authenticated state change sent in the header. A page asked for without any credential
+/// sends the browser to the matching sign-in page instead of an error; someone signed in who lacks the right
+/// (a member on an admin page) is told so with a 403.
 enum RouteGuard {
     static func check(_ route: Router.Route, _ request: Request, _ context: RequestContext) throws -> Response? {
         guard route.access != .anyone || route.csrf == .header else { return nil }
@@ -12,8 +12,9 @@ enum RouteGuard {
             if route.method == "GET", !request.isAPI, !caller.isMember {
                 return .redirect(to: signInPage(for: route.access, context.config.rosterAccess, request))
             }
-            let message = refusal(route.access, context.config.rosterAccess, api: request.isAPI)
-            throw caller.isMember ? HTTPError.forbidden(message) : HTTPError.unauthorized(message)
+            throw caller.isMember
+                ? HTTPError.forbidden(refusal(route.access, context.config.rosterAccess))
+                : HTTPError.unauthorized(refusal(route.access, context.config.rosterAccess))
         }
         if route.csrf == .header { try context.requireCSRF(caller) }
         return nil
@@ -47,12 +48,9 @@ enum RouteGuard {
         return "/login?next=" + (plain ? request.rawPath : "/")
     }
 
-    private static func refusal(_ access: RouteAccess, _ roster: RosterAccess, api: Bool) -> String {
-        switch (needsAdmin(access, roster), api) {
-        case (true, true): return "This is for admins: send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in at /admin/login."
-        case (true, false): return "This page is for admins. Sign in with an admin account at /admin/login."
-        case (false, true): return "Log in with Discord first (GET /login), or send Authorization: Bearer."
-        case (false, false): return "Log in with Discord first: /login."
-        }
+    private static func refusal(_ access: RouteAccess, _ roster: RosterAccess) -> String {
+        needsAdmin(access, roster)
+            ? "This is for admins: send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in at /admin/login."
+            : "Log in with Discord first (GET /login), or send Authorization: Bearer."
     }
 }

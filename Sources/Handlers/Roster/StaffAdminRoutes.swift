@@ -130,7 +130,7 @@ enum StaffAdminRoutes {
         let members = try administration(context).members()
         let count = { (text: String?) in text.flatMap { Int($0) }.map(String.init) ?? "0" }
         return try AdminPage.render(
-            "admin-staff", section: "/admin/staff",
+            "admin-staff", .staff,
             [
                 "members": members.map(row), "empty": members.isEmpty,
                 "active_count": members.filter(\.active).count, "inactive_count": members.filter { !$0.active }.count,
@@ -150,7 +150,7 @@ enum StaffAdminRoutes {
     ) throws -> Response {
         let member = try administration(context).member(id: try request.idParameter())
         return try AdminPage.render(
-            "admin-staff-edit", section: "/admin/staff",
+            "admin-staff-edit", .staff,
             [
                 "id": member.id, "name": form?["name"] ?? member.name, "rank": form?["rank"] ?? member.rank,
                 "discord_id": form?["discord_id"] ?? member.discordID, "active": form.map { $0["active"] != nil } ?? member.active,

@@ -7,7 +7,7 @@ extension EndToEnd {
     /// The admin panel through nginx and FastCGI: PUT and DELETE, a multipart CSV upload, the CSV download
     /// with its headers, and the refusals (403 for a member, a missing CSRF token) as nginx passes them on.
     /// The rules themselves are tested in-process (`AdminStaff`, `AdminUsers`, `AdminJobs`, `AdminSchedules`).
-    @Suite struct AdminPanel {
+    @Suite struct AdminOperations {
         @Test func anAdminManagesStaffThroughNginxAndAMemberIsRefused() throws {
             let (stack, sandbox) = try EndToEnd.stack()
             let db = EndToEnd.database(stack)

@@ -2,8 +2,7 @@ import GuildGateCore
 import Store
 
 extension RequestContext {
-    /// Who the audit log names for this request's changes: the signed-in admin, or `api` for the API token.
-    /// Only admin routes ask, so any other caller is refused.
+    /// Who an admin route acts for, as the audit log names them (the route guard has let only admins in).
     func auditActor() throws -> AuditActor {
         let caller = try caller()
         if case .apiToken = caller { return .apiToken }
