@@ -16,15 +16,18 @@ final class Bot: Sendable {
     private let events: BotEvents
     private let reconciler: MemberReconciler
     private let jobs: JobRunner
+    private let members: MemberEvents
     private let logger: Logger
     /// When `shutdown()` was called, which the grace periods count from.
     private let shutdownStarted = Mutex<ContinuousClock.Instant?>(nil)
+    private let restarting = Mutex(false)
 
-    init(setup: BotSetup, logger: Logger) {
+    init(setup: BotSetup, settings: LiveConfig, logger: Logger) {
         self.setup = setup
         self.logger = logger
         let ingest = PresenceIngest(databaseURL: setup.config.databaseURL, logger: logger)
-        let events = BotEvents(ingest: ingest, commands: BotCommands(setup: setup, logger: logger), logger: logger)
+        let members = MemberEvents(settings: settings, guildID: setup.guildID, logger: logger)
+        let events = BotEvents(ingest: ingest, members: members, commands: BotCommands(setup: setup, logger: logger), logger: logger)
         let gateway = GatewayClient(
             configuration: GatewayConfiguration(url: setup.gatewayURL, token: setup.token, intents: setup.intents),
             handler: events, logger: logger)
@@ -35,6 +38,7 @@ final class Bot: Sendable {
         let cleanup = FileCleanup(
             databaseURL: setup.config.databaseURL, storageChannels: setup.config.discordStorageChannelIDs,
             logger: logger, discord: { setup.discord(logger: logger) })
+        let groups = GroupJobs(guildID: setup.guildID, settings: settings, logger: logger) { setup.discord(logger: logger) }
         jobs = JobRunner(
             databaseURL: setup.config.databaseURL, worker: setup.worker, lease: .seconds(setup.config.jobLeaseSeconds),
             handlers: [
@@ -43,11 +47,18 @@ final class Bot: Sendable {
                     return try await reconciler.reconcile(guildID: guildID ?? defaultGuild).json
                 },
                 .filesCleanup: .blocking { _ in try cleanup.run() },
+                .groupsVerify: .blocking { job in
+                    guard case .groupsVerify(let discordID, let requestedBy) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
+                    return try groups.verify(discordID: discordID, requestedBy: requestedBy)
+                },
+                .groupsRemoteSync: .blocking { job in try groups.remoteSync(requestedBy: job.requestedBy ?? "unknown") },
+                .nicknamesUpdate: .blocking { job in try groups.nicknames(requestedBy: job.requestedBy ?? "unknown") },
             ],
-            // Schedules carry the guild for the reconcile; the cleanup needs nothing.
+            // Schedules carry the guild for the reconcile and who asked; the other kinds need nothing more.
             schedulePayload: BackgroundJob.presenceReconcile(guildID: setup.guildID, requestedBy: "schedule").payload,
             logger: logger)
         self.ingest = ingest
+        self.members = members
         self.gateway = gateway
         self.events = events
         self.reconciler = reconciler
@@ -90,6 +101,22 @@ final class Bot: Sendable {
         await gateway.stop()
     }
 
+    /// Whether the settings the session runs on are no longer those in effect (a new bot token or guild
+    /// saved in the admin panel).
+    func isOutdated(by config: AppConfig) -> Bool {
+        config.discordBotToken != setup.token || config.discordGuildID != setup.guildID
+    }
+
+    /// Ends the session as `shutdown()` does, to start again on new settings.
+    func restart() async {
+        restarting.withLock { $0 = true }
+        logger.notice("the bot token or guild changed in the admin panel; reconnecting")
+        await shutdown()
+    }
+
+    /// Whether `run()` ended for `restart()`.
+    var wasRestarted: Bool { restarting.withLock { $0 } }
+
     /// Writes the heartbeat row while the session is live, which is what `/api/staff/discord/status/` reads.
     private func beat(every interval: Duration) async {
         while !Task.isCancelled {
@@ -101,6 +128,7 @@ final class Bot: Sendable {
     private func stopWorkers(since start: ContinuousClock.Instant) async {
         jobs.requestStop()
         await reconciler.abandon()
+        members.finish()
         await jobs.stop(finishingBy: start + Self.jobGrace)
         await ingest.finish(by: start + Self.writeGrace)
     }

@@ -6,8 +6,8 @@ import Logging
 import Store
 import Synchronization
 
-/// The bot's side of the gateway: presences to the ingest, member chunks to the reconciler, and the
-/// session facts the heartbeat row reports.
+/// The bot's side of the gateway: presences to the ingest, members to the member records (and group sync),
+/// member chunks to the reconciler, and the session facts the heartbeat row reports.
 final class BotEvents: GatewayEventHandler {
     private struct Session {
         var startedAt: Date
@@ -16,14 +16,16 @@ final class BotEvents: GatewayEventHandler {
     }
 
     private let ingest: PresenceIngest
+    private let members: MemberEvents
     private let commands: BotCommands
     private let botID = Mutex<String?>(nil)
     private let reconciler: Mutex<MemberReconciler?> = Mutex(nil)
     private let session = Mutex<Session?>(nil)
     private let logger: Logger
 
-    init(ingest: PresenceIngest, commands: BotCommands, logger: Logger) {
+    init(ingest: PresenceIngest, members: MemberEvents, commands: BotCommands, logger: Logger) {
         self.ingest = ingest
+        self.members = members
         self.commands = commands
         self.logger = logger
     }
@@ -78,6 +80,7 @@ final class BotEvents: GatewayEventHandler {
             let records = PresenceMapping.records(
                 members: data["members"]?.array ?? [], presences: data["presences"]?.array ?? [], guildID: guildID, seenAt: now)
             ingest.submit(records)
+            members.listed(data["members"]?.array ?? [], guildID: guildID)
             logger.info(
                 "guild available", metadata: ["guild_id": "\(guildID)", "members": "\(data["member_count"]?.integer ?? records.count)"])
         case "GUILD_DELETE":
@@ -88,20 +91,24 @@ final class BotEvents: GatewayEventHandler {
                 logger.warning("the bot was removed from the guild", metadata: ["guild_id": "\(guildID)"])
                 await reconciler.withLock { $0 }?.guildLeft(guildID)
             }
+        case "GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE":
+            members.changed(data)
         case "GUILD_MEMBER_REMOVE":
             if let guildID = data["guild_id"]?.string, let userID = data["user"]?["id"]?.string {
                 ingest.submit([.offline(guildID: guildID, discordID: userID, seenAt: now)])
             }
+            members.removed(data)
         case "GUILD_MEMBERS_CHUNK":
             guard let guildID = data["guild_id"]?.string else { return }
-            let members = data["members"]?.array ?? []
+            let listed = data["members"]?.array ?? []
             // Without `presences` in the chunk (not asked for), a member's absence says nothing.
             if let presences = data["presences"]?.array {
-                ingest.submit(PresenceMapping.records(members: members, presences: presences, guildID: guildID, seenAt: now))
+                ingest.submit(PresenceMapping.records(members: listed, presences: presences, guildID: guildID, seenAt: now))
             }
+            members.listed(listed, guildID: guildID)
             await reconciler.withLock { $0 }?.chunk(
                 nonce: data["nonce"]?.string, index: data["chunk_index"]?.integer ?? 0,
-                count: data["chunk_count"]?.integer ?? 1, members: members.count)
+                count: data["chunk_count"]?.integer ?? 1, members: listed.count)
         case "MESSAGE_CREATE":
             if let botID = botID.withLock({ $0 }) { commands.message(data, botID: botID) }
         case "INTERACTION_CREATE":

@@ -7,6 +7,7 @@ import JSONSupport
 import Logging
 import ProcessSupport
 import Store
+import Synchronization
 
 @main
 struct GuildGateBot: AsyncParsableCommand {
@@ -27,33 +28,26 @@ struct Run: AsyncParsableCommand {
         let logger = Launch.logger("guildgate-bot")
         // First, so that a signal during start-up (a database or Discord that does not answer) ends it too.
         let signals = ShutdownSignals()
-        let running = Latch()
-        let (bots, handOver) = AsyncStream.makeStream(of: Bot.self, bufferingPolicy: .bufferingNewest(1))
+        let started = Mutex<BotSupervisor?>(nil)
         let watcher = Task {
             guard await signals.wait() != nil else { return }
-            guard running.isOpen else {
+            guard let supervisor = started.withLock({ $0 }) else {
                 logger.info("stopped during start-up")
                 Foundation.exit(0)
             }
-            for await bot in bots {
-                await bot.shutdown()
-                return
-            }
+            await supervisor.stop()
         }
         defer { watcher.cancel() }
 
-        let config = Launch.settings(logger: logger)
-        Launch.checkDatabase(config, logger: logger)
-        let setup = Launch.reporting(logger) { try BotSetup(config: config, logger: logger) }
-        let bot = Bot(setup: setup, logger: logger)
-        handOver.yield(bot)
-        running.open()
-        do {
-            try await bot.run()
-        } catch {
-            logger.critical("\(setup.explain(error, logger: logger))")
-            Foundation.exit(78)
-        }
+        let settings = LiveConfig(base: Launch.settings(logger: logger))
+        Launch.checkDatabase(settings.base, logger: logger)
+        Launch.reporting(logger) { try settings.reload(from: PostgresConnection(url: settings.base.databaseURL)) }
+        let supervisor = BotSupervisor(settings: settings, logger: logger)
+        started.withLock { $0 = supervisor }
+        let settingsWatcher = SettingsWatcher(settings: settings, logger: logger, onChange: supervisor.settingsChanged)
+        settingsWatcher.start()
+        defer { settingsWatcher.stop() }
+        await supervisor.run()
     }
 }
 

@@ -51,6 +51,8 @@ struct Serve: ParsableCommand {
         MemoryPolicy.returnLargeBuffersToTheSystem()
         let environment = AppEnvironment.launch(logger: logger)
         Launch.checkDatabase(environment.config, logger: logger)
+        Launch.reporting(logger) { try environment.settings.reload(from: PostgresConnection(url: environment.config.databaseURL)) }
+        SettingsWatcher(settings: environment.settings, logger: logger).start()
         var pools = [
             WorkerPool(
                 name: "fcgi", listener: Launch.reporting(logger) { try FastCGIListener(address: listen, socketGroup: socketGroup) },

@@ -20,7 +20,10 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         let logger = Launch.logger("guildgate-web")
-        let config = Launch.settings(logger: logger)
+        let settings = LiveConfig(base: Launch.settings(logger: logger))
+        // What the admin panel saved is checked too, when the database can say.
+        try? settings.reload(from: PostgresConnection(url: settings.base.databaseURL))
+        let config = settings.current
         let discord = DiscordClient(
             configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: RateLimiter(), logger: logger)
         let doctor = Doctor(config: config, discord: discord, db: PostgresConnection(url: config.databaseURL))

@@ -174,4 +174,23 @@ public struct GroupStore {
             return (joined.sorted(), left.sorted())
         }
     }
+
+    /// Each user's first group by name: what a nickname's `%group` shows.
+    public func firstGroupNames() throws(StoreError) -> [Int: String] {
+        var names: [Int: String] = [:]
+        for row in try db.query(
+            """
+            SELECT DISTINCT ON (gm.user_id) gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id
+            ORDER BY gm.user_id, lower(g.name), g.id
+            """
+        ).rows {
+            names[try row.int("user_id")] = try row.string("name")
+        }
+        return names
+    }
+
+    /// A role deleted on Discord: the groups that mapped it keep their members and map nothing.
+    public func unmap(roleID: String) throws(StoreError) {
+        try db.query("UPDATE groups SET role_id = NULL WHERE role_id = $1", [roleID])
+    }
 }

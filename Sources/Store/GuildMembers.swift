@@ -102,4 +102,16 @@ public struct GuildMemberStore {
             """, [guildID, JSON.array(presentIDs.sorted().map(JSON.string)).serialized]
         ).rows.count
     }
+
+    /// Records a change GuildGate made on Discord, before the gateway echoes it.
+    public func setRoles(guildID: String, discordID: String, roleIDs: Set<String>) throws(StoreError) {
+        try db.query(
+            "UPDATE guild_members SET role_ids = $3::jsonb, updated_at = now() WHERE guild_id = $1 AND discord_id = $2",
+            [guildID, discordID, JSON.array(roleIDs.sorted().map(JSON.string)).serialized])
+    }
+
+    public func setNick(guildID: String, discordID: String, nick: String?) throws(StoreError) {
+        try db.query(
+            "UPDATE guild_members SET nick = $3, updated_at = now() WHERE guild_id = $1 AND discord_id = $2", [guildID, discordID, nick])
+    }
 }

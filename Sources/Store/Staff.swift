@@ -186,4 +186,13 @@ public struct StaffStore {
                 customStatus: row["custom_status"], activity: row["activity"], statusUpdatedAt: row.date("updated_at"))
         }
     }
+
+    /// Active staff members' ranks by Discord id: what a nickname's `%rank` shows.
+    public func ranks() throws(StoreError) -> [String: String] {
+        var ranks: [String: String] = [:]
+        for row in try db.query("SELECT discord_id, rank FROM staff WHERE active").rows {
+            ranks[try row.string("discord_id")] = try row.string("rank")
+        }
+        return ranks
+    }
 }

@@ -126,7 +126,7 @@ extension EndToEnd {
             let (status, checks) = try doctor(["DISCORD_GUILD_ID": "399999999999999999"])
             #expect(status == 1)
             let text = problem(checks["guild"])
-            #expect(text.contains("not in the server 399999999999999999") && text.contains("permissions=101376"), "\(text)")
+            #expect(text.contains("not in the server 399999999999999999") && text.contains("permissions=402754560"), "\(text)")
         }
 
         @Test func aRedirectURIThatIsNotTheCallbackIsNamed() throws {

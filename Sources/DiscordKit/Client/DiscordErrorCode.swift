@@ -29,4 +29,10 @@ extension DiscordError {
         guard case .api(_, let code, _) = self, code != 0 else { return nil }
         return DiscordErrorCode(rawValue: code)
     }
+
+    /// The HTTP status Discord answered with, when it answered with an error.
+    public var status: Int? {
+        guard case .api(let status, _, _) = self else { return nil }
+        return status
+    }
 }

@@ -8,7 +8,7 @@ import JSONSupport
 
 extension JSON {
     /// The value decoded as a `Value`, as if it had come as a response body on its own.
-    func decoded<Value: Decodable>(as type: Value.Type) throws(DiscordError) -> Value {
+    public func decoded<Value: Decodable>(as type: Value.Type) throws(DiscordError) -> Value {
         do {
             return try JSONDecoder().decode(type, from: Data(serialized(escapingHTML: false).utf8))
         } catch {

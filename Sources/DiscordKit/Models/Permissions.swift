@@ -32,9 +32,11 @@ public struct Permissions: OptionSet, Sendable, Hashable, CustomStringConvertibl
     /// MANAGE_ROLES (1 << 28): assign the roles below the bot's highest role.
     public static let manageRoles = Permissions(rawValue: 1 << 28)
 
-    /// Exactly what GuildGate's shipped features use: 101376. (Role and nickname sync will add MANAGE_ROLES
-    /// and MANAGE_NICKNAMES when they ship.)
-    public static let guildGate: Permissions = [.viewChannel, .sendMessages, .attachFiles, .readMessageHistory]
+    /// Exactly what GuildGate's features use: 402754560 (the file storage's four, and MANAGE_ROLES and
+    /// MANAGE_NICKNAMES for group ↔ role sync and nickname templates).
+    public static let guildGate: Permissions = [
+        .viewChannel, .sendMessages, .attachFiles, .readMessageHistory, .manageRoles, .manageNicknames,
+    ]
 
     /// The decimal bitfield, as Discord writes permissions.
     public var description: String { String(rawValue) }

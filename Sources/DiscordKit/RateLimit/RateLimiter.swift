@@ -63,15 +63,20 @@ public final class RateLimiter: Sendable {
         var window: Duration
     }
 
-    private struct GlobalWindow {
-        var start: Duration
-        var count: Int
+    /// When the latest requests counted against a bot token's global limit were sent, oldest first.
+    private struct GlobalLog {
+        var sent: [Duration] = []
     }
+
+    /// The global limit is counted over this span, sliding: Discord counts its second from when its own window
+    /// starts, so a window the length of Discord's would let a second as Discord sees it hold more than the limit
+    /// whenever latency varies. The extra tenth of a second absorbs that jitter.
+    static let globalSpan = Duration.milliseconds(1100)
 
     private struct State {
         var hashByRoute: [String: String] = [:]
         var buckets: [String: Bucket] = [:]
-        var globalWindows: [Int: GlobalWindow] = [:]
+        var globalLogs: [Int: GlobalLog] = [:]
         var pausedUntil: Duration = .zero
     }
 
@@ -108,13 +113,13 @@ public final class RateLimiter: Sendable {
                     global = false
                 }
             }
-            if let identity = key.globalIdentity, var window = state.globalWindows[identity] {
-                if now - window.start >= .seconds(1) {
-                    window = GlobalWindow(start: now, count: 0)
-                    state.globalWindows[identity] = window
-                }
-                if window.count >= configuration.globalRequestsPerSecond, window.start + .seconds(1) - now > wait {
-                    wait = window.start + .seconds(1) - now
+            if let identity = key.globalIdentity, var log = state.globalLogs[identity] {
+                log.sent.removeAll { now - $0 >= Self.globalSpan }
+                state.globalLogs[identity] = log
+                if log.sent.count >= configuration.globalRequestsPerSecond, let oldest = log.sent.first,
+                    oldest + Self.globalSpan - now > wait
+                {
+                    wait = oldest + Self.globalSpan - now
                     global = true
                 }
             }
@@ -123,7 +128,7 @@ public final class RateLimiter: Sendable {
             }
             state.buckets[bucketKey]?.remaining -= 1
             if let identity = key.globalIdentity {
-                state.globalWindows[identity, default: GlobalWindow(start: now, count: 0)].count += 1
+                state.globalLogs[identity, default: GlobalLog()].sent.append(now)
             }
             return .proceed
         }
@@ -204,7 +209,7 @@ public final class RateLimiter: Sendable {
     private static func prune(_ state: inout State, now: Duration) {
         guard state.buckets.count > 1024 else { return }
         state.buckets = state.buckets.filter { $0.value.resetAt + .seconds(60) > now }
-        state.globalWindows = state.globalWindows.filter { now - $0.value.start < .seconds(60) }
+        state.globalLogs = state.globalLogs.filter { now - ($0.value.sent.last ?? .zero) < .seconds(60) }
     }
 }
 

@@ -13,8 +13,9 @@ struct SandboxGuild: Sendable {
     static let ownerID = "300000000000000002"
     /// The role Discord creates for a bot when it is invited ("managed", tagged with the bot's id).
     static let botRoleID = "300000000000000004"
-    /// What GuildGate's invite link asks for (VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES, READ_MESSAGE_HISTORY).
-    static let invitePermissions: UInt64 = 101_376
+    /// What GuildGate's invite link asks for (VIEW_CHANNEL, SEND_MESSAGES, ATTACH_FILES, READ_MESSAGE_HISTORY,
+    /// MANAGE_ROLES, MANAGE_NICKNAMES).
+    static let invitePermissions: UInt64 = 402_754_560
     /// Ids of generated members are this plus a counter (`member1` is 400000000000000001).
     static let generatedIDBase: UInt64 = 400_000_000_000_000_000
 

@@ -1,12 +1,9 @@
-import Foundation
+import DiscordKit
 
 /// A nickname template such as `[%rank] %username`: `%username`, `%global_name` (the display name, else the
-/// username), `%rank` (the staff rank) and `%group` (the first group) are replaced, spaces are collapsed
-/// and the result is cut to Discord's 32 characters.
+/// username), `%rank` (the staff rank) and `%group` (the first group) are replaced, then the result is what
+/// Discord would keep of it (`GuildMember.nickname`: spaces collapsed, cut to 32 characters).
 public struct NicknameTemplate: Sendable, Equatable {
-    /// Discord's limit for a nickname (Modify Guild Member, `nick`).
-    public static let maxLength = 32
-
     public let text: String
 
     public init(_ text: String) {
@@ -48,20 +45,6 @@ public struct NicknameTemplate: Sendable, Equatable {
             rest = tail.dropFirst()
         }
         result += rest
-        let collapsed = result.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        guard !collapsed.isEmpty else { return nil }
-        return Self.truncated(collapsed)
-    }
-
-    /// Cut to `maxLength` UTF-16 code units (the strictest way Discord may count), never inside a character.
-    static func truncated(_ text: String) -> String {
-        var length = 0
-        var kept = ""
-        for character in text {
-            length += character.utf16.count
-            guard length <= maxLength else { break }
-            kept.append(character)
-        }
-        return kept.trimmingCharacters(in: .whitespaces)
+        return GuildMember.nickname(result)
     }
 }

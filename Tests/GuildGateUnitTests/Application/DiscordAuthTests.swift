@@ -66,7 +66,7 @@ import Testing
         let url = try #require(page.json?["invite_url"] as? String)
         #expect(url.hasPrefix(try TestStack.shared().sandboxURL + "/oauth2/authorize?"))
         #expect(url.contains("client_id=100000000000000001"))
-        #expect(url.contains("permissions=101376"))
+        #expect(url.contains("permissions=402754560"))
         #expect(url.contains("scope=bot%20applications.commands"))
     }
 

@@ -104,11 +104,26 @@ extension DiscordKitTests {
             let noToken = RateLimitKey(route: "GET /users/@me", major: "", globalIdentity: nil)
             for _ in 0..<3 { #expect(limiter.admit(sameToken) == .proceed) }
             clock.advance(.milliseconds(400))
-            #expect(limiter.admit(sameToken) == .wait(.milliseconds(600)))
+            #expect(limiter.admit(sameToken) == .wait(.milliseconds(700)))
             #expect(limiter.admit(otherToken) == .proceed)
             #expect(limiter.admit(noToken) == .proceed)
-            clock.advance(.milliseconds(600))
+            clock.advance(.milliseconds(700))
             #expect(limiter.admit(sameToken) == .proceed)
+        }
+
+        /// Discord's second starts with its own clock: a window that restarted with a burst of the client's would
+        /// let a second as Discord counts it hold twice the limit. The count slides instead.
+        @Test func theGlobalLimitSlidesSoThatNoSecondHoldsMoreThanTheLimit() {
+            let limiter = limiter(perSecond: 3)
+            let key = RateLimitKey(route: "GET /guilds/{id}", major: "guilds/1", globalIdentity: 7)
+            #expect(limiter.admit(key) == .proceed)
+            clock.advance(.milliseconds(900))
+            #expect(limiter.admit(key) == .proceed)
+            #expect(limiter.admit(key) == .proceed)
+            clock.advance(.milliseconds(250))
+            // A fixed window would have restarted at 1 s and sent three more within 250 ms of the last two.
+            #expect(limiter.admit(key) == .proceed)
+            #expect(limiter.admit(key) == .wait(.milliseconds(850)))
         }
 
         @Test(arguments: [

@@ -6,7 +6,7 @@ extension DiscordKitTests {
     @Suite struct URLBuildingTests {
         @Test func theInviteAsksForTheFourPermissionsShippedFeaturesUse() {
             #expect(Permissions.guildGate.rawValue == 101_376)
-            #expect(Permissions.guildGate.description == "101376")
+            #expect(Permissions.guildGate.description == "402754560")
             #expect(Permissions.guildGate.names == ["View Channel", "Send Messages", "Attach Files", "Read Message History"])
             #expect(Permissions.viewChannel.rawValue == 1024 && Permissions.manageRoles.rawValue == 268_435_456)
         }
@@ -14,7 +14,7 @@ extension DiscordKitTests {
         @Test func theInviteURLAsksForBotAndCommands() {
             #expect(
                 BotInvite.url(clientID: "157730590492196864", permissions: .guildGate)
-                    == "https://discord.com/oauth2/authorize?client_id=157730590492196864&scope=bot%20applications.commands&permissions=101376"
+                    == "https://discord.com/oauth2/authorize?client_id=157730590492196864&scope=bot%20applications.commands&permissions=402754560"
             )
             #expect(
                 BotInvite.url(

@@ -40,10 +40,9 @@ import Testing
         #expect(NicknameTemplate("100% %username").nickname(for: plain) == "100% bob")
         let long = NicknameTemplate.Member(username: String(repeating: "x", count: 40), globalName: nil, rank: nil, group: nil)
         #expect(NicknameTemplate("%username").nickname(for: long)?.count == 32)
-        // Characters outside the BMP take two UTF-16 units: the cut never splits one.
-        let emoji = NicknameTemplate.Member(username: String(repeating: "😀", count: 20), globalName: nil, rank: nil, group: nil)
-        let cut = NicknameTemplate("%username").nickname(for: emoji)
-        #expect(cut?.utf16.count == 32 && cut?.count == 16)
+        // Discord counts code points: 40 emoji become 32, none split.
+        let emoji = NicknameTemplate.Member(username: String(repeating: "😀", count: 40), globalName: nil, rank: nil, group: nil)
+        #expect(NicknameTemplate("%username").nickname(for: emoji) == String(repeating: "😀", count: 32))
     }
 
     @Test func secretsAreSealedPerFieldAndOnlyOpenWithTheSameKey() throws {

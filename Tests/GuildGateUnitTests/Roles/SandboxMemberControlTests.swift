@@ -92,7 +92,7 @@ import Testing
 
         _ = await sandbox.control(.PATCH, "/guild/members/\(ann)", json: #"{"nick":"Ann"}"#)
         #expect(await sandbox.control(.POST, "/reset").status == 200)
-        #expect(await sandbox.control(.GET, "/guild/roles").json?.array?.map { $0["permissions"] } == ["0", "101376"])
+        #expect(await sandbox.control(.GET, "/guild/roles").json?.array?.map { $0["permissions"] } == ["0", "402754560"])
         #expect(await sandbox.control(.GET, "/guild/members").json?["count"] == 1)
         #expect(await sandbox.control(.GET, "/members/changes").text == #"{"changes":[]}"#)
     }

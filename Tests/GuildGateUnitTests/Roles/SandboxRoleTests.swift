@@ -17,7 +17,7 @@ import Testing
         #expect(
             roles.text == "["
                 + #"{"id":"300000000000000003","name":"@everyone",\#(colors),"position":0,"permissions":"0","managed":false,"mentionable":false,"flags":0},"#
-                + #"{"id":"300000000000000004","name":"sandbox_bot",\#(colors),"position":1,"permissions":"101376","managed":true,"mentionable":false,"tags":{"bot_id":"100000000000000001"},"flags":0}"#
+                + #"{"id":"300000000000000004","name":"sandbox_bot",\#(colors),"position":1,"permissions":"402754560","managed":true,"mentionable":false,"tags":{"bot_id":"100000000000000001"},"flags":0}"#
                 + "]")
         #expect(await sandbox.bot(.GET, guild).json?["roles"] == roles.json, "the guild object lists the same roles")
         #expect(await sandbox.bot(.GET, "/guilds/1/roles").text == #"{"message":"Unknown Guild","code":10004}"#)
