@@ -79,6 +79,12 @@ extension UserStore {
         ).first.map(User.init)
     }
 
+    /// Locks the user's row until the transaction ends, as an upload starting for them does: what is done to
+    /// the user meanwhile (deleting them) cannot miss a file being created. False when there is no such user.
+    public func lock(id: Int) throws(StoreError) -> Bool {
+        try db.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [id]).first != nil
+    }
+
     /// Deletes the user row (their sessions, group memberships and pending verifications go with it; their
     /// files and staff entry lose their owner). False when there was no such user.
     public func delete(id: Int) throws(StoreError) -> Bool {

@@ -73,7 +73,9 @@ public struct UserAdministration {
     /// Discord. All of it, with its audit record, in one transaction.
     public func delete(userID: Int) throws -> Deletion {
         try db.transaction { db in
-            guard let user = try UserStore(db).summary(id: userID) else { throw UserAdministrationError.notFound(id: userID) }
+            guard try UserStore(db).lock(id: userID), let user = try UserStore(db).summary(id: userID) else {
+                throw UserAdministrationError.notFound(id: userID)
+            }
             let files = try FileStore(db).markOwnedForDeletion(userID: userID)
             let sessions = try WebSessionStore(db).deleteAll(userID: userID)
             guard try UserStore(db).delete(id: userID) else { throw UserAdministrationError.notFound(id: userID) }
