@@ -22,6 +22,10 @@ public struct Application: Sendable {
         AdminRoutes.register(on: &router)
         RosterRoutes.register(on: &router)
         JobRoutes.register(on: &router)
+        StaffAdminRoutes.register(on: &router)
+        UserAdminRoutes.register(on: &router)
+        JobAdminRoutes.register(on: &router)
+        ScheduleAdminRoutes.register(on: &router)
         FileRoutes.register(on: &router)
         ScriptRoutes.register(on: &router)
         return router

@@ -1,14 +1,15 @@
 import GuildGateCore
 
 /// Enforces a route's declared protection before its handler runs: the caller's access, then the CSRF
-/// token of a cookie-authenticated state change sent in the header. A page asked for without the right
-/// credential sends the browser to the matching sign-in page instead of an error.
+/// token of a cookie-authenticated state change sent in the header. A page asked for without any credential
+/// sends the browser to the matching sign-in page instead of an error; someone signed in who lacks the right
+/// (a member on an admin page) is told so with a 403.
 enum RouteGuard {
     static func check(_ route: Router.Route, _ request: Request, _ context: RequestContext) throws -> Response? {
         guard route.access != .anyone || route.csrf == .header else { return nil }
         let caller = try context.caller()
         if !allows(route.access, caller, context.config.rosterAccess) {
-            if route.method == "GET", !request.isAPI {
+            if route.method == "GET", !request.isAPI, !caller.isMember {
                 return .redirect(to: signInPage(for: route.access, context.config.rosterAccess, request))
             }
             throw caller.isMember

@@ -32,6 +32,10 @@ public struct Router: Sendable {
         add("POST", pattern, access, csrf: csrf, handler)
     }
 
+    public mutating func put(_ pattern: String, _ access: RouteAccess, csrf: CSRFCheck, _ handler: @escaping Handler) {
+        add("PUT", pattern, access, csrf: csrf, handler)
+    }
+
     public mutating func delete(_ pattern: String, _ access: RouteAccess, csrf: CSRFCheck, _ handler: @escaping Handler) {
         add("DELETE", pattern, access, csrf: csrf, handler)
     }
