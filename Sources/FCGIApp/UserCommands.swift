@@ -34,9 +34,9 @@ struct Users: ParsableCommand {
             let db = PostgresConnection(url: settings.databaseURL)
             let user = Launch.reporting(logger) { () throws -> User? in
                 try Migrations.requireCurrent(db)
-                let users = UserStore(db)
-                if let email { return try users.releaseEmail(email) }
-                return try users.unlinkDiscordAccount(discordID ?? "")
+                let unlinking = AccountUnlinking(db: db, actor: .commandLine)
+                if let email { return try unlinking.releaseEmail(email) }
+                return try unlinking.unlinkDiscordAccount(discordID ?? "")
             }
             guard let user else {
                 logger.error("no user holds that \(email == nil ? "Discord account" : "email"); nothing changed")

@@ -216,6 +216,20 @@ public struct FileStore {
             [fileID])
     }
 
+    /// Marks every file of a user for deletion (their owner is being deleted): stored files become
+    /// `deleting` and uploads in progress `failed`, so that the cleanup job deletes their messages and rows.
+    /// Returns how many files were marked.
+    public func markOwnedForDeletion(userID: Int) throws(StoreError) -> Int {
+        try db.query(
+            """
+            UPDATE files SET
+                state = CASE WHEN state IN ('uploading', 'failed') THEN 'failed' ELSE 'deleting' END,
+                error = CASE WHEN state = 'uploading' THEN 'its owner was deleted during the upload' ELSE error END
+            WHERE owner_user_id = $1
+            """, [userID]
+        ).affectedRows
+    }
+
     public func forgetPart(fileID: Int, messageID: String) throws(StoreError) {
         try db.query("DELETE FROM file_parts WHERE file_id = $1 AND message_id = $2", [fileID, messageID])
     }

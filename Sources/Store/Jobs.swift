@@ -3,8 +3,9 @@ import JSONSupport
 
 /// A unit of background work in the `jobs` table (the queue that replaces Celery + Redis).
 public struct Job: Sendable, Equatable {
-    public enum State: String, Sendable {
-        case queued, running, succeeded, failed
+    public enum State: String, Sendable, CaseIterable {
+        /// Cancelled by an admin before any worker claimed it; no worker ever claims it.
+        case queued, running, succeeded, failed, cancelled
     }
 
     public let id: Int
@@ -125,6 +126,55 @@ public struct JobStore {
                 locked_by = NULL, locked_until = NULL
             WHERE id = $1 AND locked_by = $2
             """, [job.id, worker, reason])
+    }
+
+    // MARK: - The admin panel's side
+
+    /// Jobs newest first: those in `state` (all when nil), older than `beforeID` when paging.
+    public func list(state: Job.State?, limit: Int, beforeID: Int? = nil) throws(StoreError) -> [Job] {
+        try db.query(
+            """
+            SELECT \(Job.columns) FROM jobs
+            WHERE ($1::text IS NULL OR state = $1) AND ($2::bigint IS NULL OR id < $2)
+            ORDER BY id DESC LIMIT $3
+            """, [state?.rawValue, beforeID, limit]
+        ).rows.map(Job.init)
+    }
+
+    /// How many jobs are in each state (states without jobs are left out).
+    public func countsByState() throws(StoreError) -> [Job.State: Int] {
+        var counts: [Job.State: Int] = [:]
+        for row in try db.query("SELECT state, count(*) AS n FROM jobs GROUP BY state").rows {
+            if let state = Job.State(rawValue: try row.string("state")) { counts[state] = try row.int("n") }
+        }
+        return counts
+    }
+
+    /// Queues a failed or cancelled job again, due now with its attempts reset (its last error is kept until
+    /// it runs), and wakes the workers. Nil when the job is in another state (or does not exist).
+    public func requeue(id: Int) throws(StoreError) -> Job? {
+        try db.query(
+            """
+            WITH requeued AS (
+                UPDATE jobs SET state = 'queued', attempts = 0, run_at = now(), finished_at = NULL,
+                    locked_by = NULL, locked_until = NULL
+                WHERE id = $1 AND state IN ('failed', 'cancelled')
+                RETURNING \(Job.columns))
+            SELECT requeued.*, pg_notify('\(Self.notificationChannel)', requeued.kind) IS NULL AS notified FROM requeued
+            """, [id]
+        ).first.map(Job.init)
+    }
+
+    /// Cancels a job no worker has claimed yet, keeping `reason` as its last error. Nil when it is in another
+    /// state: a worker claiming it at the same moment wins, and the job is then running.
+    public func cancel(id: Int, reason: String) throws(StoreError) -> Job? {
+        try db.query(
+            """
+            UPDATE jobs SET state = 'cancelled', finished_at = now(), last_error = $2
+            WHERE id = $1 AND state = 'queued'
+            RETURNING \(Job.columns)
+            """, [id, reason]
+        ).first.map(Job.init)
     }
 
     /// Enqueues one job for each enabled schedule that is due and moves it to its next run. Several

@@ -293,6 +293,17 @@ public enum Migrations {
                 INSERT INTO schedules (name, interval_seconds) VALUES
                     ('groups.verify', 300), ('nicknames.update', 604800), ('groups.remote_sync', 604800);
                 """),
+        Migration(
+            version: 7, name: "admin panel: cancelled jobs, job and user listings",
+            sql: """
+                -- An admin may cancel a queued job: it stays in the table, in a state no worker claims.
+                ALTER TABLE jobs DROP CONSTRAINT jobs_state_check;
+                ALTER TABLE jobs ADD CONSTRAINT jobs_state_check
+                    CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled'));
+                -- /admin/jobs lists one state newest first; /admin/schedules shows each kind's latest job.
+                CREATE INDEX jobs_state_id ON jobs (state, id DESC);
+                CREATE INDEX jobs_kind_id ON jobs (kind, id DESC);
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

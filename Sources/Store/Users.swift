@@ -80,22 +80,6 @@ public struct UserStore {
         ).first.map(User.init)
     }
 
-    /// Unlinks a Discord account from its user (an admin's decision) and ends that user's sessions.
-    /// Returns that user, nil when the account was not linked.
-    public func unlinkDiscordAccount(_ discordID: String) throws -> User? {
-        try db.transaction { db in
-            let result = try db.query(
-                """
-                UPDATE users SET discord_id = NULL, discord_username = NULL, verified = false, updated_at = now()
-                WHERE discord_id = $1 RETURNING \(Self.columns)
-                """, [discordID])
-            guard let row = result.first else { return nil }
-            let user = try User(row)
-            try db.query("DELETE FROM web_sessions WHERE user_id = $1", [user.id])
-            return user
-        }
-    }
-
     /// Deletes users an onboarding request created that never got anything: no Discord account, no email,
     /// no files, and no verification pending any more.
     public func deleteAbandonedUnlinked(olderThan cutoff: Date) throws(StoreError) {

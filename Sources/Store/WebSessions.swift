@@ -40,3 +40,11 @@ public struct WebSessionStore {
         try db.query("DELETE FROM web_sessions WHERE expires_at <= $1", [now])
     }
 }
+
+extension WebSessionStore {
+    /// Ends every session of the user (they are signed out everywhere). Returns how many there were.
+    @discardableResult
+    public func deleteAll(userID: Int) throws(StoreError) -> Int {
+        try db.query("DELETE FROM web_sessions WHERE user_id = $1", [userID]).affectedRows
+    }
+}

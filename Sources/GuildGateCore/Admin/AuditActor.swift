@@ -10,6 +10,8 @@ public enum AuditActor: Sendable, Equatable, CustomStringConvertible {
     case discord
     /// A job queued by something else (`requested_by` of the job).
     case job(String)
+    /// An operator at the server's command line (`guildgate-web users unlink`).
+    case commandLine
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum AuditActor: Sendable, Equatable, CustomStringConvertible {
         case .schedule(let name): return "schedule:\(name)"
         case .discord: return "discord"
         case .job(let requestedBy): return requestedBy
+        case .commandLine: return "cli"
         }
     }
 }

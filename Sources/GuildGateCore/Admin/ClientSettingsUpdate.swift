@@ -48,7 +48,7 @@ public struct ClientSettingsUpdate {
                     throw ClientSettingsRefusal.changedMeanwhile(by: locked?.updatedBy)
                 }
                 try AuditLogStore(db).record(
-                    actor: actor.description, action: "client.save", target: "client",
+                    actor: actor, action: "client.save", target: AuditTarget.client,
                     detail: [
                         "set": .array(plan.assigned.map { .string($0.rawValue) }),
                         "cleared": .array(plan.cleared.map { .string($0.rawValue) }),

@@ -49,7 +49,7 @@ public struct GroupAdministration {
                 throw GroupAdministrationError.roleTaken(roleID: role.id, group: holder.name)
             }
             guard let group = try groups.create(name: name, roleID: role?.id) else { throw GroupAdministrationError.nameTaken(name) }
-            try audit(db, "group.create", target: Self.target(group.id), ["group": .string(name), "role_id": (role?.id).json])
+            try audit(db, "group.create", target: AuditTarget.group(group.id), ["group": .string(name), "role_id": (role?.id).json])
             return group
         }
     }
@@ -65,7 +65,7 @@ public struct GroupAdministration {
             }
             guard try groups.map(groupID: groupID, roleID: role?.id) else { throw GroupAdministrationError.unknownGroup(groupID) }
             try audit(
-                db, role == nil ? "group.unmap" : "group.map", target: Self.target(groupID),
+                db, role == nil ? "group.unmap" : "group.map", target: AuditTarget.group(groupID),
                 ["group": .string(group.name), "role_id": (role?.id ?? group.roleID).json])
             return try Self.group(groupID, in: groups)
         }
@@ -78,7 +78,7 @@ public struct GroupAdministration {
             let group = try Self.group(groupID, in: groups)
             _ = try groups.delete(groupID: groupID)
             try audit(
-                db, "group.delete", target: Self.target(groupID),
+                db, "group.delete", target: AuditTarget.group(groupID),
                 ["group": .string(group.name), "role_id": group.roleID.json, "members": .int(group.memberCount)])
         }
     }
@@ -111,7 +111,7 @@ public struct GroupAdministration {
             guard try change(groups, user) else { return MembershipChange(group: group, user: user, changed: false, job: nil) }
             let job = try JobStore(db).enqueue(.groupsVerify(discordID: discordID, requestedBy: actor.description))
             try audit(
-                db, action, target: discordID,
+                db, action, target: AuditTarget.member(discordID),
                 ["group_id": .int(group.id), "group": .string(group.name), "user_id": .int(user.id), "job_id": .int(job.id)])
             return MembershipChange(group: try Self.group(groupID, in: groups), user: user, changed: true, job: job)
         }
@@ -140,15 +140,12 @@ public struct GroupAdministration {
 
     // MARK: -
 
-    /// How the audit log names a group.
-    public static func target(_ groupID: Int) -> String { "group:\(groupID)" }
-
     private static func group(_ id: Int, in groups: GroupStore) throws -> Group {
         guard let group = try groups.group(id: id) else { throw GroupAdministrationError.unknownGroup(id) }
         return group
     }
 
     private func audit(_ db: PostgresConnection, _ action: String, target: String?, _ detail: JSON) throws {
-        try AuditLogStore(db).record(actor: actor.description, action: action, target: target, detail: detail)
+        try AuditLogStore(db).record(actor: actor, action: action, target: target, detail: detail)
     }
 }

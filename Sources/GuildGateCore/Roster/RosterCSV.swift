@@ -1,7 +1,9 @@
+import Foundation
 import Store
 
 /// A roster exported from a spreadsheet: a header row naming `name`, `rank` and `discord_id` (any order,
-/// any case, other columns ignored), then one staff member per row. RFC 4180 quoting.
+/// any case, other columns ignored), then one staff member per row. RFC 4180 quoting. An `active` column,
+/// as `export` writes, may mark rows inactive (`false`, `no`, `0`); without it every row is active.
 public enum RosterCSV {
     public struct Problem: Error, Equatable, CustomStringConvertible {
         public let line: Int
@@ -15,10 +17,14 @@ public enum RosterCSV {
         public var description: String { problems.map(\.description).joined(separator: "\n") }
     }
 
+    /// The columns `export` writes, in order.
+    public static let exportColumns = ["name", "rank", "discord_id", "active"]
+
     /// Every row, or every problem found (the import is all or nothing).
     public static func parse(_ text: String) throws(Invalid) -> [StaffImportRow] {
         let records: [(line: Int, fields: [String])]
-        switch splitRecords(text) {
+        // A spreadsheet may start its UTF-8 export with a byte order mark.
+        switch splitRecords(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) {
         case .success(let parsed): records = parsed
         case .failure(let problem): throw Invalid(problems: [problem])
         }
@@ -35,34 +41,57 @@ public enum RosterCSV {
             }
             positions[required] = position
         }
+        positions["active"] = columns.firstIndex(of: "active")
         var rows: [StaffImportRow] = []
         var problems: [Problem] = []
         var seen: [String: Int] = [:]
         for record in records.dropFirst() where !record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             func field(_ name: String) -> String {
-                let position = positions[name]!
-                return position < record.fields.count ? record.fields[position].trimmingCharacters(in: .whitespaces) : ""
+                guard let position = positions[name], position < record.fields.count else { return "" }
+                return SpreadsheetCell.unprotect(record.fields[position].trimmingCharacters(in: .whitespaces))
             }
-            let name = field("name"), rank = field("rank"), discordID = field("discord_id")
-            if name.isEmpty {
-                problems.append(Problem(line: record.line, message: "name is empty"))
-            } else if name.count > 100 {
-                problems.append(Problem(line: record.line, message: "name is longer than 100 characters"))
-            } else if !isSnowflake(discordID) {
-                problems.append(Problem(line: record.line, message: "discord_id '\(discordID)' is not a Discord user id (17-20 digits)"))
-            } else if let first = seen[discordID] {
-                problems.append(Problem(line: record.line, message: "discord_id \(discordID) is already on line \(first)"))
-            } else {
-                seen[discordID] = record.line
-                rows.append(StaffImportRow(line: record.line, name: name, rank: rank, discordID: discordID))
+            let active = activeFlag(field("active"))
+            if active == nil {
+                problems.append(Problem(line: record.line, message: "active '\(field("active").prefix(20))' is not true or false"))
+            }
+            let details: StaffDetails
+            do {
+                details = try StaffDetails.validated(name: field("name"), rank: field("rank"), discordID: field("discord_id"))
+            } catch {
+                problems += error.problems.map { Problem(line: record.line, message: $0.description) }
+                continue
+            }
+            if let first = seen[details.discordID] {
+                problems.append(Problem(line: record.line, message: "discord_id \(details.discordID) is already on line \(first)"))
+            } else if let active {
+                seen[details.discordID] = record.line
+                rows.append(
+                    StaffImportRow(line: record.line, name: details.name, rank: details.rank, discordID: details.discordID, active: active))
             }
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return rows
     }
 
-    static func isSnowflake(_ text: String) -> Bool {
-        (17...20).contains(text.count) && text.allSatisfy { $0.isASCII && $0.isNumber }
+    /// The roster as a file `parse` reads back: the `exportColumns` header, CRLF line ends, every cell quoted
+    /// as RFC 4180 says and guarded against formula injection (`SpreadsheetCell`).
+    public static func export(_ members: [StaffMember]) -> String {
+        var text = exportColumns.joined(separator: ",") + "\r\n"
+        for member in members {
+            text +=
+                [member.name, member.rank, member.discordID, member.active ? "true" : "false"].map(SpreadsheetCell.field)
+                .joined(separator: ",") + "\r\n"
+        }
+        return text
+    }
+
+    /// An `active` cell: empty (or no column) is active.
+    private static func activeFlag(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "", "true", "yes", "1", "y": return true
+        case "false", "no", "0", "n": return false
+        default: return nil
+        }
     }
 
     /// Splits into records of fields, with the line each record starts on.
@@ -116,5 +145,3 @@ public enum RosterCSV {
         return .success(records)
     }
 }
-
-import Foundation

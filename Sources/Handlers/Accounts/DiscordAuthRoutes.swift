@@ -64,14 +64,13 @@ enum DiscordAuthRoutes {
         let failure = CallbackFailure.from(code: request.query["error"])
         let refusal = failure == .verificationFailed ? request.query["reason"].flatMap(VerificationRefusal.init) : nil
         var advice = refusal?.advice ?? failure.advice
-        if failure == .notGuildMember, let guildID = context.config.discordGuildID {
+        let config = context.config
+        if failure == .notGuildMember, config.discordServerInviteURL == nil, let guildID = config.discordGuildID {
             advice += " (The server's id is \(guildID); ask whoever sent you here for an invite.)"
         }
-        return try context.render(
-            "discord-error",
-            [
-                "code": failure.rawValue, "title": refusal?.title ?? failure.title, "advice": advice,
-            ])
+        var values: [String: Any] = ["code": failure.rawValue, "title": refusal?.title ?? failure.title, "advice": advice]
+        if failure == .notGuildMember { values["server_invite_url"] = config.discordServerInviteURL }
+        return try context.render("discord-error", values)
     }
 
     /// Only same-site paths are followed after login (no open redirect).

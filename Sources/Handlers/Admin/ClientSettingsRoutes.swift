@@ -17,14 +17,14 @@ enum ClientSettingsRoutes {
             discord: { context.adminDiscord(config: $0) })
     }
 
+    /// What a save did, by the key its redirect names.
+    static let notices = [
+        "saved": "Saved. Every process picks the new settings up by itself.",
+        "unchanged": "Nothing changed.",
+    ]
+
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {
-        let notice: String? =
-            switch request.query["saved"] {
-            case "1": "Saved. Every process picks the new settings up by itself."
-            case "0": "Nothing changed."
-            default: nil
-            }
-        return try render(try ClientSettingsView(context), context: context, notice: notice)
+        try render(try ClientSettingsView(context), context: context)
     }
 
     private static func render(
@@ -34,10 +34,12 @@ enum ClientSettingsRoutes {
         // Absent, not empty: Mustache renders a section for any string, "" included.
         var values: [String: Any] = ["fields": view.formFields(submitted: submitted, errors: refusal?.fieldErrors ?? [])]
         values["notice"] = notice
-        values["error"] = refusal?.publicMessage
         values["updated_by"] = view.updatedBy
         values["updated_at"] = view.updatedAt.map(ISO8601Timestamp.format)
-        return try context.renderAdmin("admin-client", .client, values, status: refusal?.status ?? .ok)
+        // The refusal's summary on top; each field's own message at the field.
+        return try AdminPage.render(
+            "admin-client", .client, values, notices: notices, errors: refusal.map { [FieldError("", $0.publicMessage)] } ?? [],
+            status: refusal?.status ?? .ok, context: context)
     }
 
     private static func submitForm(_ request: Request, _ context: RequestContext) throws -> Response {
@@ -45,7 +47,7 @@ enum ClientSettingsRoutes {
         try context.verifyCSRF(fields["csrf_token"])
         do {
             let saved = try update(context).apply(ClientSettingsInput.change(fromForm: fields), by: try context.auditActor())
-            return .redirect(to: "/admin/client?saved=\(saved.changedNothing ? 0 : 1)", status: .seeOther)
+            return .redirect(to: "/admin/client?notice=" + (saved.changedNothing ? "unchanged" : "saved"), status: .seeOther)
         } catch let refusal as ClientSettingsRefusal {
             // The form again with what was typed, but never a secret.
             let typed = fields.filter { key, _ in DiscordClientSettings.Field(rawValue: key).map { !$0.isSecret } ?? false }

@@ -26,6 +26,10 @@ public struct Application: Sendable {
         AuditRoutes.register(on: &router)
         RosterRoutes.register(on: &router)
         JobRoutes.register(on: &router)
+        StaffAdminRoutes.register(on: &router)
+        UserAdminRoutes.register(on: &router)
+        JobAdminRoutes.register(on: &router)
+        ScheduleAdminRoutes.register(on: &router)
         FileRoutes.register(on: &router)
         ScriptRoutes.register(on: &router)
         return router

@@ -101,10 +101,4 @@ struct GroupCommands {
         guard DiscordID.isValid(trimmed) else { throw .validation([FieldError(field, "is not a Discord id: \(DiscordID.howToCopy)")]) }
         return trimmed
     }
-
-    /// The `{id}` of a group's path: nothing is there for anything but a positive number.
-    static func groupID(_ request: Request) throws(HTTPError) -> Int {
-        guard let id = request.parameters["id"].flatMap(Int.init), id > 0 else { throw .notFound }
-        return id
-    }
 }

@@ -14,22 +14,22 @@ enum GroupRoutes {
         router.post("/api/admin/groups/verify", .admin, csrf: .header, verify)
         router.get("/api/admin/groups/{id}", .admin, show)
         router.delete("/api/admin/groups/{id}", .admin, csrf: .header) { request, context in
-            try GroupCommands(context).delete(groupID: try GroupCommands.groupID(request))
+            try GroupCommands(context).delete(groupID: try request.idParameter())
             return .json(["success": true])
         }
         router.put("/api/admin/groups/{id}/role", .admin, csrf: .header, mapRole)
         router.delete("/api/admin/groups/{id}/role", .admin, csrf: .header) { request, context in
-            .json(groupJSON(try GroupCommands(context).map(groupID: try GroupCommands.groupID(request), roleID: nil)))
+            .json(groupJSON(try GroupCommands(context).map(groupID: try request.idParameter(), roleID: nil)))
         }
         router.put("/api/admin/groups/{id}/members/{discord_id}", .admin, csrf: .header) { request, context in
             membershipJSON(
                 try GroupCommands(context).addMember(
-                    groupID: try GroupCommands.groupID(request), discordID: try GroupCommands.discordID(request.parameters["discord_id"])))
+                    groupID: try request.idParameter(), discordID: try GroupCommands.discordID(request.parameters["discord_id"])))
         }
         router.delete("/api/admin/groups/{id}/members/{discord_id}", .admin, csrf: .header) { request, context in
             membershipJSON(
                 try GroupCommands(context).removeMember(
-                    groupID: try GroupCommands.groupID(request), discordID: try GroupCommands.discordID(request.parameters["discord_id"])))
+                    groupID: try request.idParameter(), discordID: try GroupCommands.discordID(request.parameters["discord_id"])))
         }
     }
 
@@ -38,7 +38,7 @@ enum GroupRoutes {
     }
 
     private static func show(_ request: Request, _ context: RequestContext) throws -> Response {
-        let id = try GroupCommands.groupID(request)
+        let id = try request.idParameter()
         let groups = GroupStore(context.db)
         guard let group = try groups.group(id: id) else { throw GroupAdministrationError.unknownGroup(id) }
         return .json(groupJSON(group, members: try groups.members(groupID: id)))
@@ -55,7 +55,7 @@ enum GroupRoutes {
     /// `{"role_id": "…"}`; `null` unmaps.
     private static func mapRole(_ request: Request, _ context: RequestContext) throws -> Response {
         let roleID = try GroupCommands.roleID(try string(try request.jsonObject(), "role_id"))
-        return .json(groupJSON(try GroupCommands(context).map(groupID: try GroupCommands.groupID(request), roleID: roleID)))
+        return .json(groupJSON(try GroupCommands(context).map(groupID: try request.idParameter(), roleID: roleID)))
     }
 
     private static func sync(_ request: Request, _ context: RequestContext) throws -> Response {

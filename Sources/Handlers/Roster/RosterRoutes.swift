@@ -24,9 +24,7 @@ enum RosterRoutes {
     private static func sync(_ request: Request, _ context: RequestContext) throws -> Response {
         let job = try JobStore(context.db).enqueue(.presenceReconcile(guildID: context.config.discordGuildID, requestedBy: "api"))
         context.logger.info("presence sync requested", metadata: ["job_id": "\(job.id)"])
-        var response = Response.json(["success": true, "job_id": .int(job.id), "status": .string(job.state.rawValue)], status: .accepted)
-        response.addHeader("Location", "/api/jobs/\(job.id)")
-        return response
+        return JobRoutes.accepted(job)
     }
 
     private static func page(_ request: Request, _ context: RequestContext) throws -> Response {

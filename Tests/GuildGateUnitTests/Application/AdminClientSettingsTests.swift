@@ -137,8 +137,8 @@ import Testing
         #expect(form.body.contains("name=\"use_environment_name\""), "a saved field can be given back to the environment")
         let csrf = try #require(TestClient.csrfToken(in: form))
         let back = try admin.post("/admin/client", form: ["csrf_token": csrf, "use_environment_name": "on", "invite_url": ""])
-        #expect(back.status == 303 && back.location == "/admin/client?saved=1")
-        #expect(try admin.get("/admin/client?saved=1").body.contains("Saved. Every process picks the new settings up by itself."))
+        #expect(back.status == 303 && back.location == "/admin/client?notice=saved")
+        #expect(try admin.get("/admin/client?notice=saved").body.contains("Saved. Every process picks the new settings up by itself."))
         #expect(app.environment.settings.saved == DiscordClientSettings([.nicknameTemplate: "[%rank] %username"]))
         #expect(try AuditLogStore(app.database()).recent(limit: 1, target: "client").first?.detail["cleared"] == ["name", "invite_url"])
     }

@@ -90,4 +90,12 @@ import Testing
         let unknown = try browser.get("/discord/error?error=%3Cb%3E")
         #expect(unknown.body.contains("<code>server_error</code>"))
     }
+
+    @Test func aNonMemberIsOfferedTheServersInviteWhenOneIsSet() async throws {
+        let invite = "https://discord.gg/guild-x"
+        let withInvite = try await TestApplication(overrides: ["DISCORD_SERVER_INVITE_URL": invite]).client()
+        #expect(try withInvite.get("/discord/error?error=not_guild_member").body.contains(#"href="https://discord.gg/guild-x""#))
+        #expect(try !withInvite.get("/discord/error?error=invalid_token").body.contains(invite))
+        #expect(try !app.client().get("/discord/error?error=not_guild_member").body.contains("Join the Discord server"))
+    }
 }

@@ -63,3 +63,25 @@ import Testing
         }
     }
 }
+
+/// Everything under `/admin` and `/api/admin` (but the sign-in page) is for admins: a signed-in member
+/// gets 403 there, pages included, even with their own valid CSRF token.
+@Suite struct AdminRouteProtection {
+    @Test func aMemberGetsForbiddenEverywhereUnderAdmin() async throws {
+        let app = try await TestApplication()
+        let member = app.client()
+        let (_, csrf) = try member.signInAsMember(username: "not_an_admin")
+        let routes = Application.routes.routes.filter {
+            ($0.pattern.hasPrefix("/admin") || $0.pattern.hasPrefix("/api/admin")) && $0.pattern != "/admin/login"
+        }
+        #expect(routes.count >= 30)
+        for route in routes {
+            var (headers, body) = RouteProtection.request(for: route)
+            headers["X-CSRF-Token"] = csrf
+            if route.csrf == .formField { body = Array("name=x&csrf_token=\(csrf)".utf8) }
+            let page = try member.send(route.method, RouteProtection.path(route), headers: headers, body: body)
+            #expect(page.status == 403, "\(route.method) \(route.pattern) answered a member \(page.status)")
+            #expect(route.access == .admin, "\(route.method) \(route.pattern) is not declared for admins")
+        }
+    }
+}

@@ -9,7 +9,7 @@ extension DiscordKitTests {
             "id": "1", "name": "G", "owner_id": "99",
             "roles": [
                 ["id": "1", "name": "@everyone", "position": 0, "permissions": "3072", "managed": false],
-                ["id": "2", "name": "Bot", "position": 2, "permissions": "101376", "managed": true],
+                ["id": "2", "name": "Bot", "position": 2, "permissions": "402754560", "managed": true],
                 ["id": "3", "name": "Admin", "position": 3, "permissions": "8", "managed": false],
             ],
         ]

@@ -4,10 +4,13 @@ import WireFormats
 
 extension DiscordKitTests {
     @Suite struct URLBuildingTests {
-        @Test func theInviteAsksForTheFourPermissionsShippedFeaturesUse() {
-            #expect(Permissions.guildGate.rawValue == 101_376)
+        @Test func theInviteAsksForWhatGuildGatesFeaturesUse() {
+            #expect(Permissions.guildGate.rawValue == 402_754_560)
             #expect(Permissions.guildGate.description == "402754560")
-            #expect(Permissions.guildGate.names == ["View Channel", "Send Messages", "Attach Files", "Read Message History"])
+            #expect(
+                Permissions.guildGate.names == [
+                    "View Channel", "Send Messages", "Attach Files", "Read Message History", "Manage Nicknames", "Manage Roles",
+                ])
             #expect(Permissions.viewChannel.rawValue == 1024 && Permissions.manageRoles.rawValue == 268_435_456)
         }
 
