@@ -12,7 +12,10 @@ enum AdminPage {
         if let key = context.request.query["notice"], let notice = notices[key] { values["notice"] = notice }
         if !errors.isEmpty {
             values["has_errors"] = true
-            values["errors"] = errors.map { ["field": $0.field, "message": $0.message] }
+            // A refusal's own message has no field: absent, not "" (Mustache shows a section for any string).
+            values["errors"] = errors.map { error -> [String: Any] in
+                error.field.isEmpty ? ["message": error.message] : ["field": error.field, "message": error.message]
+            }
         }
         return try context.renderAdmin(template, section, values, status: status)
     }

@@ -200,6 +200,7 @@ import Testing
         let refused = try admin.post("/admin/groups/\(group.id)/members", form: ["csrf_token": csrf, "discord_id": "not-an-id"])
         #expect(refused.status == 400)
         #expect(refused.body.contains("<strong>discord_id</strong> is not a Discord id"))
+        #expect(refused.body.contains("<li>Some fields are invalid.</li>"), "the refusal's own message, with no field")
         let unknown = try admin.post("/admin/groups/\(group.id)/members", form: ["csrf_token": csrf, "discord_id": Self.snowflake()])
         #expect(unknown.status == 404 && unknown.body.contains("No user has linked the Discord account"))
 
