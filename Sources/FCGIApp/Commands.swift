@@ -48,6 +48,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let logger = Launch.logger("guildgate-web")
+        FastCGIServer.blockShutdownSignals()
         MemoryPolicy.returnLargeBuffersToTheSystem()
         let environment = AppEnvironment.launch(logger: logger)
         Launch.checkDatabase(environment.config, logger: logger)

@@ -30,15 +30,25 @@ final class FastCGIServer: Sendable {
         idleConnections = (0..<pools.reduce(0) { $0 + $1.threads }).map { _ in IdleConnection() }
     }
 
-    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns.
-    func run() {
+    /// SIGTERM and SIGINT blocked in the calling thread and every thread it starts from now on: call it before
+    /// FCGX_Init and before any thread starts (the settings watcher's too), so that libfcgi never takes them over
+    /// and only `run()`'s signal thread receives them. A thread started earlier could take one and drop it.
+    static func blockShutdownSignals() {
+        var signals = shutdownSignals
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+    }
+
+    private static var shutdownSignals: sigset_t {
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
-        // Blocked before FCGX_Init and before any thread starts, so libfcgi never takes them over
-        // and only the signal thread receives them.
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        return signals
+    }
+
+    /// Serves until SIGTERM or SIGINT, then finishes the requests in flight and returns. The signals must be
+    /// blocked already (`blockShutdownSignals()`).
+    func run() {
         signal(SIGPIPE, SIG_IGN)
         FCGX_Init()
 
@@ -50,7 +60,7 @@ final class FastCGIServer: Sendable {
                 workers.append(OSThread.start(name: "\(pool.name)-\(index)") { [self] in work(index, listener: listener) })
             }
         }
-        let awaited = signals
+        let awaited = Self.shutdownSignals
         let signalWaiter = OSThread.start(name: "signals") { [self] in
             var waitSet = awaited
             var received: Int32 = 0
