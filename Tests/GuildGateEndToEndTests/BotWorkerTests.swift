@@ -24,7 +24,7 @@ extension EndToEnd {
             guildID = try #require(stack.settings["DISCORD_GUILD_ID"])
             apiToken = try #require(stack.settings["GUILDGATE_API_TOKEN"])
             try db.query("TRUNCATE staff, presences, bot_heartbeats, jobs")
-            try db.query("UPDATE schedules SET enabled = true, next_run_at = now()")
+            try db.query("UPDATE schedules SET enabled = name IN ('presence.reconcile', 'files.cleanup'), next_run_at = now()")
             try sandbox.configureGateway(#"{"heartbeat_interval_ms":1000,"member_request_window_ms":1000}"#)
             try sandbox.addMember(
                 id: Self.ann, username: "ann", status: "online",

@@ -7,7 +7,7 @@ import Testing
 extension EndToEnd {
     /// Group ↔ role sync through guildgate-bot against the sandbox: exactly the mapped roles change, in both
     /// priorities; the hierarchy problem is reported once with its fix; 500 members without a 429; nicknames.
-    @Suite struct GroupSync {
+    @Suite final class GroupSync {
         static let memberRolesRoute = "PUT /guilds/{guild.id}/members/{user.id}/roles/{role.id}"
 
         let stack: TestStack
@@ -21,6 +21,11 @@ extension EndToEnd {
             groups = GroupStore(db)
             try db.query("TRUNCATE groups, group_members, guild_members, audit_log, sync_problems, jobs")
             try db.query("UPDATE schedules SET enabled = false")
+        }
+
+        /// Nothing of a test's guild is left for the bots of later tests to verify against a sandbox since reset.
+        deinit {
+            _ = try? db.query("TRUNCATE groups, group_members, guild_members, sync_problems, jobs")
         }
 
         static func freshID() -> String {
