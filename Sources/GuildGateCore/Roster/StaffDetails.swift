@@ -35,16 +35,11 @@ public struct StaffDetails: Sendable, Equatable {
             problems.append(problem)
         }
         if let problem = textProblem(rank, field: "rank", maxLength: maxRankLength) { problems.append(problem) }
-        if !isSnowflake(discordID) {
+        if !DiscordID.isValid(discordID) {
             problems.append(Problem(field: "discord_id", message: "'\(discordID.prefix(40))' is not a Discord user id (17-20 digits)"))
         }
         guard problems.isEmpty else { throw Invalid(problems: problems) }
         return StaffDetails(name: name, rank: rank, discordID: discordID)
-    }
-
-    /// A Discord id as Discord writes them: 17 to 20 digits.
-    public static func isSnowflake(_ text: String) -> Bool {
-        (17...20).contains(text.utf8.count) && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     private static func textProblem(_ text: String, field: String, maxLength: Int) -> Problem? {
