@@ -31,23 +31,24 @@ let package = Package(
             "CLibPQ", "JSONSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "CurlHTTP", dependencies: ["CCurl"]),
         .target(name: "DiscordKit", dependencies: [
-            "CCurl", "JSONSupport", "WireFormats",
+            "CurlHTTP", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GuildGateCore", dependencies: [
-            "Store", "DiscordKit", "JSONSupport", "ProcessSupport", "WireFormats",
+            "Store", "CurlHTTP", "DiscordKit", "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Handlers", dependencies: [
-            "GuildGateCore", "Store", "DiscordKit", "JSONSupport", "WireFormats",
+            "GuildGateCore", "Store", "CurlHTTP", "DiscordKit", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "FCGIApp", dependencies: [
-            "CFastCGI", "GuildGateCore", "Handlers", "Store", "DiscordKit", "ProcessSupport",
+            "CFastCGI", "GuildGateCore", "Handlers", "Store", "CurlHTTP", "DiscordKit", "ProcessSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -58,7 +59,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         .executableTarget(name: "BotWorker", dependencies: [
-            "Store", "DiscordKit", "DiscordGateway", "GuildGateCore", "JSONSupport", "ProcessSupport",
+            "Store", "CurlHTTP", "DiscordKit", "DiscordGateway", "GuildGateCore", "JSONSupport", "ProcessSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -86,13 +87,13 @@ let package = Package(
         .target(
             name: "GuildGateTesting",
             dependencies: [
-                "DevStack", "GuildGateCore", "Handlers", "Store", "DiscordKit", "WireFormats",
+                "DevStack", "GuildGateCore", "Handlers", "Store", "CurlHTTP", "DiscordKit", "WireFormats",
                 .product(name: "Logging", package: "swift-log"),
             ], path: "Tests/GuildGateTesting"),
         .testTarget(
             name: "GuildGateUnitTests",
             dependencies: [
-                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "DiscordKit", "DiscordGateway", "FCGIApp", "BotWorker",
+                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "CurlHTTP", "DiscordKit", "DiscordGateway", "FCGIApp", "BotWorker",
                 "JSONSupport", "ProcessSupport", "WireFormats", "DiscordSandbox", "DiscordSandboxDefaults", "DevStack", "GuildGateDev",
             ], exclude: ["Fixtures"]),
         .testTarget(

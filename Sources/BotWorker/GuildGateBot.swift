@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlHTTP
 import DiscordGateway
 import DiscordKit
 import Foundation

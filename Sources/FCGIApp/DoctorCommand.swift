@@ -1,4 +1,5 @@
 import ArgumentParser
+import CurlHTTP
 import DiscordKit
 import Foundation
 import Handlers

@@ -1,3 +1,4 @@
+import CurlHTTP
 import JSONSupport
 /// Why a Discord REST call failed.
 public enum DiscordError: Error, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import CurlHTTP
 import JSONSupport
 
 #if canImport(FoundationEssentials)

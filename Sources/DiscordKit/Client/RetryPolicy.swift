@@ -1,3 +1,4 @@
+import CurlHTTP
 /// When a failed call is tried again. 5xx answers and connection failures are retried with exponential
 /// backoff and jitter; 429s are retried after the wait Discord asks for; other 4xx never.
 public struct RetryPolicy: Sendable {

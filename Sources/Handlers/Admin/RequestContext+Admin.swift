@@ -1,3 +1,4 @@
+import CurlHTTP
 import DiscordKit
 import GuildGateCore
 import Store

@@ -1,3 +1,4 @@
+import CurlHTTP
 import DiscordKit
 
 /// An `HTTPTransport` that answers from a script and remembers what was sent, and when (on the manual

@@ -1,3 +1,4 @@
+import CurlHTTP
 import DiscordKit
 
 /// A cookie-keeping client over real libcurl that never follows redirects, like a careful browser. Each

@@ -2,6 +2,7 @@
 @testable import BotWorker
 @testable import DiscordGateway
 @testable import DiscordKit
+import CurlHTTP
 import Foundation
 import JSONSupport
 import GuildGateTesting

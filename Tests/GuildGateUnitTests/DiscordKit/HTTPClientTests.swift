@@ -1,4 +1,5 @@
 @testable import DiscordKit
+import CurlHTTP
 import Foundation
 import Synchronization
 import Testing

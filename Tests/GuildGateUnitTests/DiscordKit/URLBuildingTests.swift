@@ -1,4 +1,5 @@
 @testable import DiscordKit
+import CurlHTTP
 import Testing
 import WireFormats
 

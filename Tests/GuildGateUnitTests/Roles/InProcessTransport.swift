@@ -1,4 +1,5 @@
 @testable import DiscordKit
+import CurlHTTP
 import Foundation
 import Logging
 import NIOHTTP1
@@ -27,7 +28,7 @@ struct InProcessTransport: HTTPTransport {
             throw .connectionLost(host: "sandbox.invalid", reason: "reset")
         }
         return HTTPResponse(
-            status: response.status, headers: DiscordKit.HTTPHeaders(response.headers.map { (name: $0.name, value: $0.value) }),
+            status: response.status, headers: CurlHTTP.HTTPHeaders(response.headers.map { (name: $0.name, value: $0.value) }),
             body: response.body)
     }
 }
