@@ -45,6 +45,19 @@ public struct Job: Sendable, Equatable {
     public var isOutOfAttempts: Bool { attempts > maxAttempts }
 }
 
+/// Which kinds of job a worker claims: its own lane, so slow kinds never hold up the others.
+public struct JobLane: Sendable, Equatable {
+    /// Only these kinds; nil for any kind not excluded.
+    public let kinds: Set<String>?
+    public let excluded: Set<String>
+
+    public static let all = JobLane(kinds: nil, excluded: [])
+
+    public static func only(_ kinds: Set<String>) -> JobLane { JobLane(kinds: kinds, excluded: []) }
+
+    public static func all(except excluded: Set<String>) -> JobLane { JobLane(kinds: nil, excluded: excluded) }
+}
+
 /// The `jobs` and `schedules` tables: enqueueing, looking up, and the worker's side (claim with
 /// `FOR UPDATE SKIP LOCKED`, finish, retry with exponential backoff, fire due schedules).
 public struct JobStore {
@@ -54,16 +67,18 @@ public struct JobStore {
     /// The channel the insert trigger NOTIFYs with the job's kind.
     public static let notificationChannel = "guildgate_jobs"
 
-    /// Adds a job (the insert trigger NOTIFYs `guildgate_jobs`, waking the bot).
+    /// Adds a job (the insert trigger NOTIFYs `guildgate_jobs`, waking the bot). Jobs with the same
+    /// `orderingKey` run one at a time, in the order they were queued.
     public func enqueue(
-        kind: String, payload: JSON = [:], runAt: Date? = nil, maxAttempts: Int = 5, backoffSeconds: Int = 10
+        kind: String, payload: JSON = [:], runAt: Date? = nil, maxAttempts: Int = 5, backoffSeconds: Int = 10,
+        orderingKey: String? = nil
     ) throws(StoreError) -> Job {
         let result = try db.query(
             """
-            INSERT INTO jobs (kind, payload, run_at, max_attempts, backoff_seconds)
-            VALUES ($1, $2::jsonb, coalesce($3::timestamptz, now()), $4, $5)
+            INSERT INTO jobs (kind, payload, run_at, max_attempts, backoff_seconds, ordering_key)
+            VALUES ($1, $2::jsonb, coalesce($3::timestamptz, now()), $4, $5, $6)
             RETURNING \(Job.columns)
-            """, [kind, payload.serialized, runAt, maxAttempts, backoffSeconds])
+            """, [kind, payload.serialized, runAt, maxAttempts, backoffSeconds, orderingKey])
         guard let row = result.first else { throw .unexpectedResult("enqueue returned no row") }
         return try Job(row)
     }
@@ -72,19 +87,30 @@ public struct JobStore {
         try db.query("SELECT \(Job.columns) FROM jobs WHERE id = $1", [id]).first.map(Job.init)
     }
 
-    /// Claims the oldest due job, or one whose worker's lock expired (the worker died mid-job), and locks
-    /// it for `lease`. Concurrent workers never claim the same job.
-    public func claim(worker: String, lease: Duration) throws(StoreError) -> Job? {
+    /// Claims the oldest due job of `lane`, or one whose worker's lock expired (the worker died mid-job),
+    /// and locks it for `lease`. Concurrent workers never claim the same job, and never a job while an
+    /// older one with its ordering key is queued or running: should two workers look at once, the older
+    /// job is still queued for the one that did not lock it.
+    public func claim(worker: String, lease: Duration, lane: JobLane = .all) throws(StoreError) -> Job? {
         try db.query(
             """
             UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1,
                 locked_until = now() + make_interval(secs => $2)
             WHERE id = (
-                SELECT id FROM jobs
-                WHERE (state = 'queued' AND run_at <= now()) OR (state = 'running' AND locked_until < now())
-                ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+                SELECT j.id FROM jobs j
+                WHERE ((j.state = 'queued' AND j.run_at <= now()) OR (j.state = 'running' AND j.locked_until < now()))
+                    AND ($3::text IS NULL OR j.kind = ANY(string_to_array($3, ',')))
+                    AND NOT (j.kind = ANY(string_to_array($4, ',')))
+                    AND (j.ordering_key IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM jobs o
+                        WHERE o.ordering_key = j.ordering_key AND o.id < j.id AND o.state IN ('queued', 'running')))
+                ORDER BY j.run_at, j.id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING \(Job.columns)
-            """, [worker, Int(lease.components.seconds)]
+            """,
+            [
+                worker, Int(lease.components.seconds), lane.kinds.map { $0.sorted().joined(separator: ",") },
+                lane.excluded.sorted().joined(separator: ","),
+            ]
         ).first.map(Job.init)
     }
 

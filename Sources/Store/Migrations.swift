@@ -304,6 +304,57 @@ public enum Migrations {
                 CREATE INDEX jobs_state_id ON jobs (state, id DESC);
                 CREATE INDEX jobs_kind_id ON jobs (kind, id DESC);
                 """),
+        Migration(
+            version: 8, name: "chat: conversations, personalities, ordered jobs",
+            sql: """
+                -- One conversation with the model, owned by a Discord account: recorded by the bot in Discord
+                -- (source 'discord', at most one open at a time; `reset` closes it) or exported from the app
+                -- through the sync API (source 'app', with the request's Idempotency-Key).
+                CREATE TABLE conversations (
+                    id bigserial PRIMARY KEY,
+                    discord_id text NOT NULL,
+                    title text NOT NULL DEFAULT '',
+                    source text NOT NULL CHECK (source IN ('discord', 'app')),
+                    idempotency_key text,
+                    request_hash bytea,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    closed_at timestamptz
+                );
+                CREATE INDEX conversations_owner ON conversations (discord_id, id DESC);
+                CREATE UNIQUE INDEX conversations_idempotency ON conversations (discord_id, idempotency_key)
+                    WHERE idempotency_key IS NOT NULL;
+                CREATE UNIQUE INDEX conversations_open ON conversations (discord_id)
+                    WHERE source = 'discord' AND closed_at IS NULL;
+
+                CREATE TABLE conversation_messages (
+                    id bigserial PRIMARY KEY,
+                    conversation_id bigint NOT NULL REFERENCES conversations ON DELETE CASCADE,
+                    role text NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+                    content text NOT NULL,
+                    discord_message_id text,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX conversation_messages_conversation ON conversation_messages (conversation_id, id);
+
+                -- The system prompt of each personality onboarding offers; an admin may edit them.
+                CREATE TABLE chat_personalities (
+                    name text PRIMARY KEY,
+                    prompt text NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    updated_by text
+                );
+                INSERT INTO chat_personalities (name, prompt) VALUES
+                    ('friendly', 'You are a friendly, warm assistant in a Discord community. Keep answers short, clear and kind.'),
+                    ('loving', 'You are a caring, affectionate companion. Be gentle, encouraging and supportive; keep answers short.'),
+                    ('professional', 'You are a precise, professional assistant. Answer concisely and factually, without small talk.'),
+                    ('playful', 'You are a playful, witty assistant. Be light-hearted and fun, but still answer the question.');
+
+                -- Jobs that share an ordering key run one at a time, oldest first (a user's chat replies).
+                ALTER TABLE jobs ADD COLUMN ordering_key text;
+                CREATE INDEX jobs_ordering_key ON jobs (ordering_key, id)
+                    WHERE ordering_key IS NOT NULL AND state IN ('queued', 'running');
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -55,6 +55,9 @@ public struct AppConfig: Sendable {
     public var secretKey: [UInt8]
     public var apiToken: String?
     public var templatesDirectory: String
+    public var chat: ChatConfig
+    /// How long a verified Discord OAuth token is trusted by the sync API before Discord is asked again.
+    public var tokenCacheSeconds: Int
 
     /// Where the OAuth callback is served (seed 004's `/discord/sso/callback` is an alias of it).
     public static let callbackPath = "/api/discord/callback"
@@ -82,87 +85,54 @@ public struct AppConfig: Sendable {
     }
 
     public init(settings: [String: String]) throws(ConfigError) {
-        func value(_ names: String...) -> String? {
-            for name in names {
-                if let value = settings[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty { return value }
-            }
-            return nil
-        }
-        func required(_ name: String) throws(ConfigError) -> String {
-            guard let found = value(name) else { throw .missing(name) }
-            return found
-        }
-        func nonNegativeInteger(_ text: String?, name: String) throws(ConfigError) -> Int? {
-            guard let text else { return nil }
-            guard let number = Int(text), number >= 0 else { throw .invalid(name, reason: "must be a whole number of bytes (0 = none)") }
-            return number
-        }
-        func positiveInteger(_ text: String?, name: String) throws(ConfigError) -> Int? {
-            guard let text else { return nil }
-            guard let number = Int(text), number > 0 else { throw .invalid(name, reason: "must be a positive whole number") }
-            return number
-        }
-        func flag(_ name: String) -> Bool {
-            ["1", "true", "yes", "on"].contains(value(name)?.lowercased() ?? "")
-        }
-        func discordURL(_ name: String, default fallback: String, schemes: [String]) throws(ConfigError) -> String {
-            let url = value(name).map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? fallback
-            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), parsed.host != nil else {
-                throw .invalid(name, reason: "must be an absolute URL such as \(fallback)")
-            }
-            guard schemes.contains(scheme) || LoopbackURL.isLoopback(url) else {
-                throw .invalid(name, reason: "must use \(schemes.joined(separator: " or ")) unless it points at loopback (discord-sandbox)")
-            }
-            return url
-        }
-
-        databaseURL = try required("DATABASE_URL")
-        let base = try required("WEB_APP_BASE_URL")
+        let read = SettingValues(settings)
+        databaseURL = try read.required("DATABASE_URL")
+        let base = try read.required("WEB_APP_BASE_URL")
         guard let parsed = URL(string: base), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""),
             parsed.host != nil
         else { throw .invalid("WEB_APP_BASE_URL", reason: "must be an absolute http(s) URL such as https://example.com") }
         webAppBaseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
-        discordAPIBase = try discordURL("DISCORD_API_BASE", default: "https://discord.com/api/v10", schemes: ["https"])
-        discordAuthorizeURL = try discordURL(
+        discordAPIBase = try read.url("DISCORD_API_BASE", default: "https://discord.com/api/v10", schemes: ["https"])
+        discordAuthorizeURL = try read.url(
             "DISCORD_OAUTH_AUTHORIZE_URL", default: "https://discord.com/oauth2/authorize", schemes: ["https"])
-        discordGatewayURL = try value("DISCORD_GATEWAY_URL").map { _ throws(ConfigError) in
-            try discordURL("DISCORD_GATEWAY_URL", default: "wss://gateway.discord.gg", schemes: ["wss"])
+        discordGatewayURL = try read.value("DISCORD_GATEWAY_URL").map { _ throws(ConfigError) in
+            try read.url("DISCORD_GATEWAY_URL", default: "wss://gateway.discord.gg", schemes: ["wss"])
         }
-        discordGatewayIntents = value("DISCORD_GATEWAY_INTENTS")
+        discordGatewayIntents = read.value("DISCORD_GATEWAY_INTENTS")
         memberRequestInterval =
-            try positiveInteger(value("GUILDGATE_MEMBER_REQUEST_INTERVAL"), name: "GUILDGATE_MEMBER_REQUEST_INTERVAL") ?? 30
-        jobLeaseSeconds = try positiveInteger(value("GUILDGATE_JOB_LEASE_SECONDS"), name: "GUILDGATE_JOB_LEASE_SECONDS") ?? 300
-        discordClientID = value("DISCORD_CLIENT_ID")
-        discordClientSecret = value("DISCORD_CLIENT_SECRET")
-        discordRedirectURI = value("DISCORD_REDIRECT_URI") ?? webAppBaseURL + Self.callbackPath
-        discordBotToken = value("DISCORD_BOT_TOKEN", "DISCORD_TOKEN")
-        discordGuildID = value("DISCORD_GUILD_ID", "SERVER_ID")
-        discordStorageChannelIDs = (value("DISCORD_STORAGE_CHANNEL_IDS", "CHANNEL_ID") ?? "")
+            try read.positiveInteger("GUILDGATE_MEMBER_REQUEST_INTERVAL") ?? 30
+        jobLeaseSeconds = try read.positiveInteger("GUILDGATE_JOB_LEASE_SECONDS") ?? 300
+        discordClientID = read.value("DISCORD_CLIENT_ID")
+        discordClientSecret = read.value("DISCORD_CLIENT_SECRET")
+        discordRedirectURI = read.value("DISCORD_REDIRECT_URI") ?? webAppBaseURL + Self.callbackPath
+        discordBotToken = read.value("DISCORD_BOT_TOKEN", "DISCORD_TOKEN")
+        discordGuildID = read.value("DISCORD_GUILD_ID", "SERVER_ID")
+        discordStorageChannelIDs = (read.value("DISCORD_STORAGE_CHANNEL_IDS", "CHANNEL_ID") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        discordBotInviteURL = value("DISCORD_BOT_INVITE_URL")
-        discordServerInviteURL = value("DISCORD_SERVER_INVITE_URL")
-        clientName = value("GUILDGATE_CLIENT_NAME")
-        nicknameTemplate = value("GUILDGATE_NICKNAME_TEMPLATE")
-        let priority = value("GUILDGATE_GROUP_PRIORITY")?.lowercased() ?? GroupPriority.local.rawValue
+        discordBotInviteURL = read.value("DISCORD_BOT_INVITE_URL")
+        discordServerInviteURL = read.value("DISCORD_SERVER_INVITE_URL")
+        clientName = read.value("GUILDGATE_CLIENT_NAME")
+        nicknameTemplate = read.value("GUILDGATE_NICKNAME_TEMPLATE")
+        let priority = read.value("GUILDGATE_GROUP_PRIORITY")?.lowercased() ?? GroupPriority.local.rawValue
         guard let groupPriority = GroupPriority(rawValue: priority) else {
             throw .invalid("GUILDGATE_GROUP_PRIORITY", reason: "must be local or remote")
         }
         self.groupPriority = groupPriority
-        discordAttachmentLimit = try positiveInteger(value("DISCORD_ATTACHMENT_LIMIT"), name: "DISCORD_ATTACHMENT_LIMIT") ?? 10_485_760
+        discordAttachmentLimit = try read.positiveInteger("DISCORD_ATTACHMENT_LIMIT") ?? 10_485_760
         guard discordAttachmentLimit > FileCipher.tagSize else {
             throw .invalid("DISCORD_ATTACHMENT_LIMIT", reason: "must be more than \(FileCipher.tagSize) bytes")
         }
-        maxFileSize = try positiveInteger(value("GUILDGATE_MAX_FILE_SIZE"), name: "GUILDGATE_MAX_FILE_SIZE") ?? 2 << 30
-        uploadParallelism = try positiveInteger(value("GUILDGATE_UPLOAD_PARALLELISM"), name: "GUILDGATE_UPLOAD_PARALLELISM") ?? 1
-        let quota = try nonNegativeInteger(value("GUILDGATE_USER_QUOTA"), name: "GUILDGATE_USER_QUOTA") ?? 10 << 30
+        maxFileSize = try read.positiveInteger("GUILDGATE_MAX_FILE_SIZE") ?? 2 << 30
+        uploadParallelism = try read.positiveInteger("GUILDGATE_UPLOAD_PARALLELISM") ?? 1
+        let quota = try read.nonNegativeInteger("GUILDGATE_USER_QUOTA") ?? 10 << 30
         userQuota = quota == 0 ? nil : quota
-        allowNonMembers = flag("GUILDGATE_ALLOW_NON_MEMBERS")
-        let access = value("GUILDGATE_ROSTER_ACCESS")?.lowercased() ?? RosterAccess.members.rawValue
+        allowNonMembers = read.flag("GUILDGATE_ALLOW_NON_MEMBERS")
+        let access = read.value("GUILDGATE_ROSTER_ACCESS")?.lowercased() ?? RosterAccess.members.rawValue
         guard let roster = RosterAccess(rawValue: access) else {
             throw .invalid("GUILDGATE_ROSTER_ACCESS", reason: "must be public, members or admins")
         }
         rosterAccess = roster
-        bypassAuth = flag("BYPASS_AUTH")
+        bypassAuth = read.flag("BYPASS_AUTH")
         if bypassAuth {
             let remote =
                 [("DISCORD_API_BASE", discordAPIBase), ("DISCORD_OAUTH_AUTHORIZE_URL", discordAuthorizeURL)]
@@ -171,12 +141,14 @@ public struct AppConfig: Sendable {
                 throw .invalid("BYPASS_AUTH", reason: "is for tests against discord-sandbox only, but \(name) does not point at loopback")
             }
         }
-        let key = try required("GUILDGATE_SECRET_KEY")
+        let key = try read.required("GUILDGATE_SECRET_KEY")
         guard let decoded = Data(base64Encoded: key), decoded.count == 32 else {
             throw .invalid("GUILDGATE_SECRET_KEY", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
         }
         secretKey = Array(decoded)
-        apiToken = value("GUILDGATE_API_TOKEN")
-        templatesDirectory = value("GUILDGATE_TEMPLATES") ?? "templates"
+        apiToken = read.value("GUILDGATE_API_TOKEN")
+        templatesDirectory = read.value("GUILDGATE_TEMPLATES") ?? "templates"
+        chat = try ChatConfig(read)
+        tokenCacheSeconds = try read.nonNegativeInteger("GUILDGATE_TOKEN_CACHE_SECONDS", atMost: 60) ?? 60
     }
 }

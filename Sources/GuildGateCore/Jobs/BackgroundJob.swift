@@ -16,6 +16,10 @@ public enum BackgroundJob: Sendable, Equatable {
     case groupsRemoteSync(requestedBy: String)
     /// Applies the nickname template and refreshes usernames and display names.
     case nicknamesUpdate(requestedBy: String)
+    /// Answers a chat message already recorded in its conversation.
+    case chatReply(ChatReplyRequest)
+    /// Draws a picture for `image <prompt>` and posts it where it was asked for.
+    case chatImage(ChatImageRequest)
 
     public enum Kind: String, Sendable, CaseIterable {
         case presenceReconcile = "presence.reconcile"
@@ -23,6 +27,11 @@ public enum BackgroundJob: Sendable, Equatable {
         case groupsVerify = "groups.verify"
         case groupsRemoteSync = "groups.remote_sync"
         case nicknamesUpdate = "nicknames.update"
+        case chatReply = "chat.reply"
+        case chatImage = "chat.image"
+
+        /// The kinds the chat workers run, beside the bot's other work.
+        public static let chat: Set<Kind> = [.chatReply, .chatImage]
     }
 
     public var kind: Kind {
@@ -32,14 +41,31 @@ public enum BackgroundJob: Sendable, Equatable {
         case .groupsVerify: return .groupsVerify
         case .groupsRemoteSync: return .groupsRemoteSync
         case .nicknamesUpdate: return .nicknamesUpdate
+        case .chatReply: return .chatReply
+        case .chatImage: return .chatImage
         }
+    }
+
+    /// Jobs with the same key run one at a time, in order: one user's chat, answered in turn.
+    public var orderingKey: String? {
+        switch self {
+        case .chatReply(let request): return "chat:\(request.discordID)"
+        case .chatImage(let request): return "chat:\(request.discordID)"
+        default: return nil
+        }
+    }
+
+    /// A chat job runs once: a failure is answered in Discord straight away, and a reply minutes late
+    /// would answer a conversation that has moved on.
+    public var maxAttempts: Int {
+        Kind.chat.contains(kind) ? 1 : 5
     }
 
     /// Who asked: `schedule`, `admin:<name>`, `api`, `discord`.
     public var requestedBy: String? {
         switch self {
         case .presenceReconcile(_, let by), .groupsVerify(_, let by), .groupsRemoteSync(let by), .nicknamesUpdate(let by): return by
-        case .filesCleanup: return nil
+        case .filesCleanup, .chatReply, .chatImage: return nil
         }
     }
 
@@ -53,6 +79,10 @@ public enum BackgroundJob: Sendable, Equatable {
             return ["discord_id": discordID.map(JSON.string) ?? .null, "requested_by": .string(requestedBy)]
         case .groupsRemoteSync(let requestedBy), .nicknamesUpdate(let requestedBy):
             return ["requested_by": .string(requestedBy)]
+        case .chatReply(let request):
+            return request.payload
+        case .chatImage(let request):
+            return request.payload
         }
     }
 
@@ -69,6 +99,12 @@ public enum BackgroundJob: Sendable, Equatable {
             self = .groupsRemoteSync(requestedBy: payload["requested_by"]?.string ?? "unknown")
         case .nicknamesUpdate?:
             self = .nicknamesUpdate(requestedBy: payload["requested_by"]?.string ?? "unknown")
+        case .chatReply?:
+            guard let request = ChatReplyRequest(payload) else { return nil }
+            self = .chatReply(request)
+        case .chatImage?:
+            guard let request = ChatImageRequest(payload) else { return nil }
+            self = .chatImage(request)
         case nil:
             return nil
         }
@@ -79,6 +115,6 @@ extension JobStore {
     /// Queues `job` (the insert trigger wakes the bot).
     @discardableResult
     public func enqueue(_ job: BackgroundJob) throws(StoreError) -> Job {
-        try enqueue(kind: job.kind.rawValue, payload: job.payload)
+        try enqueue(kind: job.kind.rawValue, payload: job.payload, maxAttempts: job.maxAttempts, orderingKey: job.orderingKey)
     }
 }

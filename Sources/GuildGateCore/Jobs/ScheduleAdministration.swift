@@ -61,11 +61,13 @@ public struct ScheduleAdministration {
     /// Queues the schedule's job now, whether the schedule is enabled or not; its own timing is unchanged.
     public func runNow(name: String) throws -> Job {
         let schedule = try schedule(name: name)
-        guard let kind = BackgroundJob.Kind(rawValue: schedule.name) else {
+        guard let kind = BackgroundJob.Kind(rawValue: schedule.name),
+            let run = BackgroundJob(fullRunOf: kind, requestedBy: actor.description, guildID: guildID)
+        else {
             throw ScheduleAdministrationError.unknownJobKind(schedule.name)
         }
         return try db.transaction { db in
-            let job = try JobStore(db).enqueue(BackgroundJob(fullRunOf: kind, requestedBy: actor.description, guildID: guildID))
+            let job = try JobStore(db).enqueue(run)
             try AuditLogStore(db).record(
                 actor: actor, action: "schedule.run", target: AuditTarget.schedule(name), detail: ["job_id": .int(job.id)])
             return job

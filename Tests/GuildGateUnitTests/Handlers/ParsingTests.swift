@@ -192,7 +192,7 @@ final class BytesBody: RequestBodyStream {
     @Test func discordIsReachedOverTLSUnlessItIsOnLoopback() throws {
         var settings = Self.base
         settings["DISCORD_API_BASE"] = "http://discord.com/api/v10"
-        #expect(throws: ConfigError.invalid("DISCORD_API_BASE", reason: "must use https unless it points at loopback (discord-sandbox)")) {
+        #expect(throws: ConfigError.invalid("DISCORD_API_BASE", reason: "must use https unless it points at loopback")) {
             try AppConfig(settings: settings)
         }
         settings["DISCORD_API_BASE"] = "http://127.0.0.1:9/api/v10/"
