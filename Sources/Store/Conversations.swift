@@ -218,9 +218,11 @@ public struct ConversationStore {
             let store = ConversationStore(db)
             guard let id = try inserted.first?.int("id") else {
                 let earlier = try db.query(
-                    "SELECT id, request_hash FROM conversations WHERE discord_id = $1 AND idempotency_key = $2", [discordID, idempotencyKey])
+                    "SELECT id, request_hash FROM conversations WHERE discord_id = $1 AND idempotency_key = $2",
+                    [discordID, idempotencyKey])
                 guard let row = earlier.first, let id = try? row.int("id") else { throw .unexpectedResult("idempotency key vanished") }
-                guard row.bytes("request_hash") == requestHash, let conversation = try store.conversation(id: id, discordID: discordID) else {
+                guard row.bytes("request_hash") == requestHash, let conversation = try store.conversation(id: id, discordID: discordID)
+                else {
                     return .keyReused
                 }
                 return .replayed(conversation)
