@@ -5,6 +5,6 @@ enum SandboxRoutes {
             + ChannelRoutes.routes + MessageRoutes.routes + CDNRoutes.routes + ApplicationCommandRoutes.routes
             + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
             + MemberControlRoutes.routes + RoleControlRoutes.routes + MessageControlRoutes.routes + InteractionControlRoutes.routes
-            + GuildPermissionControlRoutes.routes
+            + GuildPermissionControlRoutes.routes + ChatBackendRoutes.routes + ChatControlRoutes.routes
     }
 }
