@@ -6,5 +6,6 @@ enum SandboxRoutes {
             + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
             + MemberControlRoutes.routes + RoleControlRoutes.routes + MessageControlRoutes.routes + InteractionControlRoutes.routes
             + GuildPermissionControlRoutes.routes + ChatBackendRoutes.routes + ChatControlRoutes.routes
+            + UserMessageControlRoutes.routes
     }
 }
