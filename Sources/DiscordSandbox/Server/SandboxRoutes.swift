@@ -2,7 +2,8 @@
 /// its control API.
 enum SandboxRoutes {
     static var all: [Route] {
-        OAuthRoutes.routes + OAuthAuthorizationRoutes.routes + UserRoutes.routes + GuildRoutes.routes + MemberRoutes.routes + ApplicationRoutes.routes + GatewayRoutes.routes
+        OAuthRoutes.routes + OAuthAuthorizationRoutes.routes + UserRoutes.routes + GuildRoutes.routes + MemberRoutes.routes
+            + ApplicationRoutes.routes + GatewayRoutes.routes
             + ChannelRoutes.routes + MessageRoutes.routes + CDNRoutes.routes + ApplicationCommandRoutes.routes
             + InteractionRoutes.routes + ControlRoutes.routes + GatewayControlRoutes.routes
             + MemberControlRoutes.routes + RoleControlRoutes.routes + MessageControlRoutes.routes + InteractionControlRoutes.routes
