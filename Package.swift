@@ -32,12 +32,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "CurlHTTP", dependencies: ["CCurl"]),
+        .target(name: "ChatModelKit", dependencies: ["CurlHTTP", "JSONSupport"]),
         .target(name: "DiscordKit", dependencies: [
             "CurlHTTP", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GuildGateCore", dependencies: [
-            "Store", "CurlHTTP", "DiscordKit", "JSONSupport", "ProcessSupport", "WireFormats",
+            "Store", "ChatModelKit", "CurlHTTP", "DiscordKit", "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -93,7 +94,8 @@ let package = Package(
         .testTarget(
             name: "GuildGateUnitTests",
             dependencies: [
-                "GuildGateTesting", "GuildGateCore", "Handlers", "Store", "CurlHTTP", "DiscordKit", "DiscordGateway", "FCGIApp", "BotWorker",
+                "GuildGateTesting", "GuildGateCore", "ChatModelKit", "Handlers", "Store", "CurlHTTP", "DiscordKit", "DiscordGateway", "FCGIApp",
+                "BotWorker",
                 "JSONSupport", "ProcessSupport", "WireFormats", "DiscordSandbox", "DiscordSandboxDefaults", "DevStack", "GuildGateDev",
             ], exclude: ["Fixtures"]),
         .testTarget(
