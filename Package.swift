@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         .executableTarget(name: "BotWorker", dependencies: [
-            "Store", "CurlHTTP", "DiscordKit", "DiscordGateway", "GuildGateCore", "JSONSupport", "ProcessSupport",
+            "Store", "ChatModelKit", "CurlHTTP", "DiscordKit", "DiscordGateway", "GuildGateCore", "JSONSupport", "ProcessSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,3 +1,5 @@
+import ChatModelKit
+import CurlHTTP
 import DiscordGateway
 import GuildGateCore
 import Foundation
@@ -15,7 +17,9 @@ final class Bot: Sendable {
     private let gateway: GatewayClient
     private let events: BotEvents
     private let reconciler: MemberReconciler
-    private let jobs: JobRunner
+    /// The main runner (every kind but chat), then the chat workers.
+    private let jobs: [JobRunner]
+    private let typing: TypingIndicator
     private let members: MemberEvents
     private let logger: Logger
     /// When `shutdown()` was called, which the grace periods count from.
@@ -39,8 +43,9 @@ final class Bot: Sendable {
             databaseURL: setup.config.databaseURL, storageChannels: setup.config.discordStorageChannelIDs,
             logger: logger, discord: { setup.discord(logger: logger) })
         let groups = GroupJobs(guildID: setup.guildID, settings: settings, logger: logger) { setup.discord(logger: logger) }
-        jobs = JobRunner(
-            databaseURL: setup.config.databaseURL, worker: setup.worker, lease: .seconds(setup.config.jobLeaseSeconds),
+        let main = JobRunner(
+            databaseURL: setup.config.databaseURL, worker: setup.worker, lane: .all(except: Set(BackgroundJob.Kind.chat.map(\.rawValue))),
+            lease: .seconds(setup.config.jobLeaseSeconds),
             handlers: [
                 .presenceReconcile: .async { job in
                     guard case .presenceReconcile(let guildID, _) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
@@ -57,6 +62,8 @@ final class Bot: Sendable {
             // Schedules carry the guild for the reconcile and who asked; the other kinds need nothing more.
             schedulePayload: BackgroundJob.presenceReconcile(guildID: setup.guildID, requestedBy: "schedule").payload,
             logger: logger)
+        typing = TypingIndicator(discord: { setup.discord(logger: logger) }, logger: logger)
+        jobs = [main] + Self.chatWorkers(setup: setup, typing: typing, logger: logger)
         self.ingest = ingest
         self.members = members
         self.gateway = gateway
@@ -69,9 +76,39 @@ final class Bot: Sendable {
     /// After SIGTERM, how long pending presence writes may take before they are given up.
     static let writeGrace = Duration.seconds(7)
 
+    /// The runners of `chat.reply` and `chat.image`, beside the main one so a slow model never holds up the
+    /// bot's other work; none when no chat backend is configured.
+    private static func chatWorkers(setup: BotSetup, typing: TypingIndicator, logger: Logger) -> [JobRunner] {
+        let chat = setup.config.chat
+        guard let apiBase = chat.apiBase else { return [] }
+        let configuration = ChatModelConfiguration(
+            apiBase: apiBase, apiKey: chat.apiKey, model: chat.model, voiceModel: chat.voiceModel, voiceName: chat.voiceName,
+            imageModel: chat.imageModel, timeout: .seconds(chat.timeoutSeconds))
+        let jobs = ChatJobs(
+            config: chat, databaseURL: setup.config.databaseURL, typing: typing, logger: logger,
+            discord: { setup.discord(logger: logger) },
+            model: { OpenAICompatibleClient(configuration: configuration, transport: HTTPClient()) })
+        return (1...chat.workers).map { index in
+            JobRunner(
+                databaseURL: setup.config.databaseURL, worker: "\(setup.worker)/chat-\(index)",
+                lane: .only(Set(BackgroundJob.Kind.chat.map(\.rawValue))), lease: .seconds(setup.config.jobLeaseSeconds),
+                handlers: [
+                    .chatReply: .blocking { job in
+                        guard case .chatReply(let request) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
+                        return try jobs.reply(request)
+                    },
+                    .chatImage: .blocking { job in
+                        guard case .chatImage(let request) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
+                        return try jobs.image(request)
+                    },
+                ], schedulePayload: nil, logger: logger)
+        }
+    }
+
     /// Runs until `shutdown()`; throws when Discord refuses the bot for good.
     func run() async throws {
-        jobs.start()
+        typing.start()
+        for runner in jobs { runner.start() }
         logger.info(
             "guildgate-bot started", metadata: ["guild_id": "\(setup.guildID)", "intents": "\(setup.intents)", "worker": "\(setup.worker)"])
         let heartbeat = Task { await beat(every: .seconds(5)) }
@@ -96,7 +133,7 @@ final class Bot: Sendable {
             metadata: [
                 "job_grace_s": "\(Self.jobGrace.components.seconds)", "write_grace_s": "\(Self.writeGrace.components.seconds)",
             ])
-        jobs.requestStop()
+        for runner in jobs { runner.requestStop() }
         await reconciler.abandon()
         await gateway.stop()
     }
@@ -126,10 +163,13 @@ final class Bot: Sendable {
     }
 
     private func stopWorkers(since start: ContinuousClock.Instant) async {
-        jobs.requestStop()
+        for runner in jobs { runner.requestStop() }
         await reconciler.abandon()
         members.finish()
-        await jobs.stop(finishingBy: start + Self.jobGrace)
+        await withTaskGroup(of: Void.self) { group in
+            for runner in jobs { group.addTask { await runner.stop(finishingBy: start + Self.jobGrace) } }
+        }
+        typing.stop()
         await ingest.finish(by: start + Self.writeGrace)
     }
 }

@@ -47,6 +47,11 @@ public struct PendingVerificationStore {
         ).first.map(PendingVerification.init)
     }
 
+    /// Deletes a waiting verification; false when there was none.
+    public func withdraw(tokenHash: [UInt8]) throws(StoreError) -> Bool {
+        try db.query("DELETE FROM pending_verifications WHERE token_hash = $1 RETURNING user_id", [ByteA(tokenHash)]).first != nil
+    }
+
     public func deleteExpired(now: Date) throws(StoreError) {
         try db.query("DELETE FROM pending_verifications WHERE expires_at <= $1", [now])
     }

@@ -5,49 +5,8 @@ import Logging
 import Store
 import Synchronization
 
-/// What the bot answers to, in a DM, when mentioned, or as a slash command.
-enum BotCommand: String, CaseIterable {
-    case help, upload, list, download
-
-    var summary: String {
-        switch self {
-        case .help: return "What I can do"
-        case .upload: return "How to store a file"
-        case .list: return "Your stored files"
-        case .download: return "A download link for one of your files"
-        }
-    }
-
-    /// Answers that name a user's files: never posted in a guild channel, only in a DM or ephemerally.
-    var isPrivate: Bool { self == .list || self == .download }
-
-    /// The command in a message: the first word after any mention of the bot, or nil.
-    static func parse(_ content: String, botID: String) -> (BotCommand, argument: String)? {
-        var text = content
-        for mention in ["<@\(botID)>", "<@!\(botID)>"] { text = text.replacingOccurrences(of: mention, with: " ") }
-        var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        if words.first?.hasPrefix("!") == true || words.first?.hasPrefix("/") == true { words[0].removeFirst() }
-        guard let first = words.first, let command = BotCommand(rawValue: first.lowercased()) else { return nil }
-        return (command, words.dropFirst().joined(separator: " "))
-    }
-
-    /// Slash command definitions for `PUT /applications/{id}/commands`.
-    static var definitions: JSON {
-        .array(
-            allCases.map { command in
-                var definition: [(String, JSON)] = [
-                    ("name", .string(command.rawValue)), ("description", .string(command.summary)), ("type", 1),
-                ]
-                if command == .download {
-                    definition.append(("options", [["type": 3, "name": "file", "description": "The file's name or id", "required": true]]))
-                }
-                return .object(definition)
-            })
-    }
-}
-
-/// Answers commands from MESSAGE_CREATE and INTERACTION_CREATE in the configured guild and in DMs, on
-/// lanes of its own, so the gateway's reader never waits for the database or REST calls. Messages and
+/// Answers commands and chat from MESSAGE_CREATE and INTERACTION_CREATE in the configured guild and in DMs,
+/// on lanes of its own, so the gateway's reader never waits for the database or REST calls. Messages and
 /// slash commands have a lane each: an interaction must be answered within 3 s, whatever the channels'
 /// rate limits do to message answers. Each user gets `limit` commands per `window`; the rest are dropped
 /// before they reach a lane.
@@ -58,6 +17,8 @@ final class BotCommands: @unchecked Sendable {
     private let messages: CommandLane
     private let interactions: CommandLane
     private let limiter = Mutex(CommandLimiter(limit: limit, window: window))
+    private let chat: ChatRelay
+    private let chatLimiter: Mutex<CommandLimiter>
     private let guildID: String
     private let baseURL: String
     private let logger: Logger
@@ -67,6 +28,8 @@ final class BotCommands: @unchecked Sendable {
         interactions = CommandLane("interactions", setup: setup, logger: logger)
         guildID = setup.guildID
         baseURL = setup.config.webAppBaseURL
+        chat = ChatRelay(config: setup.config.chat, bypassAuth: setup.config.bypassAuth, baseURL: baseURL, logger: logger)
+        chatLimiter = Mutex(CommandLimiter(limit: setup.config.chat.messagesPerMinute, window: .seconds(60)))
         self.logger = logger
     }
 
@@ -82,37 +45,70 @@ final class BotCommands: @unchecked Sendable {
         }
     }
 
-    /// A message in a DM or mentioning the bot, from someone other than a bot. `list` and `download` in a
-    /// guild channel are answered by DM; the channel only hears that a DM was sent.
+    /// A message from someone other than a bot: a command when it is a DM or mentions the bot, else chat
+    /// when the relay hears it. `list`, `download` and `aisync` in a guild channel are answered by DM; the
+    /// channel only hears that a DM was sent.
     func message(_ data: JSON, botID: String) {
-        guard data["author"]?["bot"]?.bool != true, let authorID = data["author"]?["id"]?.string, authorID != botID,
-            let channelID = data["channel_id"]?.string, let messageID = data["id"]?.string
-        else { return }
-        let guild = data["guild_id"]?.string
-        if let guild, guild != guildID {
-            logger.debug("message ignored: not from this server", metadata: ["guild_id": "\(guild)", "channel_id": "\(channelID)"])
+        guard let message = IncomingMessage(data, botID: botID) else { return }
+        if let guild = message.guildID, guild != guildID {
+            logger.debug("message ignored: not from this server", metadata: ["guild_id": "\(guild)", "channel_id": "\(message.channelID)"])
             return
         }
-        let mentioned = (data["mentions"]?.array ?? []).contains { $0["id"]?.string == botID }
-        guard guild == nil || mentioned, let (command, argument) = BotCommand.parse(data["content"]?.string ?? "", botID: botID) else {
-            return
+        if message.isDirect || message.mentionsBot, let (command, argument) = BotCommand.parse(message.text, botID: botID) {
+            run(command, argument: argument, from: message)
+        } else if chat.hears(message) {
+            relay(message)
         }
-        switch admit(authorID, command) {
+    }
+
+    private func run(_ command: BotCommand, argument: String, from message: IncomingMessage) {
+        let caller = CommandCaller(
+            discordID: message.authorID, username: message.authorUsername, channelID: message.channelID, messageID: message.id,
+            inGuildChannel: !message.isDirect)
+        switch admit(message.authorID, command) {
         case .run:
             messages.async { [self] db, discord in
-                let reply = answer(command, argument: argument, discordID: authorID, db: db)
-                if guild != nil, command.isPrivate {
+                let reply = answer(command, argument: argument, caller: caller, db: db)
+                if !message.isDirect, command.isPrivate {
                     let notice =
-                        sendDirectMessage(reply, to: authorID, discord)
+                        sendDirectMessage(reply, to: message.authorID, discord)
                         ? "I sent you a DM."
                         : "I could not send you a DM: allow direct messages from server members, or use `/\(command.rawValue)`, which answers only you."
-                    post(notice, in: channelID, replyingTo: messageID, discord)
+                    post(notice, in: message.channelID, replyingTo: message.id, discord)
                 } else {
-                    post(reply, in: channelID, replyingTo: messageID, discord)
+                    post(reply, in: message.channelID, replyingTo: message.id, discord)
                 }
             }
         case .slowDown(let seconds):
-            messages.async { [self] _, discord in post(Self.slowDown(seconds), in: channelID, replyingTo: messageID, discord) }
+            messages.async { [self] _, discord in post(Self.slowDown(seconds), in: message.channelID, replyingTo: message.id, discord) }
+        case .ignore:
+            break
+        }
+    }
+
+    /// A chat message: recorded and its reply queued on the messages lane, within the user's chat limit.
+    private func relay(_ message: IncomingMessage) {
+        let admission = chatLimiter.withLock { $0.admit(message.authorID, at: .now) }
+        switch admission {
+        case .run:
+            messages.async { [self] db, discord in
+                do {
+                    if let answer = try chat.converse(message, db: db) {
+                        post(answer, in: message.channelID, replyingTo: message.id, discord)
+                    }
+                } catch {
+                    logger.error("cannot record a chat message", metadata: ["error": "\(error)"])
+                    post(Self.databaseDown, in: message.channelID, replyingTo: message.id, discord)
+                }
+            }
+        case .slowDown(let seconds):
+            logger.debug("chat over the limit", metadata: ["user_id": "\(message.authorID)"])
+            let limit = chatLimiter.withLock { $0.limit }
+            messages.async { [self] _, discord in
+                post(
+                    "I can only keep up with \(limit) messages a minute from each person. Give me \(seconds) s, then go on.",
+                    in: message.channelID, replyingTo: message.id, discord)
+            }
         case .ignore:
             break
         }
@@ -128,10 +124,12 @@ final class BotCommands: @unchecked Sendable {
         }
         let admission = admit(slash.userID, command)
         guard admission != .ignore else { return }
+        let caller = CommandCaller(
+            discordID: slash.userID, username: slash.username, channelID: slash.channelID, messageID: nil, inGuildChannel: false)
         interactions.async { [self] db, discord in
             let reply =
                 if case .slowDown(let seconds) = admission { Self.slowDown(seconds) } else {
-                    answer(command, argument: slash.argument, discordID: slash.userID, db: db)
+                    answer(command, argument: slash.argument, caller: caller, db: db)
                 }
             do {
                 try discord.send(
@@ -159,10 +157,8 @@ final class BotCommands: @unchecked Sendable {
     }
 
     private func post(_ content: String, in channelID: String, replyingTo messageID: String?, _ discord: DiscordClient) {
-        var message: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
-        if let messageID { message.append(("message_reference", ["message_id": .string(messageID), "fail_if_not_exists": false])) }
         do {
-            try discord.send(Route(.post, "/channels/\(channelID)/messages"), body: .json(JSON.object(message)))
+            try discord.sendMessage(content, channelID: channelID, replyingTo: messageID)
         } catch {
             logger.error("cannot answer a command", metadata: ["channel_id": "\(channelID)", "error": "\(error)"])
         }
@@ -176,12 +172,7 @@ final class BotCommands: @unchecked Sendable {
             guard let channelID = JSON.parse(opened.body)?["id"]?.string else {
                 throw DiscordError.invalidResponse(status: opened.status, reason: "POST /users/@me/channels returned no channel id")
             }
-            try discord.send(
-                Route(.post, "/channels/\(channelID)/messages"),
-                body: .json(
-                    JSON.object([
-                        ("content", .string(content)), ("allowed_mentions", ["parse": []]),
-                    ])))
+            try discord.sendMessage(content, channelID: channelID)
             return true
         } catch {
             logger.notice("cannot send a DM", metadata: ["user_id": "\(userID)", "error": "\(error)"])
@@ -189,26 +180,41 @@ final class BotCommands: @unchecked Sendable {
         }
     }
 
-    func answer(_ command: BotCommand, argument: String, discordID: String, db: PostgresConnection) -> String {
-        switch command {
-        case .help:
-            return "I keep files for this server. Commands (in a DM, by mentioning me, or as slash commands; "
-                + "`list` and `download` mentioned in a channel answer by DM):\n"
-                + BotCommand.allCases.map { "• `\($0.rawValue)`: \($0.summary)" }.joined(separator: "\n")
-        case .upload:
-            return "Upload at \(baseURL)/files (log in with Discord there). Files are encrypted before they are stored."
-        case .list, .download:
-            do {
-                guard let user = try UserStore(db).user(discordID: discordID) else {
+    static let databaseDown = "I cannot reach my database right now; try again in a minute."
+
+    func answer(_ command: BotCommand, argument: String, caller: CommandCaller, db: PostgresConnection) -> String {
+        do {
+            switch command {
+            case .help:
+                return help
+            case .upload:
+                return "Upload at \(baseURL)/files (log in with Discord there). Files are encrypted before they are stored."
+            case .list, .download:
+                guard let user = try UserStore(db).user(discordID: caller.discordID) else {
                     return "Your Discord account is not linked yet: log in at \(baseURL)/login, then ask again."
                 }
                 let files = try FileStore(db).list(ownerUserID: user.id, limit: 100).filter { $0.state == .complete }
                 return command == .list ? Self.listing(files, baseURL: baseURL) : Self.link(to: argument, in: files, baseURL: baseURL)
-            } catch {
-                logger.error("command lookup failed", metadata: ["error": "\(error)"])
-                return "I cannot reach my database right now; try again in a minute."
+            case .login:
+                return try chat.login(code: argument, caller: caller, db: db, now: Date())
+            case .reset:
+                return try chat.reset(discordID: caller.discordID, db: db)
+            case .aisync:
+                return try chat.syncStatus(discordID: caller.discordID, db: db)
+            case .image:
+                return try chat.image(prompt: argument, caller: caller, db: db)
             }
+        } catch {
+            logger.error("command failed", metadata: ["command": "\(command.rawValue)", "error": "\(error)"])
+            return Self.databaseDown
         }
+    }
+
+    private var help: String {
+        let chatting = chat.config.isEnabled ? ", and I chat: DM me or mention me" : ""
+        return "I keep files for this server\(chatting). Commands (in a DM, by mentioning me, or as slash commands; "
+            + "`list`, `download` and `aisync` mentioned in a channel answer by DM):\n"
+            + BotCommand.allCases.map { "• `\($0.rawValue)`: \($0.summary)" }.joined(separator: "\n")
     }
 
     static func listing(_ files: [StoredFile], baseURL: String) -> String {

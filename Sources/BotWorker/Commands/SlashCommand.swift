@@ -8,9 +8,11 @@ struct SlashCommand: Equatable {
     /// The continuation token the callback is posted with.
     let token: String
     let command: BotCommand
-    /// The `file` option (`download`); empty when there is none.
+    /// The command's option (`file`, `code`, `prompt`); empty when there is none.
     let argument: String
     let userID: String
+    let username: String
+    let channelID: String?
     /// nil in a DM.
     let guildID: String?
 
@@ -24,7 +26,12 @@ struct SlashCommand: Equatable {
         self.token = token
         self.command = command
         self.userID = userID
+        username = data["member"]?["user"]?["username"]?.string ?? data["user"]?["username"]?.string ?? userID
+        channelID = data["channel_id"]?.string ?? data["channel"]?["id"]?.string
         guildID = data["guild_id"]?.string
-        argument = data["data"]?["options"]?.array?.first { $0["name"]?.string == "file" }?["value"]?.string ?? ""
+        argument =
+            command.option.flatMap { option in
+                data["data"]?["options"]?.array?.first { $0["name"]?.string == option.name }?["value"]?.string
+            } ?? ""
     }
 }

@@ -25,9 +25,11 @@ final class JobRunner: Sendable {
 
     private let databaseURL: String
     private let worker: String
+    private let lane: JobLane
     private let lease: Duration
     private let handlers: [BackgroundJob.Kind: JobHandler]
-    private let schedulePayload: JSON
+    /// What the jobs of due schedules carry; nil for a runner that leaves schedules to the main one.
+    private let schedulePayload: JSON?
     private let logger: Logger
     /// Opened by `requestStop`: nothing more is claimed, and a wait with no job in hand ends at once.
     private let stopping = Latch()
@@ -37,12 +39,16 @@ final class JobRunner: Sendable {
     /// The job in hand, from its claim to its recorded outcome.
     private let current = Mutex<Job?>(nil)
 
+    /// - Parameters:
+    ///   - worker: the name the runner's claims are locked under (unique per runner).
+    ///   - lane: the kinds of job it claims.
     init(
-        databaseURL: String, worker: String, lease: Duration, handlers: [BackgroundJob.Kind: JobHandler], schedulePayload: JSON,
-        logger: Logger
+        databaseURL: String, worker: String, lane: JobLane = .all, lease: Duration, handlers: [BackgroundJob.Kind: JobHandler],
+        schedulePayload: JSON?, logger: Logger
     ) {
         self.databaseURL = databaseURL
         self.worker = worker
+        self.lane = lane
         self.lease = lease
         self.handlers = handlers
         self.schedulePayload = schedulePayload
@@ -113,10 +119,12 @@ final class JobRunner: Sendable {
     private func claimNext(_ db: PostgresConnection) throws(StoreError) -> Job? {
         try db.listen(JobStore.notificationChannel)
         let jobs = JobStore(db)
-        for job in try jobs.fireDueSchedules(payload: schedulePayload) {
-            logger.debug("schedule fired", metadata: ["job_kind": "\(job.kind)", "job_id": "\(job.id)"])
+        if let schedulePayload {
+            for job in try jobs.fireDueSchedules(payload: schedulePayload) {
+                logger.debug("schedule fired", metadata: ["job_kind": "\(job.kind)", "job_id": "\(job.id)"])
+            }
         }
-        let job = try jobs.claim(worker: worker, lease: lease)
+        let job = try jobs.claim(worker: worker, lease: lease, lane: lane)
         current.withLock { $0 = job }
         return job
     }

@@ -45,15 +45,18 @@ public struct DiscordMessage: Sendable, Equatable {
 public struct MessageDraft: Sendable {
     private let content: String
     private let nonce: String?
+    private let replyTo: String?
     private let boundary = "guildgate-" + (0..<24).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
     private var body: [UInt8] = []
     public private(set) var filenames: [String] = []
 
     /// With a `nonce`, Discord enforces it: a retried request returns the message the first one created
-    /// instead of posting a second one.
-    public init(content: String, nonce: String? = nil, reservingCapacity capacity: Int = 0) {
+    /// instead of posting a second one. With `replyingTo`, the message is a reply to that one (posted
+    /// without the reference if it was deleted meanwhile).
+    public init(content: String, nonce: String? = nil, replyingTo messageID: String? = nil, reservingCapacity capacity: Int = 0) {
         self.content = content
         self.nonce = nonce
+        replyTo = messageID
         body.reserveCapacity(capacity)
     }
 
@@ -79,6 +82,7 @@ public struct MessageDraft: Sendable {
     public mutating func finish() -> RequestBody {
         var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
         if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
+        if let replyTo { payload.append(("message_reference", ["message_id": .string(replyTo), "fail_if_not_exists": false])) }
         guard !filenames.isEmpty else { return .json(JSON.object(payload)) }
         payload.append(
             (
@@ -115,6 +119,15 @@ extension DiscordClient {
         try DiscordMessage(json(send(Route(.post, "/channels/\(channelID)/messages"), body: body)))
     }
 
+    /// Posts text that mentions nobody, as a reply to `messageID` when given.
+    @discardableResult
+    public func sendMessage(_ content: String, channelID: String, replyingTo messageID: String? = nil) throws(DiscordError)
+        -> DiscordMessage
+    {
+        var draft = MessageDraft(content: content, replyingTo: messageID)
+        return try createMessage(channelID: channelID, body: draft.finish())
+    }
+
     /// Reads a message again: its attachments come with freshly signed URLs.
     public func message(channelID: String, messageID: String) throws(DiscordError) -> DiscordMessage {
         try DiscordMessage(json(send(Route(.get, "/channels/\(channelID)/messages/\(messageID)"))))
@@ -126,6 +139,12 @@ extension DiscordClient {
         var messages: [DiscordMessage] = []
         for item in list.array ?? [] { messages.append(try DiscordMessage(item)) }
         return messages
+    }
+
+    /// Shows "typing…" in the channel for 10 s or until the bot's next message there (docs: `resources/channel`
+    /// "Trigger Typing Indicator"), for a reply that takes a while.
+    public func triggerTyping(channelID: String) throws(DiscordError) {
+        try send(Route(.post, "/channels/\(channelID)/typing"))
     }
 
     /// Deletes a message; one that is already gone (10008 Unknown Message) counts as deleted.

@@ -89,17 +89,8 @@ public struct DiscordSignIn {
     /// Links the Discord account to the onboarded user and applies the details that waited, or says why it
     /// may not (`CallbackFailure.invalidToken`, a `VerificationRefusal`).
     public func completeVerification(tokenHash: [UInt8], discordUser: DiscordUser, now: Date) throws -> User {
-        switch try PendingVerificationStore(db).complete(
-            tokenHash: tokenHash, discordID: discordUser.id, discordUsername: discordUser.username, now: now)
-        {
-        case .linked(let user):
-            logger.info("linked discord account", metadata: ["user_id": "\(user.id)"])
-            return user
-        case .tokenInvalid: throw CallbackFailure.invalidToken
-        case .discordAccountTaken: throw VerificationRefusal.discordAccountLinked
-        case .userLinkedElsewhere: throw VerificationRefusal.userLinked
-        case .emailInUse: throw VerificationRefusal.emailInUse
-        }
+        try AccountLinking.complete(
+            tokenHash: tokenHash, discordID: discordUser.id, discordUsername: discordUser.username, db: db, now: now, logger: logger)
     }
 
     /// A user signing in with Discord becomes the staff member of the same Discord id, if there is one.

@@ -1,26 +1,25 @@
 import JSONSupport
 
-/// Where a chat message came from: the Discord user, the channel to answer in and the message to reply to.
+/// Where a chat message came from: the Discord user, the channel to answer in and the message to reply to
+/// (nil for a slash command, which has none).
 public struct ChatOrigin: Sendable, Equatable {
     public let discordID: String
     public let channelID: String
-    public let messageID: String
+    public let messageID: String?
 
-    public init(discordID: String, channelID: String, messageID: String) {
+    public init(discordID: String, channelID: String, messageID: String?) {
         self.discordID = discordID
         self.channelID = channelID
         self.messageID = messageID
     }
 
     var fields: [(String, JSON)] {
-        [("discord_id", .string(discordID)), ("channel_id", .string(channelID)), ("message_id", .string(messageID))]
+        [("discord_id", .string(discordID)), ("channel_id", .string(channelID)), ("message_id", messageID.map(JSON.string) ?? .null)]
     }
 
     init?(_ payload: JSON) {
-        guard let discordID = payload["discord_id"]?.string, let channelID = payload["channel_id"]?.string,
-            let messageID = payload["message_id"]?.string
-        else { return nil }
-        self.init(discordID: discordID, channelID: channelID, messageID: messageID)
+        guard let discordID = payload["discord_id"]?.string, let channelID = payload["channel_id"]?.string else { return nil }
+        self.init(discordID: discordID, channelID: channelID, messageID: payload["message_id"]?.string)
     }
 }
 
