@@ -13,7 +13,7 @@ public struct ChatCompletion: Sendable, Equatable {
         }
     }
 
-    /// The answer text, never empty.
+    /// The answer text (``OpenAICompatibleClient`` never returns a blank one).
     public let content: String
     /// Why the model stopped: `stop`, `length` (cut off at the token limit), `content_filter`, ...
     public let finishReason: String?

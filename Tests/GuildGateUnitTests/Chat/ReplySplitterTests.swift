@@ -10,14 +10,12 @@ import Testing
     }
 
     @Test func paragraphsAreCutAtAParagraphEnd() {
-        let paragraphs = (0..<5).map { index in String(repeating: "word\(index) ", count: 82) + "end." }
+        let line = String(repeating: "word ", count: 19) + "end."  // 99 characters
+        let paragraphs = [6, 6, 6, 7].map { Array(repeating: line, count: $0).joined(separator: "\n") }
         let text = paragraphs.joined(separator: "\n\n")
-        #expect(text.utf16.count > 2_400 && text.utf16.count < 2_600)
-        let pieces = ReplySplitter.split(text)
-        #expect(pieces.count == 2)
-        #expect(pieces.allSatisfy { $0.utf16.count <= 2000 })
-        #expect(pieces[0] == paragraphs[0..<4].joined(separator: "\n\n"))
-        #expect(pieces[1] == paragraphs[4])
+        #expect(text.utf16.count == 2_502)
+        // The first 2,000 characters end inside the last paragraph, after one of its line breaks.
+        #expect(ReplySplitter.split(text) == [paragraphs[0..<3].joined(separator: "\n\n"), paragraphs[3]])
     }
 
     @Test func aLongWordIsCutHard() {
