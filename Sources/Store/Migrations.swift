@@ -355,6 +355,29 @@ public enum Migrations {
                 CREATE INDEX jobs_ordering_key ON jobs (ordering_key, id)
                     WHERE ordering_key IS NOT NULL AND state IN ('queued', 'running');
                 """),
+        Migration(
+            version: 9, name: "presence history, last seen, presence cards",
+            sql: """
+                -- Every presence a member had, from when to when (ended_at NULL: the current one).
+                CREATE TABLE presence_history (
+                    id bigserial PRIMARY KEY,
+                    guild_id text NOT NULL,
+                    discord_id text NOT NULL,
+                    status text NOT NULL,
+                    custom_status text,
+                    activity text,
+                    started_at timestamptz NOT NULL,
+                    ended_at timestamptz
+                );
+                CREATE INDEX presence_history_member ON presence_history (discord_id, started_at DESC);
+                CREATE UNIQUE INDEX presence_history_current ON presence_history (guild_id, discord_id) WHERE ended_at IS NULL;
+                CREATE INDEX presence_history_ended ON presence_history (ended_at) WHERE ended_at IS NOT NULL;
+                -- When the member was last seen not offline.
+                ALTER TABLE presences ADD COLUMN last_seen_at timestamptz;
+                UPDATE presences SET last_seen_at = updated_at WHERE status <> 'offline';
+                -- The member's public presence card (GET /api/presence/{discord_id}), off until turned on.
+                ALTER TABLE staff ADD COLUMN presence_card_public boolean NOT NULL DEFAULT false;
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

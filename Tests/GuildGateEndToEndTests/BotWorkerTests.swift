@@ -227,7 +227,7 @@ extension EndToEnd.BotWorker {
         #expect(
             poll(timeout: 5) {
                 (try JSONSerialization.jsonObject(with: Data(botAPI.get("/applications/\(clientID)/commands", headers: auth).bytes))
-                    as? [Any])?.count == 4
+                    as? [Any])?.count == 8
             }, "the slash commands were not registered")
 
         let dm = try #require(

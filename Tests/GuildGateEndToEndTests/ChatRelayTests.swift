@@ -102,6 +102,14 @@ extension EndToEnd {
             #expect(try db.query("SELECT count(*) AS n FROM conversations").first?.int("n") == 0)
         }
 
+        @Test func bypassAuthLetsAnyoneChatAgainstTheSandbox() throws {
+            let stranger = Self.discordID(21)
+            let bot = try startBot(["BYPASS_AUTH": "true"])
+            let sent = try sandbox.sendMessage(from: stranger, username: "stranger", content: "hi anyway")
+            #expect(try waitForReplies(1, in: sent.channelID, bot: bot) == ["Echo 1: hi anyway"])
+            #expect(try UserStore(db).user(discordID: stranger) == nil, "bypassing the check links nobody")
+        }
+
         @Test func loginWithAFreshCodeLinksOnceAndABogusOrPostedCodeIsRefused() throws {
             let web = Browser(baseURL: stack.webURL)
             func onboard(_ email: String) throws -> String {
