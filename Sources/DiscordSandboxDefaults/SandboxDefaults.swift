@@ -12,4 +12,6 @@ public enum SandboxDefaults {
     public static let guildID = "300000000000000003"
     /// The guild's text channels; other channel ids are unknown.
     public static let textChannelIDs = ["300000000000000010", "300000000000000011", "300000000000000012"]
+    /// The key the OpenAI-compatible chat backend (`/openai/v1`) accepts as `Authorization: Bearer <key>`.
+    public static let chatAPIKey = "sandbox-chat-key"
 }

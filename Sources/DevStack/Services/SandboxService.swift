@@ -36,7 +36,8 @@ struct SandboxService: Sendable {
         return origin
     }
 
-    /// The settings that point web and bot at the sandbox at `origin`, as its application, bot and guild.
+    /// The settings that point web and bot at the sandbox at `origin`, as its application, bot and guild, and at its
+    /// OpenAI-compatible chat backend.
     static func settings(origin: String) -> [String: String] {
         [
             "SANDBOX_URL": origin,
@@ -47,6 +48,9 @@ struct SandboxService: Sendable {
             "DISCORD_BOT_TOKEN": SandboxDefaults.botToken,
             "DISCORD_GUILD_ID": SandboxDefaults.guildID,
             "DISCORD_STORAGE_CHANNEL_IDS": SandboxDefaults.textChannelIDs.joined(separator: ","),
+            "CHAT_API_BASE": origin + "/openai/v1",
+            "CHAT_API_KEY": SandboxDefaults.chatAPIKey,
+            "CHAT_MODEL": "sandbox-model",
         ]
     }
 

@@ -23,6 +23,15 @@ enum MessageControlRoutes {
                 return .json(["channels": .array(channels)])
             },
             .control(.GET, "/channels/{channel.id}/messages", handler: storedMessages),
+            .control(.GET, "/channels/{channel.id}/typing") { context in
+                let channelID = context.parameters["channel.id"] ?? ""
+                guard
+                    let count = context.state.withLock({ parts in
+                        parts.channels.channel(id: channelID).map { _ in parts.channels.typingCount(in: channelID) }
+                    })
+                else { return .json(["error": "no such channel"], status: .notFound) }
+                return .json(["count": .int(count)])
+            },
             .control(.GET, "/channels/{channel.id}/attachments/{attachment.id}/raw") { context in
                 let channelID = context.parameters["channel.id"] ?? ""
                 let attachmentID = context.parameters["attachment.id"] ?? ""
@@ -52,7 +61,8 @@ enum MessageControlRoutes {
     }
 
     /// Every message of a channel, oldest first, with each attachment's size and the SHA-256 of its bytes:
-    /// `[{"id", "channel_id", "author_id", "content", "timestamp", "nonce", "attachments": [...]}]`.
+    /// `[{"id", "channel_id", "author_id", "content", "timestamp", "nonce", "type", "mention_ids",
+    /// "message_reference" (a reply's, else null), "attachments": [...]}]`.
     @Sendable
     static func storedMessages(_ context: RequestContext) async throws -> SandboxResponse {
         let channelID = context.parameters["channel.id"] ?? ""
@@ -72,6 +82,9 @@ enum MessageControlRoutes {
                 "content": .string(message.content),
                 "timestamp": .string(message.timestamp),
                 "nonce": message.nonce ?? .null,
+                "type": .int(message.type),
+                "mention_ids": .array(message.mentions.map { .string($0.id) }),
+                "message_reference": message.reference?.json ?? .null,
                 "attachments": .array(
                     message.attachments.map { attachment in
                         [

@@ -29,6 +29,8 @@ enum GatewayFrame {
 struct GatewayEvent: Sendable {
     /// The intent a session needs to receive it; empty for events every session gets.
     let requiredIntent: GatewayIntents
+    /// Sessions with any of these intents do not receive it (they get another version of the event).
+    let excludedIntent: GatewayIntents
     /// Events about the sandbox guild go only to sessions whose shard holds the guild.
     let isAboutGuild: Bool
     /// Events without a guild (DMs) go only to shard 0 (docs: `events/gateway` "Sharding").
@@ -41,10 +43,12 @@ struct GatewayEvent: Sendable {
         _ name: String,
         _ data: JSON,
         requires requiredIntent: GatewayIntents = [],
+        excluding excludedIntent: GatewayIntents = [],
         isAboutGuild: Bool = true,
         isDirect: Bool = false
     ) {
         self.requiredIntent = requiredIntent
+        self.excludedIntent = excludedIntent
         self.isAboutGuild = isAboutGuild
         self.isDirect = isDirect
         head = #"{"op":0,"d":"# + data.text + #","s":"#

@@ -50,7 +50,8 @@ struct GatewaySession: Sendable {
     }
 
     func accepts(_ event: GatewayEvent) -> Bool {
-        intents.contains(event.requiredIntent) && (holdsGuild || !event.isAboutGuild)
+        intents.contains(event.requiredIntent) && intents.isDisjoint(with: event.excludedIntent)
+            && (holdsGuild || !event.isAboutGuild)
             && (!event.isDirect || (shard?.id ?? 0) == 0)
     }
 

@@ -1,8 +1,9 @@
 import JSONSupport
 /// The dispatches about messages (docs: `events/gateway-events`): guild channels need GUILD_MESSAGES, DM channels
-/// DIRECT_MESSAGES (and go to shard 0 only). Every message the sandbox stores is the bot's own, so
-/// `content`, `embeds`, `attachments` and `components` are always included: MESSAGE_CONTENT only gates
-/// other authors' messages.
+/// DIRECT_MESSAGES (and go to shard 0 only). Without the MESSAGE_CONTENT intent a session gets a guild message
+/// by someone else that does not mention the bot with empty `content`, `embeds`, `attachments` and
+/// `components` (docs: `events/gateway` "Message Content Intent"); the bot's own messages, DMs and mentions of
+/// the bot come whole.
 extension GatewayState {
     mutating func dispatchMessageCreate(
         _ message: SandboxMessage,
@@ -16,7 +17,20 @@ extension GatewayState {
             if let member = guild.member(id: message.author.id) { extra.append(("member", member.partialJSON)) }
         }
         extra.append(("channel_type", .int(channel.type)))
-        dispatch([messageEvent("MESSAGE_CREATE", message.json(rendering).appending(extra), in: channel)], now: now)
+        let data = message.json(rendering).appending(extra)
+        let readable = channel.isDirect || message.author.id == guild.botID || message.mentions.contains { $0.id == guild.botID }
+        guard !readable else {
+            dispatch([messageEvent("MESSAGE_CREATE", data, in: channel)], now: now)
+            return
+        }
+        let withoutContent = data.merging(["content": "", "embeds": [], "attachments": [], "components": []])
+        dispatch(
+            [
+                GatewayEvent("MESSAGE_CREATE", data, requires: [.guildMessages, .messageContent]),
+                GatewayEvent("MESSAGE_CREATE", withoutContent, requires: .guildMessages, excluding: .messageContent),
+            ],
+            now: now
+        )
     }
 
     mutating func dispatchMessageDelete(ids: [String], in channel: SandboxChannel, now: ContinuousClock.Instant) {

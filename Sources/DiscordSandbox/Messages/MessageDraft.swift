@@ -91,6 +91,8 @@ struct MessageDraft {
     private(set) var tts = false
     private(set) var flags = 0
     private(set) var files: [DraftFile]
+    /// `message_reference`: the message this one replies to, as requested.
+    private(set) var reference: MessageReference?
     /// `sticker_ids` or `poll` were given: the message is not empty even without content.
     private var hasOtherContent = false
 
@@ -165,6 +167,9 @@ struct MessageDraft {
         flags = flagsValue.wholeNumber ?? 0
         let stickers = try Self.array(payload, "sticker_ids") ?? []
         hasOtherContent = !stickers.isEmpty || (payload["poll"].map { if case .object = $0 { true } else { false } } ?? false)
+        if let reference = payload["message_reference"], reference != .null {
+            self.reference = try MessageReference(requested: reference)
+        }
         for (position, reference) in (try Self.array(payload, "attachments") ?? []).enumerated() {
             try describe(reference, at: position)
         }

@@ -27,7 +27,7 @@ enum MessageRoutes {
     static let bulkDeleteMaxAge: TimeInterval = 14 * 86_400
 
     /// Stores the message with its files and dispatches MESSAGE_CREATE. With `enforce_nonce`, a nonce the bot
-    /// used in the last few minutes returns that message instead.
+    /// used in the last few minutes returns that message instead. A `message_reference` makes it a reply.
     @Sendable
     static func create(_ context: RequestContext) async throws -> SandboxResponse {
         try context.requireBotToken()
@@ -52,13 +52,16 @@ enum MessageRoutes {
             {
                 return (earlier.json(rendering), earlier.id, true)
             }
-            let message = SandboxMessage(
+            let reference = try draft.reference?.resolved(in: channel, guildID: context.configuration.guildID, store: parts.channels)
+            var message = SandboxMessage(
                 draft,
                 id: parts.snowflakes.next(now: now),
                 attachmentIDs: draft.files.map { _ in parts.snowflakes.next(now: now) },
                 channelID: channelID,
                 author: bot
             )
+            message.reference = reference
+            message.mentions = SandboxMessage.mentionedIDs(in: draft.content).compactMap { parts.user(id: $0) }
             parts.channels.post(message, nonce: draft.nonceKey, now: instant)
             parts.gateway.dispatchMessageCreate(message, in: channel, rendering: rendering, now: instant)
             return (message.json(rendering), message.id, false)

@@ -20,6 +20,18 @@ struct SandboxAttachment: Sendable {
 
 /// A message in a channel, as posted.
 struct SandboxMessage: Sendable {
+    /// The user ids a content mentions as `<@id>` or `<@!id>` (docs: `reference` "Message Formatting"), in order, once each.
+    static func mentionedIDs(in content: String) -> [String] {
+        var ids: [String] = []
+        for piece in content.split(separator: "<@", omittingEmptySubsequences: false).dropFirst() {
+            let mention = piece.first == "!" ? piece.dropFirst() : piece
+            let digits = mention.prefix(while: \.isASCIIDigit)
+            guard !digits.isEmpty, mention.dropFirst(digits.count).first == ">", !ids.contains(String(digits)) else { continue }
+            ids.append(String(digits))
+        }
+        return ids
+    }
+
     let id: String
     /// `id` as a number, for ordering and paging.
     let number: UInt64
@@ -34,6 +46,13 @@ struct SandboxMessage: Sendable {
     let flags: Int
     let attachments: [SandboxAttachment]
     let timestamp: String
+    /// The users the content mentions.
+    var mentions: [SandboxUser] = []
+    /// Set on a reply: the message it answers.
+    var reference: MessageReference?
+
+    /// The message type: 0 DEFAULT, 19 REPLY.
+    var type: Int { reference == nil ? 0 : 19 }
 
     /// Where attachment URLs point and how they are signed.
     struct Rendering {
@@ -43,12 +62,13 @@ struct SandboxMessage: Sendable {
         var includesNonce = false
     }
 
-    /// The message object (docs: `resources/message` "Create Message"), attachment URLs signed afresh.
+    /// The message object (docs: `resources/message` "Create Message"), attachment URLs signed afresh. A reply
+    /// (type 19) has no `referenced_message`: "the backend did not attempt to fetch the message" ("Message Object").
     func json(_ rendering: Rendering) -> JSON {
         var fields: [(String, JSON)] = [
-            ("type", 0),
+            ("type", .int(type)),
             ("content", .string(content)),
-            ("mentions", []),
+            ("mentions", .array(mentions.map(\.publicJSON))),
             ("mention_roles", []),
             ("attachments", .array(attachments.map { attachmentJSON($0, rendering) })),
             ("embeds", .array(embeds)),
@@ -64,6 +84,7 @@ struct SandboxMessage: Sendable {
             ("tts", .bool(tts)),
         ]
         if rendering.includesNonce, let nonce { fields.append(("nonce", nonce)) }
+        if let reference { fields.append(("message_reference", reference.json)) }
         return .object(fields)
     }
 

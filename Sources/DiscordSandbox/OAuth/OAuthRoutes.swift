@@ -77,18 +77,7 @@ enum OAuthRoutes {
     /// `POST /oauth2/token`: form-encoded only; client authentication by HTTP Basic or form fields.
     @Sendable
     static func token(_ context: RequestContext) async throws -> SandboxResponse {
-        let request = context.request
-        guard request.mediaType == "application/x-www-form-urlencoded" else {
-            throw HTTPError.oauth(
-                "invalid_request",
-                description: "Content-Type must be application/x-www-form-urlencoded."
-            )
-        }
-        guard let form = FormFields(parsing: Array(request.body.readableBytesView)) else {
-            throw HTTPError.oauth("invalid_request", description: "Malformed form body: a bad percent-escape, or not UTF-8.")
-        }
-        try authenticateClient(request.authorization, form: form, configuration: context.configuration)
-
+        let form = try clientForm(context)
         let now = ContinuousClock.now
         let grant: OAuthGrant
         switch form["grant_type"] {
@@ -140,6 +129,24 @@ enum OAuthRoutes {
         response.headers.add(name: "Cache-Control", value: "no-store")
         response.headers.add(name: "Pragma", value: "no-cache")
         return response
+    }
+
+    /// The form body of a request to the token or revocation endpoint, from an authenticated client: only
+    /// `application/x-www-form-urlencoded` (docs: `topics/oauth2` "Shared Resources"); client authentication
+    /// by HTTP Basic or `client_id`/`client_secret` fields, else 401 `invalid_client`.
+    static func clientForm(_ context: RequestContext) throws(HTTPError) -> FormFields {
+        let request = context.request
+        guard request.mediaType == "application/x-www-form-urlencoded" else {
+            throw HTTPError.oauth(
+                "invalid_request",
+                description: "Content-Type must be application/x-www-form-urlencoded."
+            )
+        }
+        guard let form = FormFields(parsing: Array(request.body.readableBytesView)) else {
+            throw HTTPError.oauth("invalid_request", description: "Malformed form body: a bad percent-escape, or not UTF-8.")
+        }
+        try authenticateClient(request.authorization, form: form, configuration: context.configuration)
+        return form
     }
 
     private static func authenticateClient(

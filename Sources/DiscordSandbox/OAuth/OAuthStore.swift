@@ -75,7 +75,7 @@ struct OAuthStore: Sendable {
             throw .invalidCodeVerifier
         }
         codes[code] = nil
-        return makeGrant(user: issued.user, scopes: issued.scopes, now: now)
+        return issueGrant(user: issued.user, scopes: issued.scopes, now: now)
     }
 
     /// Rotates both tokens: the old access and refresh tokens stop working.
@@ -83,13 +83,13 @@ struct OAuthStore: Sendable {
         guard let accessToken = accessTokensByRefreshToken.removeValue(forKey: refreshToken),
             let old = grantsByAccessToken.removeValue(forKey: accessToken)
         else { throw .invalidRefreshToken }
-        return makeGrant(user: old.user, scopes: old.scopes, now: now)
+        return issueGrant(user: old.user, scopes: old.scopes, now: now)
     }
 
     /// A token for the application's owner (the client credentials grant): bearer only, no refresh token.
     mutating func clientCredentialsGrant(scopes: [String], now: ContinuousClock.Instant) -> OAuthGrant {
         let owner = SandboxUser(id: SandboxGuild.ownerID, username: "sandbox_owner", globalName: nil, email: nil)
-        let grant = makeGrant(user: owner, scopes: scopes, now: now)
+        let grant = issueGrant(user: owner, scopes: scopes, now: now)
         accessTokensByRefreshToken[grant.refreshToken] = nil
         return grant
     }
@@ -98,7 +98,18 @@ struct OAuthStore: Sendable {
         grantsByAccessToken[accessToken].flatMap { $0.expiresAt > now ? $0 : nil }
     }
 
-    private mutating func makeGrant(user: SandboxUser, scopes: [String], now: ContinuousClock.Instant) -> OAuthGrant {
+    /// Token revocation (RFC 7009): the access or refresh token's authorization ends, both its tokens with
+    /// it whichever was given. Returns whether the token was known.
+    @discardableResult
+    mutating func revoke(token: String) -> Bool {
+        let accessToken = grantsByAccessToken[token] == nil ? accessTokensByRefreshToken[token] : token
+        guard let accessToken, let grant = grantsByAccessToken.removeValue(forKey: accessToken) else { return false }
+        accessTokensByRefreshToken[grant.refreshToken] = nil
+        return true
+    }
+
+    /// A new access and refresh token for `user`.
+    mutating func issueGrant(user: SandboxUser, scopes: [String], now: ContinuousClock.Instant) -> OAuthGrant {
         let grant = OAuthGrant(
             user: user,
             scopes: scopes,

@@ -5,7 +5,8 @@ import JSONSupport
     import Foundation
 #endif
 
-/// Channels: the guild's text channels (`--channel-ids`) and DM channels the bot opens (docs: `resources/user` "Create DM").
+/// Channels: the guild's text channels (`--channel-ids`) and DM channels the bot opens (docs: `resources/user` "Create DM"),
+/// and the typing indicator (docs: `resources/channel` "Trigger Typing Indicator").
 enum ChannelRoutes {
     static var routes: [Route] {
         [
@@ -24,7 +25,22 @@ enum ChannelRoutes {
                 )
             },
             .discord(.POST, "/users/@me/channels", handler: openDirectChannel),
+            .discord(.POST, "/channels/{channel.id}/typing", handler: triggerTyping),
         ]
+    }
+
+    /// Trigger Typing Indicator (docs: `resources/channel`): 204, counted for the control API. It needs what
+    /// sending a message needs (VIEW_CHANNEL, SEND_MESSAGES). No TYPING_START is dispatched.
+    @Sendable
+    static func triggerTyping(_ context: RequestContext) async throws -> SandboxResponse {
+        try context.requireBotToken()
+        let channelID = context.parameters["channel.id"] ?? ""
+        try context.state.withLock { parts throws(HTTPError) in
+            guard let channel = parts.channels.channel(id: channelID) else { throw HTTPError.unknownChannel }
+            try context.requireBot(GuildPermissions.sendMessages, in: channel, parts: parts)
+            parts.channels.recordTyping(in: channelID)
+        }
+        return SandboxResponse(status: .noContent)
     }
 
     /// `{"recipient_id": "..."}` → the DM channel with that user, the same one every time. Known users are

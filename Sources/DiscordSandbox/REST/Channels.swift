@@ -86,6 +86,8 @@ struct ChannelStore: Sendable {
     private var messagesByChannel: [String: [SandboxMessage]] = [:]
     private var attachmentLocations: [String: AttachmentLocation] = [:]
     private var nonces: [NonceKey: NonceRecord] = [:]
+    /// Typing indicators the bot triggered, by channel.
+    private var typingCounts: [String: Int] = [:]
 
     init(textChannelIDs: [String]) {
         for (position, id) in textChannelIDs.enumerated() {
@@ -118,6 +120,16 @@ struct ChannelStore: Sendable {
         channels[id] = channel
         directChannelIDsByRecipient[recipient.id] = id
         return channel
+    }
+
+    // MARK: - Typing
+
+    mutating func recordTyping(in channelID: String) {
+        typingCounts[channelID, default: 0] += 1
+    }
+
+    func typingCount(in channelID: String) -> Int {
+        typingCounts[channelID, default: 0]
     }
 
     // MARK: - Messages

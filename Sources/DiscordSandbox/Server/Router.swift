@@ -13,10 +13,12 @@ enum Mount: Sendable, Hashable {
     case apiV10
     /// `/_sandbox/...`, the sandbox's own control API.
     case control
+    /// `/openai/...`, the OpenAI-compatible chat backend the product talks to instead of a model provider.
+    case openAI
 
     /// Splits a decoded path into its mount and the route path below it.
     static func split(_ path: String) -> (mount: Mount, routePath: Substring) {
-        for (prefix, mount) in [("/_sandbox", Mount.control), ("/api/v10", .apiV10), ("/api", .api)] {
+        for (prefix, mount) in [("/_sandbox", Mount.control), ("/api/v10", .apiV10), ("/api", .api), ("/openai", .openAI)] {
             if path == prefix { return (mount, "/") }
             if path.hasPrefix(prefix + "/") { return (mount, path.dropFirst(prefix.count)) }
         }
@@ -138,6 +140,21 @@ struct Route: Sendable {
             rateLimit: nil,
             maxBodySize: defaultMaxBodySize,
             isBrowserPage: true,
+            handler: handler
+        )
+    }
+
+    /// A route of the OpenAI-compatible chat backend under `/openai`: no `User-Agent` check, no rate limits;
+    /// faults and the request log apply as to Discord's routes.
+    static func openAI(_ method: HTTPMethod, _ path: String, handler: @escaping Handler) -> Route {
+        Route(
+            method: method,
+            template: PathTemplate(path),
+            mounts: [.openAI],
+            rateLimitBucket: nil,
+            rateLimit: nil,
+            maxBodySize: defaultMaxBodySize,
+            isBrowserPage: false,
             handler: handler
         )
     }

@@ -26,7 +26,8 @@ struct SandboxCommand: AsyncParsableCommand {
         discussion: """
             Serves the Discord Gateway (WebSocket) on the same port, at / (GET /gateway/bot hands out \
             ws://host:port, without a path, as Discord does), RESUME only on a second port of the same host \
-            (READY's resume_gateway_url), and the attachment CDN at /attachments/. Control it over HTTP under /_sandbox/ (reset, test user, consent mode, faults, rate \
+            (READY's resume_gateway_url), the attachment CDN at /attachments/ and an OpenAI-compatible chat backend at \
+            /openai/v1/. Control it over HTTP under /_sandbox/ (reset, test user, consent mode, faults, rate \
             limits, request log, gateway and guild members, messages, CDN, interactions).
             """
     )
@@ -45,6 +46,9 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @Option(help: "The bot token accepted as `Authorization: Bot <token>`.")
     var botToken = SandboxDefaults.botToken
+
+    @Option(help: "The key the OpenAI-compatible chat backend under /openai/v1 accepts as `Authorization: Bearer <key>`.")
+    var chatApiKey = SandboxDefaults.chatAPIKey
 
     @Option(help: "The id of the one guild the bot is in (a snowflake).")
     var guildId = SandboxDefaults.guildID
@@ -113,6 +117,7 @@ struct SandboxCommand: AsyncParsableCommand {
             clientID: clientId,
             clientSecret: clientSecret,
             botToken: botToken,
+            chatAPIKey: chatApiKey,
             guildID: guildId,
             textChannelIDs: textChannelIDs,
             publicURL: publicUrl ?? baseURL,

@@ -3,6 +3,8 @@ struct SandboxConfiguration: Sendable {
     let clientID: String
     let clientSecret: String
     let botToken: String
+    /// The key the OpenAI-compatible chat backend accepts as `Authorization: Bearer <key>`.
+    let chatAPIKey: String
     /// The one guild the bot is in.
     let guildID: String
     /// The guild's text channels, in channel list order.
@@ -18,6 +20,7 @@ struct SandboxConfiguration: Sendable {
         clientID: String,
         clientSecret: String,
         botToken: String,
+        chatAPIKey: String,
         guildID: String,
         textChannelIDs: [String],
         publicURL: String,
@@ -26,6 +29,7 @@ struct SandboxConfiguration: Sendable {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.botToken = botToken
+        self.chatAPIKey = chatAPIKey
         self.guildID = guildID
         self.textChannelIDs = textChannelIDs
         let publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL

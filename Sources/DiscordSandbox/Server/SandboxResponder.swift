@@ -126,6 +126,8 @@ struct SandboxResponder: Sendable {
             (route, parameters) = (matched, matchedParameters)
         case .methodNotAllowed:
             return (HTTPError.methodNotAllowed.response, nil)
+        case .notFound where mount == .openAI:
+            return (HTTPError.openAIInvalidURL(request.method, request.path).response, nil)
         case .notFound:
             return (HTTPError.notFound.response, nil)
         }

@@ -21,6 +21,7 @@ final class SandboxState: Sendable {
         var commands: ApplicationCommandStore
         var interactions: InteractionStore
         var permissions = GuildPermissions()
+        var chatBackend = ChatBackendStore()
 
         init(rateLimits: RateLimitTable, configuration: SandboxConfiguration) {
             oauth = OAuthStore()
@@ -82,8 +83,8 @@ final class SandboxState: Sendable {
     }
 
     /// Back to the state at startup: default user, consent, limits, gateway and CDN settings; no codes, tokens,
-    /// faults, log, gateway sessions, guild members but the bot, messages, DM channels, commands or
-    /// interactions, and a new CDN signing key. Open gateway connections are closed with 4003, as when Discord
+    /// faults, log, gateway sessions, guild members but the bot, messages, DM channels, commands,
+    /// interactions or chat backend calls, and a new CDN signing key. Open gateway connections are closed with 4003, as when Discord
     /// invalidates sessions (their sessions are gone).
     func reset() {
         let links = parts.withLock { parts in

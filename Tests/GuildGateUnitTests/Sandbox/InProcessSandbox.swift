@@ -32,6 +32,7 @@ struct InProcessSandbox {
             clientID: Self.clientID,
             clientSecret: SandboxDefaults.clientSecret,
             botToken: SandboxDefaults.botToken,
+            chatAPIKey: SandboxDefaults.chatAPIKey,
             guildID: Self.guildID,
             textChannelIDs: SandboxDefaults.textChannelIDs,
             publicURL: Self.publicURL,
@@ -65,6 +66,13 @@ struct InProcessSandbox {
     func bot(_ method: HTTPMethod, _ path: String, json: String? = nil) async -> Answer {
         let contentType = json == nil ? [] : [("Content-Type", "application/json")]
         return await send(method, "/api/v10" + path, headers: Self.botHeaders + contentType, body: Array((json ?? "").utf8))
+    }
+
+    /// A call of the OpenAI-compatible backend (`/openai/v1…`) with a JSON body and the chat API key (or `key`).
+    func openAI(_ path: String, json: String, key: String? = SandboxDefaults.chatAPIKey) async -> Answer {
+        let authorization = key.map { [("Authorization", "Bearer \($0)")] } ?? []
+        return await send(
+            .POST, "/openai/v1" + path, headers: authorization + [("Content-Type", "application/json")], body: Array(json.utf8))
     }
 
     /// A message with one file `name` holding `content`, posted as the bot.
