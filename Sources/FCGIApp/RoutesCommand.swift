@@ -5,14 +5,14 @@ import Handlers
 /// CSRF, from the same table the application enforces.
 struct RoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "routes", abstract: "List every route with its access (anyone, member, admin, roster) and CSRF check.")
+        commandName: "routes", abstract: "List every route with its access (anyone, member, admin, roster, discordToken) and CSRF check.")
 
     func run() {
         for route in Application.routes.routes {
             let method = route.method.padding(toLength: 7, withPad: " ", startingAt: 0)
             let pattern = route.pattern.padding(toLength: 32, withPad: " ", startingAt: 0)
             print(
-                "\(method)\(pattern)\(route.access.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(route.csrf.map { "csrf: \($0.rawValue)" } ?? "")"
+                "\(method)\(pattern)\(route.access.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))\(route.csrf.map { "csrf: \($0.rawValue)" } ?? "")"
             )
         }
     }

@@ -2,6 +2,14 @@ import Foundation
 
 /// ISO-8601 timestamps in UTC with milliseconds, e.g. `2026-11-23T22:36:00.123Z`.
 public enum ISO8601Timestamp {
+    private static let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let withoutFraction = Date.ISO8601FormatStyle()
+
+    /// An RFC 3339 date-time (`2026-11-23T22:36:00Z`, `2026-11-23T22:36:00.123456+02:00`: Discord's own), or nil.
+    public static func parse(_ text: String) -> Date? {
+        (try? withFraction.parse(text)) ?? (try? withoutFraction.parse(text))
+    }
+
     public static func format(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         let millis = Int((date.timeIntervalSince1970 - Double(seconds)) * 1000)

@@ -5,6 +5,8 @@ public enum AuditTarget {
     public static func job(_ id: Int) -> String { "job:\(id)" }
     public static func schedule(_ name: String) -> String { "schedule:\(name)" }
     public static func group(_ id: Int) -> String { "group:\(id)" }
+    /// A chat personality's system prompt.
+    public static func personality(_ name: String) -> String { "personality:\(name)" }
     /// A member of the guild, by their Discord id: what verify and nickname runs name too.
     public static func member(_ discordID: String) -> String { discordID }
     /// The Discord client's settings.

@@ -1,7 +1,7 @@
 /// The admin panel's pages, as its sub-navigation (`templates/admin-nav.mustache`, a partial every admin page
 /// includes) lists them.
 enum AdminSection: String, CaseIterable {
-    case dashboard, client, groups, staff, users, jobs, schedules, audit
+    case dashboard, client, groups, staff, users, jobs, schedules, chat, audit
 }
 
 extension RequestContext {

@@ -17,16 +17,27 @@ public struct AppEnvironment: Sendable {
     public let clock: @Sendable () -> Date
     /// Signed attachment URLs of stored file parts, until shortly before they expire.
     public let attachmentURLs = AttachmentURLCache()
+    /// Who the sync API's Discord access tokens belong to, as Discord said within `tokenCacheSeconds`.
+    public let tokenVerifier: TokenVerifier
+    /// The sync API's requests per access token: 60 a minute.
+    public let tokenRateLimiter = TokenRateLimiter()
+    /// Makes a thread's connection to Discord: a curl handle, or a fake Discord in tests.
+    let makeDiscordTransport: @Sendable () -> any HTTPTransport
     let sessionKey: [UInt8]
     /// Derives each flow's PKCE verifier from its state.
     let pkceKey: [UInt8]
     var botInviteURL: String { DiscordLinks.botInviteURL(config: config) }
 
-    public init(config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
+        discordTransport: @escaping @Sendable () -> any HTTPTransport = { HTTPClient() }
+    ) {
         settings = LiveConfig(base: config)
         self.templates = templates
         self.logger = logger
         self.clock = clock
+        makeDiscordTransport = discordTransport
+        tokenVerifier = TokenVerifier(cacheSeconds: config.tokenCacheSeconds)
         rateLimiter = RateLimiter()
         sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
         pkceKey = Secrets.derivedKey(config.secretKey, purpose: "pkce-verifier")
@@ -63,6 +74,6 @@ public struct AppEnvironment: Sendable {
 
     /// Makes a Discord client with a curl handle of its own, for a thread a file transfer starts.
     var discordClientMaker: @Sendable (Logger) -> DiscordClient {
-        { [self] logger in discordClient(transport: HTTPClient(), logger: logger) }
+        { [self] logger in discordClient(transport: makeDiscordTransport(), logger: logger) }
     }
 }

@@ -30,7 +30,9 @@ public struct Application: Sendable {
         UserAdminRoutes.register(on: &router)
         JobAdminRoutes.register(on: &router)
         ScheduleAdminRoutes.register(on: &router)
+        ChatAdminRoutes.register(on: &router)
         FileRoutes.register(on: &router)
+        ConversationSyncRoutes.register(on: &router)
         ScriptRoutes.register(on: &router)
         return router
     }

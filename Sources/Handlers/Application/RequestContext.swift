@@ -20,6 +20,8 @@ public final class RequestContext {
     private var loadedSession: BrowserSession??
     /// Who is calling, once `caller()` has worked it out (the guard and the handler both ask).
     var loadedCaller: Caller?
+    /// Whose Discord access token a `discordToken` route was called with, once the guard has checked it.
+    var tokenOwner: TokenOwner?
 
     init(services: Services, request: Request) {
         self.services = services

@@ -3,16 +3,18 @@ import DiscordKit
 import Logging
 import Store
 
-/// What one worker thread owns: its database connection and its HTTP client. Never shared across threads.
+/// What one worker thread owns: its database connection and its connection to Discord. Never shared across
+/// threads.
 public final class Services {
     public let environment: AppEnvironment
     public let db: PostgresConnection
-    public let http: HTTPClient
+    /// A curl handle (a fake Discord in tests).
+    public let http: any HTTPTransport
 
     public init(environment: AppEnvironment) {
         self.environment = environment
         db = PostgresConnection(url: environment.config.databaseURL)
-        http = HTTPClient()
+        http = environment.makeDiscordTransport()
     }
 
     public func discord(logger: Logger) -> DiscordClient {

@@ -3,9 +3,14 @@ import GuildGateCore
 /// Enforces a route's declared protection before its handler runs: the caller's access, then the CSRF
 /// token of a cookie-authenticated state change sent in the header. A page asked for without any credential
 /// sends the browser to the matching sign-in page instead of an error; someone signed in who lacks the right
-/// (a member on an admin page) is told so with a 403.
+/// (a member on an admin page) is told so with a 403. A `discordToken` route takes nothing but a Discord
+/// access token, checked with Discord (`RequestContext.verifyDiscordToken`).
 enum RouteGuard {
     static func check(_ route: Router.Route, _ request: Request, _ context: RequestContext) throws -> Response? {
+        if route.access == .discordToken {
+            try context.verifyDiscordToken()
+            return nil
+        }
         guard route.access != .anyone || route.csrf == .header else { return nil }
         let caller = try context.caller()
         if !allows(route.access, caller, context.config.rosterAccess) {
@@ -31,6 +36,7 @@ enum RouteGuard {
             case .members: return caller.isMember
             case .admins: return caller.isAdmin
             }
+        case .discordToken: return false
         }
     }
 

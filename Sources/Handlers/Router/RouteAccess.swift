@@ -10,6 +10,10 @@ public enum RouteAccess: String, Sendable, Equatable {
     case admin
     /// As `GUILDGATE_ROSTER_ACCESS` says (public, members or admins).
     case roster
+    /// A Discord OAuth2 access token of GuildGate's own application with the `identify` scope, in
+    /// `Authorization: Bearer` (the conversation sync API: the app signs in with Discord, not with the
+    /// website). Cookies, sessions and the API token count for nothing here.
+    case discordToken
 }
 
 /// How a state-changing route knows that a browser sending the session cookie meant it (CSRF). Callers
@@ -20,6 +24,7 @@ public enum CSRFCheck: String, Sendable, Equatable {
     /// The form's `csrf_token` field (or the header), checked by the handler as it reads the body.
     case formField
     /// Nothing a cookie lends is used: the route changes no signed-in user's data (JSON onboarding, whose
-    /// `application/json` body a page on another site cannot send without a CORS preflight).
+    /// `application/json` body a page on another site cannot send without a CORS preflight), or it ignores
+    /// cookies altogether (`discordToken` routes).
     case notNeeded
 }

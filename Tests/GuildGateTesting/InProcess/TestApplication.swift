@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import GuildGateCore
 import Handlers
@@ -23,8 +24,10 @@ public final class TestApplication: Sendable {
     /// the end-to-end suite's sandbox. Every call fails at once with "could not connect".
     public static let unreachableDiscord: [String: String?] = ["DISCORD_API_BASE": "http://127.0.0.1:9/api/v10"]
 
-    /// The stack's settings changed by `overrides` (nil removes), as `WebProcess` takes them.
-    public init(overrides: [String: String?] = [:]) async throws {
+    /// The stack's settings changed by `overrides` (nil removes), as `WebProcess` takes them; `discord`
+    /// answers every call the application makes to Discord instead of the stack's sandbox (a fake Discord:
+    /// `FakeDiscordOAuth`).
+    public init(overrides: [String: String?] = [:], discord: (any HTTPTransport & Sendable)? = nil) async throws {
         let (stack, databaseURL) = try await TestDatabase.prepare()
         var settings = stack.settings
         settings["DATABASE_URL"] = databaseURL
@@ -35,7 +38,7 @@ public final class TestApplication: Sendable {
         application = Application(
             environment: AppEnvironment(
                 config: config, templates: try Templates(directory: config.templatesDirectory), logger: log.logger,
-                clock: { clock.date }))
+                clock: { clock.date }, discordTransport: { discord.map { $0 as any HTTPTransport } ?? HTTPClient() }))
         self.clock = clock
         self.log = log
     }
