@@ -90,6 +90,29 @@ extension EndToEnd {
             #expect(sent["stream"] == nil)
         }
 
+        @Test func theBotsConversationsAppearInTheSyncAPIForThatUserOnly() throws {
+            let ann = Self.discordID(22)
+            try verifiedUser(ann)
+            let bot = try startBot()
+            let dm = try sandbox.sendMessage(from: ann, username: "ann", content: "note for the app").channelID
+            _ = try waitForReplies(1, in: dm, bot: bot)
+
+            let api = ConversationSyncAPI(Browser(baseURL: stack.webURL), token: try sandbox.issueAccessToken(userID: ann, username: "ann"))
+            let listed = try #require(try api.list().json?["conversations"] as? [[String: Any]])
+            let conversation = try #require(listed.first { $0["source"] as? String == "discord" }, "\(listed)")
+            #expect(conversation["title"] as? String == "note for the app")
+            let id = try #require(conversation["id"] as? Int)
+            let messages = try #require(try api.conversation(String(id)).json?["messages"] as? [[String: Any]])
+            #expect(
+                messages.map { "\($0["role"] ?? ""): \($0["content"] ?? "")" } == [
+                    "user: note for the app", "assistant: Echo 1: note for the app",
+                ])
+
+            let other = ConversationSyncAPI(
+                Browser(baseURL: stack.webURL), token: try sandbox.issueAccessToken(userID: Self.discordID(23), username: "other"))
+            #expect(try other.conversation(String(id)).status == 404)
+        }
+
         @Test func anUnverifiedUserGetsTheInstructionsAndTheModelIsNotCalled() throws {
             let stranger = Self.discordID(2)
             let bot = try startBot()
