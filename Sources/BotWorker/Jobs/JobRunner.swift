@@ -52,6 +52,8 @@ final class JobRunner: Sendable {
         self.lease = lease
         self.handlers = handlers
         self.schedulePayload = schedulePayload
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(worker)"
         self.logger = logger
     }
 

@@ -17,13 +17,15 @@ import Testing
 
     @Test func slashCommandDefinitionsAreValidForDiscord() throws {
         let definitions = try #require(BotCommand.definitions.array)
-        #expect(definitions.count == 4)
+        #expect(definitions.map { $0["name"]?.string } == ["help", "upload", "list", "download", "login", "reset", "aisync", "image"])
         for definition in definitions {
             let name = try #require(definition["name"]?.string)
             #expect((1...32).contains(name.count) && name == name.lowercased())
             #expect((1...100).contains(definition["description"]?.string?.count ?? 0))
+            let options = definition["options"]?.array ?? []
+            #expect(options.allSatisfy { $0["type"]?.integer == 3 && $0["required"]?.bool == true })
+            #expect(options.count == (["download", "login", "image"].contains(name) ? 1 : 0), "\(name)")
         }
-        #expect(definitions.last?["options"]?.array?.first?["required"]?.bool == true)
     }
 
     @Test func namesInRepliesCannotFormatOrMention() {
