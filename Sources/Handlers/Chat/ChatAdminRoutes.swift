@@ -21,14 +21,9 @@ enum ChatAdminRoutes {
         PersonalityAdministration(db: context.db, actor: try context.auditActor())
     }
 
-    private static func name(_ request: Request) throws(HTTPError) -> String {
-        guard let name = request.parameters["name"], !name.isEmpty else { throw .notFound }
-        return name
-    }
-
     /// `{"prompt": "…"}` → the personality.
     private static func update(_ request: Request, _ context: RequestContext) throws -> Response {
-        let name = try name(request)
+        let name = try request.textParameter("name")
         var fields = JSONFields(try request.jsonObject())
         let prompt = fields.string("prompt")
         try fields.check()
@@ -68,7 +63,7 @@ enum ChatAdminRoutes {
         return try AdminPage.submit(context, fields: fields) { errors, status in
             try page(request, context, errors: errors, status: status)
         } action: {
-            _ = try administration(context).update(name: try name(request), prompt: fields["prompt"] ?? "")
+            _ = try administration(context).update(name: try request.textParameter("name"), prompt: fields["prompt"] ?? "")
             return "/admin/chat?notice=saved"
         }
     }

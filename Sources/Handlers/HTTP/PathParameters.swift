@@ -4,4 +4,10 @@ extension Request {
         guard let id = parameters[name].flatMap(Int.init), id > 0 else { throw .notFound }
         return id
     }
+
+    /// The path parameter `name` as text; 404 when it is empty.
+    func textParameter(_ name: String) throws(HTTPError) -> String {
+        guard let value = parameters[name], !value.isEmpty else { throw .notFound }
+        return value
+    }
 }

@@ -17,11 +17,11 @@ enum ScheduleAdminRoutes {
             .json(["schedules": .array(try administration(context).schedules().map { json($0) })])
         }
         router.get("/api/admin/schedules/{name}", .admin) { request, context in
-            .json(json(try administration(context).schedule(name: try name(request))))
+            .json(json(try administration(context).schedule(name: try request.textParameter("name"))))
         }
         router.put("/api/admin/schedules/{name}", .admin, csrf: .header, update)
         router.post("/api/admin/schedules/{name}/run", .admin, csrf: .header) { request, context in
-            JobRoutes.accepted(try administration(context).runNow(name: try name(request)))
+            JobRoutes.accepted(try administration(context).runNow(name: try request.textParameter("name")))
         }
     }
 
@@ -38,14 +38,9 @@ enum ScheduleAdminRoutes {
         ScheduleAdministration(db: context.db, actor: try context.auditActor(), guildID: context.config.discordGuildID)
     }
 
-    private static func name(_ request: Request) throws(HTTPError) -> String {
-        guard let name = request.parameters["name"], !name.isEmpty else { throw .notFound }
-        return name
-    }
-
     /// `{"enabled": bool, "interval_seconds": n}`, either or both.
     private static func update(_ request: Request, _ context: RequestContext) throws -> Response {
-        let name = try name(request)
+        let name = try request.textParameter("name")
         var fields = JSONFields(try request.jsonObject())
         let enabled = fields.bool("enabled"), interval = fields.integer("interval_seconds")
         try fields.check()
@@ -113,7 +108,8 @@ enum ScheduleAdminRoutes {
             var errors: [FieldError] = []
             let seconds = ScheduleInterval.seconds(value: fields["interval"], unit: fields["unit"], errors: &errors)
             guard let seconds, errors.isEmpty else { throw HTTPError.validation(errors) }
-            _ = try administration(context).update(name: try name(request), enabled: fields["enabled"] != nil, intervalSeconds: seconds)
+            _ = try administration(context).update(
+                name: try request.textParameter("name"), enabled: fields["enabled"] != nil, intervalSeconds: seconds)
             return "/admin/schedules?notice=saved"
         }
     }
@@ -123,7 +119,7 @@ enum ScheduleAdminRoutes {
         return try AdminPage.submit(context, fields: fields) { errors, status in
             try page(request, context, errors: errors, status: status)
         } action: {
-            _ = try administration(context).runNow(name: try name(request))
+            _ = try administration(context).runNow(name: try request.textParameter("name"))
             return "/admin/schedules?notice=queued"
         }
     }
