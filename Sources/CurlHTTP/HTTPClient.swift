@@ -19,15 +19,19 @@ public final class HTTPClient: HTTPTransport {
         public var maxResponseBytes: Int
         /// The local IP address connections leave from (`CURLOPT_INTERFACE`); nil lets the system choose.
         public var sourceAddress: String?
+        /// A unix socket every request goes through instead of TCP (`CURLOPT_UNIX_SOCKET_PATH`); the URL still
+        /// names the request's path and `Host`.
+        public var unixSocket: String?
 
         public init(
             connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(30), maxResponseBytes: Int = 32 << 20,
-            sourceAddress: String? = nil
+            sourceAddress: String? = nil, unixSocket: String? = nil
         ) {
             self.connectTimeout = connectTimeout
             self.timeout = timeout
             self.maxResponseBytes = maxResponseBytes
             self.sourceAddress = sourceAddress
+            self.unixSocket = unixSocket
         }
     }
 
@@ -82,6 +86,7 @@ public final class HTTPClient: HTTPTransport {
         options.set(CURLOPT_MAXFILESIZE_LARGE, off: curl_off_t(configuration.maxResponseBytes))
         options.set(CURLOPT_NOPROXY, Self.noProxy)
         if let sourceAddress = configuration.sourceAddress { options.set(CURLOPT_INTERFACE, "host!" + sourceAddress) }
+        if let unixSocket = configuration.unixSocket { options.set(CURLOPT_UNIX_SOCKET_PATH, unixSocket) }
         options.set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         options.set(CURLOPT_HTTPHEADER, list: headerList)
         let context = Unmanaged.passUnretained(transfer).toOpaque()

@@ -54,6 +54,11 @@ struct Serve: ParsableCommand {
         Launch.checkDatabase(environment.config, logger: logger)
         Launch.reporting(logger) { try environment.settings.reload(from: PostgresConnection(url: environment.config.databaseURL)) }
         SettingsWatcher(settings: environment.settings, logger: logger).start()
+        if let target = environment.config.eventsPublishTarget {
+            RosterPublisher(settings: environment.settings, target: target, logger: logger).start()
+        } else {
+            logger.notice("roster events are not published (GUILDGATE_EVENTS_PUBLISH_URL is not set)")
+        }
         var pools = [
             WorkerPool(
                 name: "fcgi", listener: Launch.reporting(logger) { try FastCGIListener(address: listen, socketGroup: socketGroup) },

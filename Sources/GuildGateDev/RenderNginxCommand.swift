@@ -10,7 +10,8 @@ struct RenderNginxCommand: ParsableCommand {
             no value is given. Fails if a placeholder is left without a value (values may be empty: USER_DIRECTIVE=).
             Example (production):
               guildgate-dev render-nginx nginx/guildgate.conf.in APP_SOCKET=/run/guildgate/web.sock \\
-                  TRANSFER_SOCKET=/run/guildgate/transfer.sock LISTEN=80 SERVER_NAME=guild.example.org \\
+                  TRANSFER_SOCKET=/run/guildgate/transfer.sock EVENTS_SOCKET=/run/guildgate/events.sock \\
+                  LISTEN=80 SERVER_NAME=guild.example.org \\
                   ACCESS_LOG=/var/log/nginx/guildgate.access.log > /etc/nginx/sites-available/guildgate
             """
     )

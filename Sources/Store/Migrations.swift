@@ -378,6 +378,26 @@ public enum Migrations {
                 -- The member's public presence card (GET /api/presence/{discord_id}), off until turned on.
                 ALTER TABLE staff ADD COLUMN presence_card_public boolean NOT NULL DEFAULT false;
                 """),
+        Migration(
+            version: 10, name: "roster events: NOTIFY guildgate_roster on a staff member's presence change",
+            sql: """
+                -- The payload is the member's Discord id; guildgate-web's RosterPublisher reads the entry and
+                -- publishes it to nginx (GET /api/staff/roster/events). Only staff members are on the roster.
+                CREATE FUNCTION presences_notify_roster() RETURNS trigger AS $$
+                BEGIN
+                    IF EXISTS (SELECT 1 FROM staff WHERE discord_id = NEW.discord_id AND active) THEN
+                        PERFORM pg_notify('guildgate_roster', NEW.discord_id);
+                    END IF;
+                    RETURN NULL;
+                END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER presences_roster_inserted AFTER INSERT ON presences
+                    FOR EACH ROW EXECUTE FUNCTION presences_notify_roster();
+                CREATE TRIGGER presences_roster_changed AFTER UPDATE ON presences
+                    FOR EACH ROW WHEN (
+                        OLD.status IS DISTINCT FROM NEW.status OR OLD.custom_status IS DISTINCT FROM NEW.custom_status
+                        OR OLD.activity IS DISTINCT FROM NEW.activity
+                    ) EXECUTE FUNCTION presences_notify_roster();
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -7,7 +7,8 @@ import Testing
 /// nginx accepts it.
 @Suite struct ProductionNginxConfig {
     static let production = [
-        "APP_SOCKET=/run/guildgate/web.sock", "TRANSFER_SOCKET=/run/guildgate/transfer.sock", "LISTEN=80",
+        "APP_SOCKET=/run/guildgate/web.sock", "TRANSFER_SOCKET=/run/guildgate/transfer.sock",
+        "EVENTS_SOCKET=/run/guildgate/events.sock", "LISTEN=80",
         "SERVER_NAME=guild.example.org", "ACCESS_LOG=/var/log/nginx/guildgate.access.log",
     ]
 
@@ -25,6 +26,9 @@ import Testing
         #expect(config.contains("add_header Strict-Transport-Security $guildgate_hsts always;"))
         #expect(config.contains("map $https $guildgate_hsts {\n    on      \"max-age=31536000\";"))
         #expect(config.contains("server unix:/run/guildgate/transfer.sock;"))
+        // The roster's events are published on nginx's unix socket only, never on the site's address.
+        #expect(config.contains("listen unix:/run/guildgate/events.sock;"))
+        #expect(config.components(separatedBy: "nchan_publisher;").count == 2)
         #expect(config.contains("access_log /var/log/nginx/guildgate.access.log guildgate;"))
         #expect(config.range(of: "@[A-Z][A-Z0-9_]*[?]?@", options: .regularExpression) == nil, "a placeholder is left")
     }
@@ -50,7 +54,10 @@ import Testing
         let inner = try Self.render(
             "guildgate.conf.in",
             Self.production.map {
-                $0.hasPrefix("LISTEN=") ? "LISTEN=127.0.0.1:9" : $0.hasPrefix("ACCESS_LOG=") ? "ACCESS_LOG=\(prefix)/access.log" : $0
+                $0.hasPrefix("LISTEN=")
+                    ? "LISTEN=127.0.0.1:9"
+                    : $0.hasPrefix("ACCESS_LOG=")
+                        ? "ACCESS_LOG=\(prefix)/access.log" : $0.hasPrefix("EVENTS_SOCKET=") ? "EVENTS_SOCKET=\(prefix)/events.sock" : $0
             })
         try outer.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
         try inner.write(toFile: prefix + "/guildgate.conf", atomically: true, encoding: .utf8)

@@ -16,9 +16,11 @@ struct RuntimeDirectories: Sendable {
     let sockets: String
     let nginx: String
 
-    /// guildgate-web's sockets, at their real paths (which the length of a socket's path is about).
+    /// guildgate-web's sockets and nginx's publisher socket, at their real paths (which the length of a socket's
+    /// path is about).
     var webSocket: String { sockets + "/" + StackDirectory.webSocketName }
     var transferSocket: String { sockets + "/" + StackDirectory.transferSocketName }
+    var eventsSocket: String { sockets + "/" + StackDirectory.eventsSocketName }
 
     /// Prefix of the private directories, which `down --purge` deletes with DIR.
     static let sidePrefix = "/tmp/guildgate-stack."

@@ -48,11 +48,14 @@ public struct StackDirectory: Sendable {
     var apiToken: String { path + "/api.token" }
     var sandboxPort: String { path + "/sandbox.port" }
     var sidePath: String { path + "/side.path" }
-    /// guildgate-web's sockets in run/: pages and the API, and file transfers.
+    /// guildgate-web's sockets in run/: pages and the API, and file transfers; and nginx's, where guildgate-web
+    /// publishes roster events.
     static let webSocketName = "web.sock"
     static let transferSocketName = "transfer.sock"
+    static let eventsSocketName = "events.sock"
     var webSocket: String { sockets + "/" + Self.webSocketName }
     var transferSocket: String { sockets + "/" + Self.transferSocketName }
+    var eventsSocket: String { sockets + "/" + Self.eventsSocketName }
 
     func log(_ name: String) -> String { "\(logs)/\(name).log" }
 

@@ -7,6 +7,8 @@ struct NginxConfig: Sendable {
     var userDirective: String
     var webSocket: String
     var transferSocket: String
+    /// nginx's own socket, where guildgate-web publishes roster events (`GUILDGATE_EVENTS_PUBLISH_URL`).
+    var eventsSocket: String
     var port: Int
     var accessLog: String
     /// The stack's discord-sandbox, the one origin besides the site that may serve images to pages (its CDN).
@@ -21,7 +23,8 @@ struct NginxConfig: Sendable {
             try render(
                 "guildgate.conf.in",
                 [
-                    "APP_SOCKET": webSocket, "TRANSFER_SOCKET": transferSocket, "LISTEN": "127.0.0.1:\(port)", "SERVER_NAME": "localhost",
+                    "APP_SOCKET": webSocket, "TRANSFER_SOCKET": transferSocket, "EVENTS_SOCKET": eventsSocket,
+                    "LISTEN": "127.0.0.1:\(port)", "SERVER_NAME": "localhost",
                     "ACCESS_LOG": accessLog, "EXTRA_IMG_SRC": sandboxOrigin ?? "",
                 ]),
             to: prefix + "/guildgate.conf")

@@ -26,5 +26,6 @@ extension LocalStack {
         PostgresCluster(context: context, environment: environment).stop()
         FileSystem.remove(context.directory.webSocket)
         FileSystem.remove(context.directory.transferSocket)
+        FileSystem.remove(context.directory.eventsSocket)
     }
 }

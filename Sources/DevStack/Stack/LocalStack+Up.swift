@@ -65,7 +65,7 @@ extension LocalStack {
         }
         let nginx = NginxConfig(
             repository: options.repository, prefix: runtime.nginx, userDirective: privileges.nginxUserDirective,
-            webSocket: state.webSocket, transferSocket: state.transferSocket, port: options.httpPort,
+            webSocket: state.webSocket, transferSocket: state.transferSocket, eventsSocket: runtime.eventsSocket, port: options.httpPort,
             accessLog: directory.log("nginx-access"), sandboxOrigin: sandboxOrigin)
         let port = try NginxServer(context: context, environment: environment.values).start(nginx, requestedPort: options.httpPort)
 
@@ -81,6 +81,7 @@ extension LocalStack {
         }
         environment["GUILDGATE_ENV_FILE"] = options.envFile ?? ""  // empty: the apps read no .env file
         environment["GUILDGATE_TEMPLATES"] = options.repository + "/templates"
+        environment["GUILDGATE_EVENTS_PUBLISH_URL"] = "unix:" + runtime.eventsSocket
         let envFileOfStack = StackEnvFile(path: directory.stackEnv)
         try envFileOfStack.write(settings: environment.settings, state: state)
 

@@ -50,6 +50,8 @@ public struct AppConfig: Sendable {
     /// Whether people outside `DISCORD_GUILD_ID` may log in to the website (`GUILDGATE_ALLOW_NON_MEMBERS`).
     public var allowNonMembers: Bool
     public var rosterAccess: RosterAccess
+    /// Where guildgate-web publishes roster changes for `GET /api/staff/roster/events` (nil: it does not).
+    public var eventsPublishTarget: EventsPublishTarget?
     /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
@@ -132,6 +134,7 @@ public struct AppConfig: Sendable {
             throw .invalid("GUILDGATE_ROSTER_ACCESS", reason: "must be public, members or admins")
         }
         rosterAccess = roster
+        eventsPublishTarget = try EventsPublishTarget(setting: read.value("GUILDGATE_EVENTS_PUBLISH_URL"))
         bypassAuth = read.flag("BYPASS_AUTH")
         if bypassAuth {
             let remote =

@@ -25,6 +25,7 @@ public struct Application: Sendable {
         GroupRoutes.register(on: &router)
         AuditRoutes.register(on: &router)
         RosterRoutes.register(on: &router)
+        RosterEventRoutes.register(on: &router)
         JobRoutes.register(on: &router)
         StaffAdminRoutes.register(on: &router)
         UserAdminRoutes.register(on: &router)

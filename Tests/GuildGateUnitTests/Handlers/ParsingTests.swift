@@ -220,6 +220,21 @@ final class BytesBody: RequestBodyStream {
         settings["GUILDGATE_USER_QUOTA"] = "-1"
         #expect(throws: ConfigError.self) { try AppConfig(settings: settings) }
     }
+
+    @Test func eventsArePublishedOnNginxsUnixSocketOrALoopbackURLOnly() throws {
+        #expect(try AppConfig(settings: Self.base).eventsPublishTarget == nil)
+        var settings = Self.base
+        settings["GUILDGATE_EVENTS_PUBLISH_URL"] = "unix:/run/guildgate/events.sock"
+        let socket = try #require(try AppConfig(settings: settings).eventsPublishTarget)
+        #expect(socket.unixSocket == "/run/guildgate/events.sock" && socket.url == "http://localhost/roster")
+        settings["GUILDGATE_EVENTS_PUBLISH_URL"] = "http://127.0.0.1:8081/pub"
+        let loopback = try #require(try AppConfig(settings: settings).eventsPublishTarget)
+        #expect(loopback.url == "http://127.0.0.1:8081/pub" && loopback.unixSocket == nil)
+        for refused in ["unix:events.sock", "http://example.org/pub", "https://127.0.0.1/pub"] {
+            settings["GUILDGATE_EVENTS_PUBLISH_URL"] = refused
+            #expect(throws: ConfigError.self, "\(refused)") { try AppConfig(settings: settings) }
+        }
+    }
 }
 
 @Suite struct PKCETests {
