@@ -24,9 +24,11 @@ extension EndToEnd {
             apiToken = try #require(stack.settings["GUILDGATE_API_TOKEN"])
             let guildID = try #require(stack.settings["DISCORD_GUILD_ID"])
             try db.query("TRUNCATE staff, presences, bot_heartbeats, jobs")
+            // Presences before staff: the trigger publishes staff members' changes only, so setting up sends no
+            // event that could reach a subscriber of the test late.
+            try db.query("INSERT INTO presences (guild_id, discord_id) VALUES ($1, $2), ($1, $3)", [guildID, Self.ann, Self.bob])
             try db.query(
                 "INSERT INTO staff (name, rank, discord_id) VALUES ('Ann', 'Lead', $1), ('Bob', 'Staff', $2)", [Self.ann, Self.bob])
-            try db.query("INSERT INTO presences (guild_id, discord_id) VALUES ($1, $2), ($1, $3)", [guildID, Self.ann, Self.bob])
         }
 
         /// A subscriber with the API token (and `headers`), admitted.
