@@ -1,50 +1,64 @@
 /// JSON written straight into one byte buffer, for large answers built from database text (the roster):
-/// no tree, no `String` growth. Strings are escaped exactly as `JSON.serialized` escapes them (safe inside
-/// HTML: `<`, `>`, U+2028 and U+2029 as `\uXXXX`), and text that needs no escaping is copied whole.
-public struct JSONByteWriter {
-    public private(set) var bytes: [UInt8]
+/// no tree, no `String` growth, no `Array` bookkeeping per piece (a memcpy each). Strings are escaped exactly
+/// as `JSON.serialized` escapes them (safe inside HTML: `<`, `>`, U+2028 and U+2029 as `\uXXXX`), and text
+/// that needs no escaping is copied whole.
+public struct JSONByteWriter: ~Copyable {
+    @usableFromInline var start: UnsafeMutablePointer<UInt8>
+    @usableFromInline var count = 0
+    @usableFromInline var capacity: Int
 
     public init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        start = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        start.deallocate()
+    }
+
+    /// What was written.
+    public var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: start, count: count))
     }
 
     /// Appends `text` as it is: punctuation, member names, and values already valid JSON (digits, `null`).
+    @inlinable
     public mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        append(text.utf8Start, text.utf8CodeUnitCount)
     }
 
     /// Appends UTF-8 bytes known to be valid JSON as they are (a number, or a string's safe contents).
+    @inlinable
     public mutating func raw(_ text: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: text.assumingMemoryBound(to: UInt8.self))
+        guard let base = text.baseAddress else { return }
+        append(base.assumingMemoryBound(to: UInt8.self), text.count)
     }
 
     /// Appends UTF-8 `text` as a quoted JSON string.
     public mutating func string(_ text: UnsafeRawBufferPointer) {
-        bytes.append(UInt8(ascii: "\""))
-        let utf8 = text.assumingMemoryBound(to: UInt8.self)
-        Self.needsAttention.withUnsafeBufferPointer { needsAttention in
-            var start = 0
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                guard needsAttention[Int(byte)] else {
-                    index += 1
-                    continue
-                }
-                let escape = Self.escape(byte, at: index, in: utf8)
-                guard !escape.isEmpty else {
-                    index += 1
-                    continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                bytes.append(contentsOf: escape)
-                index += byte == 0xE2 ? 3 : 1
-                start = index
+        raw("\"")
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return raw("\"") }
+        let length = text.count
+        var from = 0
+        var index = 0
+        while index < length {
+            let byte = base[index]
+            guard Self.needsAttention(byte) else {
+                index += 1
+                continue
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<utf8.count]))
+            let escape = Self.escape(byte, at: index, in: UnsafeBufferPointer(start: base, count: length))
+            guard !escape.isEmpty else {
+                index += 1
+                continue
+            }
+            append(base + from, index - from)
+            escape.withUnsafeBufferPointer { append($0.baseAddress!, $0.count) }
+            index += byte == 0xE2 ? 3 : 1
+            from = index
         }
-        bytes.append(UInt8(ascii: "\""))
+        append(base + from, length - from)
+        raw("\"")
     }
 
     /// Appends `text` as a quoted JSON string.
@@ -53,8 +67,26 @@ public struct JSONByteWriter {
         text.withUTF8 { string(UnsafeRawBufferPointer($0)) }
     }
 
-    /// Bytes that may need an escape: controls, `"`, `\`, `<`, `>`, and 0xE2 (the lead byte of U+2028/U+2029).
-    private static let needsAttention: [Bool] = (0...255).map { byte in
+    @inlinable
+    mutating func append(_ source: UnsafePointer<UInt8>, _ length: Int) {
+        if count + length > capacity { grow(to: count + length) }
+        (start + count).update(from: source, count: length)
+        count += length
+    }
+
+    @usableFromInline
+    mutating func grow(to needed: Int) {
+        var bigger = capacity * 2
+        while bigger < needed { bigger *= 2 }
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        moved.update(from: start, count: count)
+        start.deallocate()
+        start = moved
+        capacity = bigger
+    }
+
+    /// Controls, `"`, `\`, `<`, `>`, and 0xE2 (the lead byte of U+2028/U+2029): bytes that may need an escape.
+    private static func needsAttention(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C || byte == 0x3E || byte == 0xE2
     }
 

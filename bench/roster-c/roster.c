@@ -109,9 +109,12 @@ static void put_value(struct buffer *b, PGresult *r, int row, int column, int qu
 }
 
 static void respond(FCGX_Request *request, const char *status, const char *body, size_t n) {
-    FCGX_FPrintF(request->out,
+    /* snprintf, not FCGX_FPrintF: libfcgi's own printf knows no %zu. */
+    char head[256];
+    int length = snprintf(head, sizeof head,
         "Status: %s\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: %zu\r\n\r\n",
         status, n);
+    FCGX_PutStr(head, length, request->out);
     FCGX_PutStr(body, (int)n, request->out);
 }
 
