@@ -36,29 +36,29 @@ public struct JSONByteWriter: ~Copyable {
 
     /// Appends UTF-8 `text` as a quoted JSON string.
     public mutating func string(_ text: UnsafeRawBufferPointer) {
-        raw("\"")
-        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return raw("\"") }
+        byte(UInt8(ascii: "\""))
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return byte(UInt8(ascii: "\"")) }
         let length = text.count
+        let attention = Self.attention
         var from = 0
         var index = 0
         while index < length {
-            let byte = base[index]
-            guard Self.needsAttention(byte) else {
+            guard attention[Int(base[index])] else {
                 index += 1
                 continue
             }
-            let escape = Self.escape(byte, at: index, in: UnsafeBufferPointer(start: base, count: length))
+            let escape = Self.escape(base[index], at: index, in: UnsafeBufferPointer(start: base, count: length))
             guard !escape.isEmpty else {
                 index += 1
                 continue
             }
             append(base + from, index - from)
             escape.withUnsafeBufferPointer { append($0.baseAddress!, $0.count) }
-            index += byte == 0xE2 ? 3 : 1
+            index += base[index] == 0xE2 ? 3 : 1
             from = index
         }
         append(base + from, length - from)
-        raw("\"")
+        byte(UInt8(ascii: "\""))
     }
 
     /// Appends `text` as a quoted JSON string.
@@ -74,6 +74,13 @@ public struct JSONByteWriter: ~Copyable {
         count += length
     }
 
+    @inlinable
+    mutating func byte(_ value: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        start[count] = value
+        count += 1
+    }
+
     @usableFromInline
     mutating func grow(to needed: Int) {
         var bigger = capacity * 2
@@ -85,10 +92,15 @@ public struct JSONByteWriter: ~Copyable {
         capacity = bigger
     }
 
-    /// Controls, `"`, `\`, `<`, `>`, and 0xE2 (the lead byte of U+2028/U+2029): bytes that may need an escape.
-    private static func needsAttention(_ byte: UInt8) -> Bool {
-        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C || byte == 0x3E || byte == 0xE2
-    }
+    /// True for the bytes that may need an escape: controls, `"`, `\`, `<`, `>`, and 0xE2 (the lead byte of
+    /// U+2028/U+2029). A table, read once per byte of every string: made once, never freed, never written after.
+    nonisolated(unsafe) private static let attention: UnsafePointer<Bool> = {
+        let table = UnsafeMutablePointer<Bool>.allocate(capacity: 256)
+        for byte in 0..<256 {
+            table[byte] = byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x3C || byte == 0x3E || byte == 0xE2
+        }
+        return UnsafePointer(table)
+    }()
 
     /// The escape for the byte at `index`; empty when it stands for itself (0xE2 leading another character).
     private static func escape(_ byte: UInt8, at index: Int, in utf8: UnsafeBufferPointer<UInt8>) -> [UInt8] {
