@@ -61,12 +61,6 @@ public struct JSONByteWriter: ~Copyable {
         byte(UInt8(ascii: "\""))
     }
 
-    /// Appends `text` as a quoted JSON string.
-    public mutating func string(_ text: String) {
-        var text = text
-        text.withUTF8 { string(UnsafeRawBufferPointer($0)) }
-    }
-
     @inlinable
     mutating func append(_ source: UnsafePointer<UInt8>, _ length: Int) {
         if count + length > capacity { grow(to: count + length) }
