@@ -17,6 +17,7 @@ final class FastCGIServer: Sendable {
     /// The connection each idle worker waits on (-1 when busy), for shutdown to wake it. Atomics, not a
     /// lock: every request touches them, and a contended lock cost more than the request itself.
     private let idleConnections: [IdleConnection]
+    private let memoryTrim = IdleMemoryTrim()
 
     private final class IdleConnection: Sendable {
         let descriptor = Atomic<Int32>(-1)
@@ -68,11 +69,15 @@ final class FastCGIServer: Sendable {
             logger.info("stopping: finishing requests in flight", metadata: ["signal": "\(received)"])
             stop()
         }
+        let trimmer = OSThread.start(name: "memory-trim", stackSize: 256 << 10) { [self] in
+            memoryTrim.run { isStopping }
+        }
         for pool in pools {
             logger.info("serving", metadata: ["pool": "\(pool.name)", "listen": "\(pool.listener.address)", "threads": "\(pool.threads)"])
         }
         workers.forEach { $0.join() }
         signalWaiter.detach()
+        trimmer.detach()
         logger.info("stopped")
     }
 
@@ -121,6 +126,7 @@ final class FastCGIServer: Sendable {
             // has the whole response, closes its end.
             if !reusable { request.keepConnection = 0 }
             FCGX_Finish_r(&request)
+            memoryTrim.requestServed()
         }
         FCGX_Free(&request, 1)
     }

@@ -398,6 +398,29 @@ public enum Migrations {
                         OR OLD.activity IS DISTINCT FROM NEW.activity
                     ) EXECUTE FUNCTION presences_notify_roster();
                 """),
+        Migration(
+            version: 11, name: "roster version",
+            sql: """
+                -- The roster's version, the roster API's ETag: every statement that writes staff or presences
+                -- bumps it, in its own transaction, so a reader sees the new version exactly when it sees the
+                -- new rows. Bumped before the statement touches rows: writers take this row's lock first and
+                -- so in one order (a writer holds it until it commits; guildgate-bot writes presences from
+                -- one connection).
+                CREATE TABLE roster_version (
+                    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+                    version bigint NOT NULL
+                );
+                INSERT INTO roster_version (version) VALUES (1);
+                CREATE FUNCTION roster_version_bump() RETURNS trigger AS $$
+                BEGIN
+                    UPDATE roster_version SET version = version + 1;
+                    RETURN NULL;
+                END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER staff_roster_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON staff
+                    FOR EACH STATEMENT EXECUTE FUNCTION roster_version_bump();
+                CREATE TRIGGER presences_roster_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON presences
+                    FOR EACH STATEMENT EXECUTE FUNCTION roster_version_bump();
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

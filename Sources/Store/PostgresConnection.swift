@@ -157,6 +157,26 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs one parameterized statement and hands its rows to `read` in place, as libpq holds them: no
+    /// copy per value (a large answer written straight from the rows, the roster). The rows are valid only
+    /// during `read`.
+    public func withRawRows<T>(_ sql: String, _ parameters: [any SQLParameter] = [], _ read: (RawQueryResult) -> T) throws(StoreError)
+        -> T
+    {
+        try ensureConnected()
+        guard let connection else { throw .connectionLost("no connection") }
+        let texts = parameters.map(\.sqlText)
+        var cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        return try cStrings.withUnsafeMutableBufferPointer { buffer throws(StoreError) in
+            try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values throws(StoreError) in
+                try run(connection, reading: { read(RawQueryResult($0)) }) {
+                    PQsendQueryParams($0, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
+                }
+            }
+        }
+    }
+
     /// Runs a script of statements without parameters (migrations).
     public func execute(script: String) throws(StoreError) {
         try ensureConnected()
@@ -182,6 +202,13 @@ public final class PostgresConnection {
     /// interrupted on the way is closed; the next call opens a new one.
     @discardableResult
     private func run(_ connection: OpaquePointer, _ send: (OpaquePointer) -> Int32) throws(StoreError) -> QueryResult {
+        try run(connection, reading: QueryResult.init, send)
+    }
+
+    /// `run`, reading the last result with `reading` before it is freed.
+    private func run<T>(_ connection: OpaquePointer, reading: (OpaquePointer?) -> T, _ send: (OpaquePointer) -> Int32) throws(StoreError)
+        -> T
+    {
         var last: OpaquePointer?
         var failure: StoreError?
         defer { PQclear(last) }
@@ -208,7 +235,7 @@ public final class PostgresConnection {
             throw error
         }
         if let failure { throw failure }
-        return QueryResult(last)
+        return reading(last)
     }
 
     /// Sends what libpq holds in its output buffer (a non-blocking connection queues it there).

@@ -162,20 +162,11 @@ public struct StaffStore {
 
     /// Active staff ordered by rank then name, each with the presence seen in `guildID` (offline when none).
     public func roster(guildID: String?) throws(StoreError) -> [RosterEntry] {
-        // With a guild the presence is one primary-key match (a hash join); without one, the newest of any guild.
-        let presence =
-            guildID == nil
-            ? """
-            LEFT JOIN LATERAL (
-                SELECT status, custom_status, activity, updated_at FROM presences
-                WHERE discord_id = s.discord_id ORDER BY updated_at DESC LIMIT 1
-            ) p ON true
-            """ : "LEFT JOIN presences p ON p.guild_id = $1 AND p.discord_id = s.discord_id"
         let result = try db.query(
             """
             SELECT s.id, s.name, s.rank, s.discord_id, coalesce(p.status, 'offline') AS status,
                    p.custom_status, p.activity, p.updated_at
-            FROM staff s \(presence)
+            FROM staff s \(Self.presenceJoin(guildID: guildID))
             WHERE s.active
             ORDER BY s.sort_order, s.rank, lower(s.name), s.id
             """, guildID.map { [$0] } ?? [])
@@ -185,6 +176,44 @@ public struct StaffStore {
                 discordID: try row.string("discord_id"), status: try row.string("status"),
                 customStatus: row["custom_status"], activity: row["activity"], statusUpdatedAt: row.date("updated_at"))
         }
+    }
+
+    /// The roster's rows as `roster` orders them, read in place (`RosterColumn` gives the positions):
+    /// what the roster API writes as JSON without a copy per value. Timestamps come formatted by PostgreSQL
+    /// as the API writes them (`2026-11-23T22:36:00.123Z`); every row also carries `rosterVersion` as of
+    /// the rows (one statement, one snapshot).
+    public func withRosterRows<T>(guildID: String?, _ read: (RawQueryResult) -> T) throws(StoreError) -> T {
+        try db.withRawRows(
+            """
+            SELECT s.id, s.name, s.rank, s.discord_id, coalesce(p.status, 'offline'), p.custom_status, p.activity,
+                   \(Self.apiTimestamp("p.updated_at")), \(Self.apiTimestamp("p.last_seen_at")),
+                   (SELECT version FROM roster_version)
+            FROM staff s \(Self.presenceJoin(guildID: guildID))
+            WHERE s.active
+            ORDER BY s.sort_order, s.rank, lower(s.name), s.id
+            """, guildID.map { [$0] } ?? [], read)
+    }
+
+    /// A number that changes whenever a statement writes staff or presences (migration 11's triggers), with
+    /// the rows it wrote: whoever writes, and whenever the writer's transaction began.
+    public func rosterVersion() throws(StoreError) -> String {
+        try db.query("SELECT version FROM roster_version").first?.string("version") ?? "0"
+    }
+
+    /// With a guild the presence is one primary-key match (a hash join); without one, the newest of any guild.
+    private static func presenceJoin(guildID: String?) -> String {
+        guildID == nil
+            ? """
+            LEFT JOIN LATERAL (
+                SELECT status, custom_status, activity, updated_at, last_seen_at FROM presences
+                WHERE discord_id = s.discord_id ORDER BY updated_at DESC LIMIT 1
+            ) p ON true
+            """ : "LEFT JOIN presences p ON p.guild_id = $1 AND p.discord_id = s.discord_id"
+    }
+
+    /// `column` (a timestamptz) in UTC with milliseconds, as `ISO8601Timestamp.format` writes it.
+    private static func apiTimestamp(_ column: String) -> String {
+        #"to_char(\#(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#
     }
 
     /// Active staff members' ranks by Discord id: what a nickname's `%rank` shows.

@@ -45,7 +45,7 @@ extension EndToEnd {
             #expect(
                 Set(entries[0].keys) == [
                     "id", "name", "rank", "discord_id", "discord_status", "discord_custom_status", "discord_activity",
-                    "discord_status_updated",
+                    "discord_status_updated", "discord_last_seen",
                 ])
         }
     }

@@ -19,6 +19,27 @@ public struct Roster {
         try StaffStore(db).roster(guildID: guildID).filter { status == nil || $0.status == status }
     }
 
+    /// The API's answer (`RosterJSON`): everyone, as a JSON array, and the `version` it is of.
+    public func answer() throws(StoreError) -> (version: String, json: [UInt8]) {
+        let store = StaffStore(db)
+        let (version, json) = try store.withRosterRows(guildID: guildID) { rows in
+            let version = rows.rowCount == 0 ? nil : String(decoding: rows.bytes(row: 0, column: RosterColumn.version), as: UTF8.self)
+            return (version, RosterJSON.write(rows))
+        }
+        guard let version else { return (Self.tag(try store.rosterVersion()), json) }
+        return (Self.tag(version), json)
+    }
+
+    /// A tag that changes whenever the API's answer may have (`StaffStore.rosterVersion`), read without the rows.
+    public func version() throws(StoreError) -> String {
+        Self.tag(try StaffStore(db).rosterVersion())
+    }
+
+    /// The leading format number changes with the answer's fields (2: `discord_last_seen` added).
+    private static func tag(_ version: String) -> String {
+        "r2." + version
+    }
+
     /// Whether guildgate-bot is running: its latest heartbeat, fresh when younger than `heartbeatFreshness`.
     public func botStatus(now: Date) throws -> BotStatus {
         let heartbeat = try BotHealthStore(db).latest(guildID: guildID)

@@ -13,8 +13,23 @@ enum RosterRoutes {
         router.get("/staff/roster", .roster, page)
     }
 
+    /// The roster as JSON written straight from the rows (`Roster.answer`), tagged with the data's version: a
+    /// client that sends the current tag in `If-None-Match` gets 304 without the rows being read. `no-cache`
+    /// (not the default `no-store`) lets a client keep the answer and ask whether it is still current.
     private static func roster(_ request: Request, _ context: RequestContext) throws -> Response {
-        .json(.array(try Roster(context).entries().map(json)))
+        let roster = Roster(context)
+        if request.header("if-none-match") != nil {
+            let tag = EntityTag(try roster.version())
+            if tag.isCurrent(for: request) { return Response(status: .notModified, headers: validators(tag)) }
+        }
+        let answer = try roster.answer()
+        return Response(
+            headers: [("Content-Type", "application/json; charset=utf-8")] + validators(EntityTag(answer.version)),
+            body: .bytes(answer.json))
+    }
+
+    private static func validators(_ tag: EntityTag) -> [(String, String)] {
+        [("ETag", tag.header), ("Cache-Control", "private, no-cache")]
     }
 
     private static func status(_ request: Request, _ context: RequestContext) throws -> Response {
@@ -58,15 +73,6 @@ enum RosterRoutes {
             "guild_id": (status.heartbeat?.guildID).json,
             "latency_ms": status.heartbeat?.latencyMS.map(JSON.int) ?? .null,
             "last_heartbeat": status.heartbeat.map { ISO8601Timestamp.format($0.beatAt) }.json,
-        ]
-    }
-
-    static func json(_ entry: RosterEntry) -> JSON {
-        [
-            "id": .int(entry.id), "name": .string(entry.name), "rank": .string(entry.rank),
-            "discord_id": .string(entry.discordID), "discord_status": .string(entry.status),
-            "discord_custom_status": entry.customStatus.json, "discord_activity": entry.activity.json,
-            "discord_status_updated": entry.statusUpdatedAt.map(ISO8601Timestamp.format).json,
         ]
     }
 
