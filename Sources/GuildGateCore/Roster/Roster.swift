@@ -30,6 +30,12 @@ public struct Roster {
         return (Self.tag(version), json)
     }
 
+    /// The entries of the staff members `discordIDs` names, each as the API writes it, by Discord id (members
+    /// not on the roster are left out).
+    public func entryJSON(discordIDs: Set<String>) throws(StoreError) -> [String: [UInt8]] {
+        try StaffStore(db).withRosterRows(guildID: guildID) { rows in RosterJSON.entries(rows, discordIDs: discordIDs) }
+    }
+
     /// A tag that changes whenever the API's answer may have (`StaffStore.rosterVersion`), read without the rows.
     public func version() throws(StoreError) -> String {
         Self.tag(try StaffStore(db).rosterVersion())

@@ -57,13 +57,10 @@ public final class RosterPublisher: Sendable {
     private func publish(_ discordIDs: [String], db: PostgresConnection, to nginx: HTTPClient) throws {
         var latest: [String: Int] = [:]
         for (position, id) in discordIDs.enumerated() { latest[id] = position }
-        let entries = try Roster(db: db, guildID: settings.current.discordGuildID).entries()
-            .filter { latest[$0.discordID] != nil }
-            .sorted { latest[$0.discordID, default: 0] < latest[$1.discordID, default: 0] }
-        for entry in entries {
-            let event = HTTPRequest(
-                method: "POST", url: target.url, headers: ["Content-Type": "application/json"],
-                body: Array(RosterRoutes.json(entry).serialized.utf8))
+        let entries = try Roster(db: db, guildID: settings.current.discordGuildID).entryJSON(discordIDs: Set(latest.keys))
+        for discordID in latest.keys.sorted(by: { latest[$0, default: 0] < latest[$1, default: 0] }) {
+            guard let entry = entries[discordID] else { continue }
+            let event = HTTPRequest(method: "POST", url: target.url, headers: ["Content-Type": "application/json"], body: entry)
             let response = try nginx.send(event)
             guard (200..<300).contains(response.status) else {
                 throw RosterPublisherError.refused(status: response.status)
