@@ -12,7 +12,7 @@
   }
   function row(member) {
     var status = labels[member.discord_status] ? member.discord_status : "offline";
-    return "<tr><td>" + text(member.name) + "</td><td>" + text(member.rank) + "</td><td><span class=\"badge " + status + "\">"
+    return "<tr><td><a href=\"/staff/" + Number(member.id) + "\">" + text(member.name) + "</a></td><td>" + text(member.rank) + "</td><td><span class=\"badge " + status + "\">"
       + labels[status] + "</span><div class=\"detail\">updated " + ago(member.discord_status_updated) + "</div></td><td>"
       + (member.discord_custom_status ? "<div>" + text(member.discord_custom_status) + "</div>" : "")
       + (member.discord_activity ? "<div class=\"detail\">" + text(member.discord_activity) + "</div>" : "") + "</td></tr>";

@@ -50,6 +50,8 @@ public struct AppConfig: Sendable {
     /// Whether people outside `DISCORD_GUILD_ID` may log in to the website (`GUILDGATE_ALLOW_NON_MEMBERS`).
     public var allowNonMembers: Bool
     public var rosterAccess: RosterAccess
+    /// Days of presence history kept (`GUILDGATE_PRESENCE_HISTORY_DAYS`); older intervals are pruned hourly.
+    public var presenceHistoryDays: Int
     /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
@@ -132,6 +134,7 @@ public struct AppConfig: Sendable {
             throw .invalid("GUILDGATE_ROSTER_ACCESS", reason: "must be public, members or admins")
         }
         rosterAccess = roster
+        presenceHistoryDays = try read.positiveInteger("GUILDGATE_PRESENCE_HISTORY_DAYS", atMost: 3650) ?? 30
         bypassAuth = read.flag("BYPASS_AUTH")
         if bypassAuth {
             let remote =

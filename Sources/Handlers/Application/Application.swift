@@ -25,6 +25,8 @@ public struct Application: Sendable {
         GroupRoutes.register(on: &router)
         AuditRoutes.register(on: &router)
         RosterRoutes.register(on: &router)
+        StaffPresenceRoutes.register(on: &router)
+        PresenceCardRoutes.register(on: &router)
         JobRoutes.register(on: &router)
         StaffAdminRoutes.register(on: &router)
         UserAdminRoutes.register(on: &router)
