@@ -22,10 +22,11 @@ enum EntityTag {
         }
     }
 
-    /// `body` with its `ETag` and `headers`, or a 304 with only those when the client has this version.
+    /// `body` with its `ETag` and `headers`, or a 304 with the `ETag`, `Cache-Control` and
+    /// `Access-Control-Allow-Origin` only when the client has this version.
     static func conditional(_ request: Request, body: [UInt8], headers: [(String, String)]) -> Response {
         let etag = of(body)
-        let shared = [("ETag", etag)] + headers.filter { $0.0 == "Cache-Control" }
+        let shared = [("ETag", etag)] + headers.filter { $0.0 == "Cache-Control" || $0.0 == "Access-Control-Allow-Origin" }
         guard !matches(request, etag) else { return Response(status: .notModified, headers: shared) }
         return Response(headers: headers + [("ETag", etag)], body: .bytes(body))
     }

@@ -117,6 +117,7 @@ import Testing
         let etag = try #require(card.headers["etag"])
         let unchanged = try anyone.get("/api/presence/\(ann)", headers: ["If-None-Match": etag])
         #expect(unchanged.status == 304 && unchanged.bytes.isEmpty && unchanged.headers["etag"] == etag)
+        #expect(card.headers["access-control-allow-origin"] == "*" && unchanged.headers["access-control-allow-origin"] == "*")
 
         let badge = try anyone.get("/api/presence/\(ann).svg")
         #expect(badge.status == 200 && badge.headers["content-type"]?.hasPrefix("image/svg+xml") == true)
