@@ -43,6 +43,8 @@ final class Bot: Sendable {
             databaseURL: setup.config.databaseURL, storageChannels: setup.config.discordStorageChannelIDs,
             logger: logger, discord: { setup.discord(logger: logger) })
         let groups = GroupJobs(guildID: setup.guildID, settings: settings, logger: logger) { setup.discord(logger: logger) }
+        let prune = PresenceHistoryPrune(
+            databaseURL: setup.config.databaseURL, days: setup.config.presenceHistoryDays, logger: logger)
         let main = JobRunner(
             databaseURL: setup.config.databaseURL, worker: setup.worker, lane: .all(except: Set(BackgroundJob.Kind.chat.map(\.rawValue))),
             lease: .seconds(setup.config.jobLeaseSeconds),
@@ -58,6 +60,7 @@ final class Bot: Sendable {
                 },
                 .groupsRemoteSync: .blocking { job in try groups.remoteSync(requestedBy: job.requestedBy ?? "unknown") },
                 .nicknamesUpdate: .blocking { job in try groups.nicknames(requestedBy: job.requestedBy ?? "unknown") },
+                .presenceHistoryPrune: .blocking { _ in try prune.run() },
             ],
             // Schedules carry the guild for the reconcile and who asked; the other kinds need nothing more.
             schedulePayload: BackgroundJob.presenceReconcile(guildID: setup.guildID, requestedBy: "schedule").payload,

@@ -377,6 +377,43 @@ public enum Migrations {
                 UPDATE presences SET last_seen_at = updated_at WHERE status <> 'offline';
                 -- The member's public presence card (GET /api/presence/{discord_id}), off until turned on.
                 ALTER TABLE staff ADD COLUMN presence_card_public boolean NOT NULL DEFAULT false;
+                -- Staff members' history, written by statement triggers on presences (set-based over the whole
+                -- batch the bot upserts): a change of status, custom status or activity closes the member's
+                -- current row and opens another; a repeat changes nothing. Older records never reach these
+                -- triggers: the upsert ignores them.
+                CREATE FUNCTION presence_history_opened() RETURNS trigger AS $$
+                BEGIN
+                    UPDATE presence_history h SET ended_at = greatest(h.started_at, n.updated_at)
+                    FROM presences_inserted n
+                    WHERE h.guild_id = n.guild_id AND h.discord_id = n.discord_id AND h.ended_at IS NULL;
+                    INSERT INTO presence_history (guild_id, discord_id, status, custom_status, activity, started_at)
+                    SELECT n.guild_id, n.discord_id, n.status, n.custom_status, n.activity, n.updated_at
+                    FROM presences_inserted n JOIN staff s ON s.discord_id = n.discord_id;
+                    RETURN NULL;
+                END $$ LANGUAGE plpgsql;
+                CREATE FUNCTION presence_history_changed() RETURNS trigger AS $$
+                BEGIN
+                    UPDATE presence_history h SET ended_at = greatest(h.started_at, n.updated_at)
+                    FROM presences_new n JOIN presences_old o USING (guild_id, discord_id)
+                    WHERE h.guild_id = n.guild_id AND h.discord_id = n.discord_id AND h.ended_at IS NULL
+                        AND (n.status, n.custom_status, n.activity) IS DISTINCT FROM (o.status, o.custom_status, o.activity);
+                    INSERT INTO presence_history (guild_id, discord_id, status, custom_status, activity, started_at)
+                    SELECT n.guild_id, n.discord_id, n.status, n.custom_status, n.activity, n.updated_at
+                    FROM presences_new n JOIN presences_old o USING (guild_id, discord_id) JOIN staff s ON s.discord_id = n.discord_id
+                    WHERE (n.status, n.custom_status, n.activity) IS DISTINCT FROM (o.status, o.custom_status, o.activity);
+                    RETURN NULL;
+                END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER presence_history_inserted AFTER INSERT ON presences
+                    REFERENCING NEW TABLE AS presences_inserted FOR EACH STATEMENT EXECUTE FUNCTION presence_history_opened();
+                CREATE TRIGGER presence_history_updated AFTER UPDATE ON presences
+                    REFERENCING OLD TABLE AS presences_old NEW TABLE AS presences_new
+                    FOR EACH STATEMENT EXECUTE FUNCTION presence_history_changed();
+                -- What staff members show now opens their history.
+                INSERT INTO presence_history (guild_id, discord_id, status, custom_status, activity, started_at)
+                SELECT p.guild_id, p.discord_id, p.status, p.custom_status, p.activity, p.updated_at
+                FROM presences p JOIN staff s ON s.discord_id = p.discord_id;
+                -- Rows older than GUILDGATE_PRESENCE_HISTORY_DAYS go hourly.
+                INSERT INTO schedules (name, interval_seconds) VALUES ('presence.history_prune', 3600);
                 """),
         Migration(
             version: 10, name: "roster events: NOTIFY guildgate_roster on a staff member's presence change",

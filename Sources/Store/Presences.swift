@@ -38,7 +38,9 @@ public struct PresenceStore {
     public init(_ db: PostgresConnection) { self.db = db }
 
     /// Upserts a batch in one statement. A record older than the stored row is ignored, so replayed or
-    /// re-delivered events never move a presence back in time.
+    /// re-delivered events never move a presence back in time. `last_seen_at` follows a member while they
+    /// are not offline and stops at the record that took them offline; a change of status, custom status
+    /// or activity goes to `presence_history` (the triggers of migration 9).
     public func upsert(_ records: [PresenceRecord]) throws(StoreError) {
         guard !records.isEmpty else { return }
         let rows: JSON = .array(
@@ -51,23 +53,25 @@ public struct PresenceStore {
             })
         try db.query(
             """
-            INSERT INTO presences AS p (guild_id, discord_id, status, custom_status, activity, client_status, updated_at)
-            SELECT g, u, s, c, a, coalesce(cs, '{}'), t
+            INSERT INTO presences AS p (guild_id, discord_id, status, custom_status, activity, client_status, updated_at, last_seen_at)
+            SELECT g, u, s, c, a, coalesce(cs, '{}'), t, CASE WHEN s <> 'offline' THEN t END
             FROM jsonb_to_recordset($1::jsonb) AS r(g text, u text, s text, c text, a text, cs jsonb, t timestamptz)
             ON CONFLICT (guild_id, discord_id) DO UPDATE SET
                 status = EXCLUDED.status, custom_status = EXCLUDED.custom_status, activity = EXCLUDED.activity,
-                client_status = EXCLUDED.client_status, updated_at = EXCLUDED.updated_at
+                client_status = EXCLUDED.client_status, updated_at = EXCLUDED.updated_at,
+                last_seen_at = CASE WHEN EXCLUDED.status <> 'offline' OR p.status <> 'offline' THEN EXCLUDED.updated_at
+                                    ELSE p.last_seen_at END
             WHERE p.updated_at <= EXCLUDED.updated_at
             """, [rows.serialized])
     }
 
     /// Sets offline every member of `guildID` not seen since `before` (a full member list fetched at
-    /// `before` did not include them). Returns how many changed.
+    /// `before` did not include them), last seen now. Returns how many changed.
     public func markOffline(guildID: String, notSeenSince before: Date) throws(StoreError) -> Int {
         try db.query(
             """
             UPDATE presences SET status = 'offline', custom_status = NULL, activity = NULL, client_status = '{}',
-                updated_at = now()
+                updated_at = now(), last_seen_at = now()
             WHERE guild_id = $1 AND updated_at < $2 AND status <> 'offline'
             """, [guildID, before]
         ).affectedRows

@@ -30,8 +30,10 @@ public struct StaffMember: Sendable, Equatable {
     public let userID: Int?
     public let createdAt: Date?
     public let updatedAt: Date?
+    /// Whether the member's presence card (`GET /api/presence/{discord_id}`) is public.
+    public var presenceCardPublic = false
 
-    static let columns = "id, name, rank, discord_id, active, user_id, created_at, updated_at"
+    static let columns = "id, name, rank, discord_id, active, user_id, created_at, updated_at, presence_card_public"
 }
 
 extension StaffMember {
@@ -44,6 +46,7 @@ extension StaffMember {
         userID = row.optionalInt("user_id")
         createdAt = row.date("created_at")
         updatedAt = row.date("updated_at")
+        presenceCardPublic = row.bool("presence_card_public")
     }
 }
 
@@ -129,17 +132,19 @@ public struct StaffStore {
         case discordIDTaken
     }
 
-    /// Replaces a member's details and whether they are active.
-    public func update(id: Int, name: String, rank: String, discordID: String, active: Bool) throws(StoreError) -> Update {
+    /// Replaces a member's details, whether they are active and whether their presence card is public.
+    public func update(
+        id: Int, name: String, rank: String, discordID: String, active: Bool, presenceCardPublic: Bool
+    ) throws(StoreError) -> Update {
         do {
             let row = try db.query(
                 """
-                UPDATE staff SET name = $2, rank = $3, discord_id = $4, active = $5, updated_at = now(),
+                UPDATE staff SET name = $2, rank = $3, discord_id = $4, active = $5, presence_card_public = $6, updated_at = now(),
                     sort_order = CASE WHEN rank = $3 THEN sort_order ELSE \(Self.sortOrder(rank: "$3", excluding: "$1")) END,
                     user_id = CASE WHEN discord_id = $4 THEN user_id ELSE (SELECT id FROM users WHERE discord_id = $4) END
                 WHERE id = $1
                 RETURNING \(StaffMember.columns)
-                """, [id, name, rank, discordID, active]
+                """, [id, name, rank, discordID, active, presenceCardPublic]
             ).first
             return try row.map { row throws(StoreError) in .updated(try StaffMember(row)) } ?? .notFound
         } catch let error where error.isUniqueViolation {

@@ -23,7 +23,7 @@
   }
   function row(member) {
     var status = labels[member.discord_status] ? member.discord_status : "offline";
-    return "<tr data-id=\"" + text(member.id) + "\"><td>" + text(member.name) + "</td><td>" + text(member.rank)
+    return "<tr data-id=\"" + text(member.id) + "\"><td><a href=\"/staff/" + Number(member.id) + "\">" + text(member.name) + "</a></td><td>" + text(member.rank)
       + "</td><td><span class=\"badge " + status + "\">" + labels[status] + "</span><div class=\"detail\">" + when(member, status)
       + "</div></td><td>"
       + (member.discord_custom_status ? "<div>" + text(member.discord_custom_status) + "</div>" : "")

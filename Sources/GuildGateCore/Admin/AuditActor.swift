@@ -12,6 +12,8 @@ public enum AuditActor: Sendable, Equatable, CustomStringConvertible {
     case job(String)
     /// An operator at the server's command line (`guildgate-web users unlink`).
     case commandLine
+    /// A signed-in user changing something of their own (their presence card).
+    case user(Int)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum AuditActor: Sendable, Equatable, CustomStringConvertible {
         case .discord: return "discord"
         case .job(let requestedBy): return requestedBy
         case .commandLine: return "cli"
+        case .user(let id): return "user:\(id)"
         }
     }
 }

@@ -52,6 +52,8 @@ public struct AppConfig: Sendable {
     public var rosterAccess: RosterAccess
     /// Where guildgate-web publishes roster changes for `GET /api/staff/roster/events` (nil: it does not).
     public var eventsPublishTarget: EventsPublishTarget?
+    /// Days of presence history kept (`GUILDGATE_PRESENCE_HISTORY_DAYS`); older intervals are pruned hourly.
+    public var presenceHistoryDays: Int
     /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
     public var secretKey: [UInt8]
@@ -135,6 +137,7 @@ public struct AppConfig: Sendable {
         }
         rosterAccess = roster
         eventsPublishTarget = try EventsPublishTarget(setting: read.value("GUILDGATE_EVENTS_PUBLISH_URL"))
+        presenceHistoryDays = try read.positiveInteger("GUILDGATE_PRESENCE_HISTORY_DAYS", atMost: 3650) ?? 30
         bypassAuth = read.flag("BYPASS_AUTH")
         if bypassAuth {
             let remote =

@@ -20,6 +20,8 @@ public enum BackgroundJob: Sendable, Equatable {
     case chatReply(ChatReplyRequest)
     /// Draws a picture for `image <prompt>` and posts it where it was asked for.
     case chatImage(ChatImageRequest)
+    /// Deletes presence history older than `GUILDGATE_PRESENCE_HISTORY_DAYS`.
+    case presenceHistoryPrune
 
     public enum Kind: String, Sendable, CaseIterable {
         case presenceReconcile = "presence.reconcile"
@@ -29,6 +31,7 @@ public enum BackgroundJob: Sendable, Equatable {
         case nicknamesUpdate = "nicknames.update"
         case chatReply = "chat.reply"
         case chatImage = "chat.image"
+        case presenceHistoryPrune = "presence.history_prune"
 
         /// The kinds the chat workers run, beside the bot's other work.
         public static let chat: Set<Kind> = [.chatReply, .chatImage]
@@ -43,6 +46,7 @@ public enum BackgroundJob: Sendable, Equatable {
         case .nicknamesUpdate: return .nicknamesUpdate
         case .chatReply: return .chatReply
         case .chatImage: return .chatImage
+        case .presenceHistoryPrune: return .presenceHistoryPrune
         }
     }
 
@@ -65,7 +69,7 @@ public enum BackgroundJob: Sendable, Equatable {
     public var requestedBy: String? {
         switch self {
         case .presenceReconcile(_, let by), .groupsVerify(_, let by), .groupsRemoteSync(let by), .nicknamesUpdate(let by): return by
-        case .filesCleanup, .chatReply, .chatImage: return nil
+        case .filesCleanup, .chatReply, .chatImage, .presenceHistoryPrune: return nil
         }
     }
 
@@ -83,6 +87,8 @@ public enum BackgroundJob: Sendable, Equatable {
             return request.payload
         case .chatImage(let request):
             return request.payload
+        case .presenceHistoryPrune:
+            return [:]
         }
     }
 
@@ -105,6 +111,8 @@ public enum BackgroundJob: Sendable, Equatable {
         case .chatImage?:
             guard let request = ChatImageRequest(payload) else { return nil }
             self = .chatImage(request)
+        case .presenceHistoryPrune?:
+            self = .presenceHistoryPrune
         case nil:
             return nil
         }

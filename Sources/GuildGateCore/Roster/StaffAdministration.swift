@@ -28,12 +28,16 @@ public struct StaffAdministration {
         public var rank: String?
         public var discordID: String?
         public var active: Bool?
+        public var presenceCardPublic: Bool?
 
-        public init(name: String? = nil, rank: String? = nil, discordID: String? = nil, active: Bool? = nil) {
+        public init(
+            name: String? = nil, rank: String? = nil, discordID: String? = nil, active: Bool? = nil, presenceCardPublic: Bool? = nil
+        ) {
             self.name = name
             self.rank = rank
             self.discordID = discordID
             self.active = active
+            self.presenceCardPublic = presenceCardPublic
         }
     }
 
@@ -73,9 +77,11 @@ public struct StaffAdministration {
         let details = try Self.validated(
             name: changes.name ?? current.name, rank: changes.rank ?? current.rank, discordID: changes.discordID ?? current.discordID)
         let active = changes.active ?? current.active
+        let cardPublic = changes.presenceCardPublic ?? current.presenceCardPublic
         return try db.transaction { db in
             switch try StaffStore(db).update(
-                id: id, name: details.name, rank: details.rank, discordID: details.discordID, active: active)
+                id: id, name: details.name, rank: details.rank, discordID: details.discordID, active: active,
+                presenceCardPublic: cardPublic)
             {
             case .updated(let member):
                 try audit(action(updating: current, to: member), member, db: db, detail: ["before": Self.json(current)])
@@ -122,8 +128,11 @@ public struct StaffAdministration {
     }
 
     private func action(updating before: StaffMember, to after: StaffMember) -> String {
-        guard before.active != after.active else { return "staff.update" }
         let detailsChanged = before.name != after.name || before.rank != after.rank || before.discordID != after.discordID
+        if before.presenceCardPublic != after.presenceCardPublic, !detailsChanged, before.active == after.active {
+            return after.presenceCardPublic ? "staff.presence_card_on" : "staff.presence_card_off"
+        }
+        guard before.active != after.active else { return "staff.update" }
         return detailsChanged ? "staff.update" : after.active ? "staff.reactivate" : "staff.deactivate"
     }
 
@@ -137,7 +146,7 @@ public struct StaffAdministration {
     static func json(_ member: StaffMember) -> JSON {
         [
             "name": .string(member.name), "rank": .string(member.rank), "discord_id": .string(member.discordID),
-            "active": .bool(member.active),
+            "active": .bool(member.active), "presence_card_public": .bool(member.presenceCardPublic),
         ]
     }
 }

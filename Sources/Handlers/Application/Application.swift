@@ -26,6 +26,8 @@ public struct Application: Sendable {
         AuditRoutes.register(on: &router)
         RosterRoutes.register(on: &router)
         RosterEventRoutes.register(on: &router)
+        StaffPresenceRoutes.register(on: &router)
+        PresenceCardRoutes.register(on: &router)
         JobRoutes.register(on: &router)
         StaffAdminRoutes.register(on: &router)
         UserAdminRoutes.register(on: &router)

@@ -32,6 +32,7 @@ enum ScheduleAdminRoutes {
         "groups.remote_sync": "Verify groups with the remote server: the guild's whole member list",
         "presence.reconcile": "Reconcile the staff roster's presences",
         "files.cleanup": "Delete the Discord messages of deleted and failed files",
+        "presence.history_prune": "Delete presence history older than GUILDGATE_PRESENCE_HISTORY_DAYS",
     ]
 
     private static func administration(_ context: RequestContext) throws -> ScheduleAdministration {

@@ -52,7 +52,7 @@ enum RosterRoutes {
             [
                 "staff": entries.map { entry -> [String: Any] in
                     [
-                        "name": entry.name, "rank": entry.rank, "status": entry.status,
+                        "id": entry.id, "name": entry.name, "rank": entry.rank, "status": entry.status,
                         "status_label": label(entry.status), "custom_status": entry.customStatus ?? "",
                         "activity": entry.activity ?? "",
                         "updated": entry.statusUpdatedAt.map { ISO8601Timestamp.format($0) } ?? "",

@@ -60,15 +60,17 @@ enum StaffAdminRoutes {
         return response
     }
 
-    /// Changes the members given (`name`, `rank`, `discord_id`, `active`); the others keep their value.
+    /// Changes the members given (`name`, `rank`, `discord_id`, `active`, `presence_card_public`); the others
+    /// keep their value.
     private static func update(_ request: Request, _ context: RequestContext) throws -> Response {
         let id = try request.idParameter()
         var fields = JSONFields(try request.jsonObject())
         let changes = StaffAdministration.Changes(
-            name: fields.string("name"), rank: fields.string("rank"), discordID: fields.string("discord_id"), active: fields.bool("active"))
+            name: fields.string("name"), rank: fields.string("rank"), discordID: fields.string("discord_id"), active: fields.bool("active"),
+            presenceCardPublic: fields.bool("presence_card_public"))
         try fields.check()
         guard changes != StaffAdministration.Changes() else {
-            throw HTTPError.badRequest("Give at least one of name, rank, discord_id and active.")
+            throw HTTPError.badRequest("Give at least one of name, rank, discord_id, active and presence_card_public.")
         }
         return .json(json(try administration(context).update(id: id, changes)))
     }
@@ -115,7 +117,7 @@ enum StaffAdminRoutes {
         [
             "id": .int(member.id), "name": .string(member.name), "rank": .string(member.rank),
             "discord_id": .string(member.discordID), "active": .bool(member.active),
-            "user_id": member.userID.map(JSON.int) ?? .null,
+            "presence_card_public": .bool(member.presenceCardPublic), "user_id": member.userID.map(JSON.int) ?? .null,
             "created_at": member.createdAt.map(ISO8601Timestamp.format).json,
             "updated_at": member.updatedAt.map(ISO8601Timestamp.format).json,
         ]
@@ -154,6 +156,7 @@ enum StaffAdminRoutes {
             [
                 "id": member.id, "name": form?["name"] ?? member.name, "rank": form?["rank"] ?? member.rank,
                 "discord_id": form?["discord_id"] ?? member.discordID, "active": form.map { $0["active"] != nil } ?? member.active,
+                "presence_card_public": form.map { $0["presence_card_public"] != nil } ?? member.presenceCardPublic,
                 "linked": member.userID != nil, "max_name": StaffDetails.maxNameLength, "max_rank": StaffDetails.maxRankLength,
             ],
             errors: errors, status: status, context: context)
@@ -181,7 +184,7 @@ enum StaffAdminRoutes {
         } action: {
             let changes = StaffAdministration.Changes(
                 name: fields["name"] ?? "", rank: fields["rank"] ?? "", discordID: fields["discord_id"] ?? "",
-                active: fields["active"] != nil)
+                active: fields["active"] != nil, presenceCardPublic: fields["presence_card_public"] != nil)
             _ = try administration(context).update(id: try request.idParameter(), changes)
             return "/admin/staff?notice=updated"
         }
