@@ -145,15 +145,8 @@ public final class PostgresConnection {
     /// Runs one parameterized statement (`$1`, `$2`… placeholders) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws(StoreError) -> QueryResult {
-        try ensureConnected()
-        guard let connection else { throw .connectionLost("no connection") }
-        let texts = parameters.map(\.sqlText)
-        var cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        return try cStrings.withUnsafeMutableBufferPointer { buffer throws(StoreError) in
-            try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values throws(StoreError) in
-                try run(connection) { PQsendQueryParams($0, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0) }
-            }
+        try withParameters(parameters) { connection, count, values throws(StoreError) in
+            try run(connection) { PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0) }
         }
     }
 
@@ -163,6 +156,18 @@ public final class PostgresConnection {
     public func withRawRows<T>(_ sql: String, _ parameters: [any SQLParameter] = [], _ read: (RawQueryResult) -> T) throws(StoreError)
         -> T
     {
+        try withParameters(parameters) { connection, count, values throws(StoreError) in
+            try run(connection, reading: { read(RawQueryResult($0)) }) {
+                PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0)
+            }
+        }
+    }
+
+    /// The open connection and `parameters` as the C strings `PQsendQueryParams` takes, for `body`.
+    private func withParameters<T>(
+        _ parameters: [any SQLParameter],
+        _ body: (OpaquePointer, Int32, UnsafePointer<UnsafePointer<CChar>?>?) throws(StoreError) -> T
+    ) throws(StoreError) -> T {
         try ensureConnected()
         guard let connection else { throw .connectionLost("no connection") }
         let texts = parameters.map(\.sqlText)
@@ -170,9 +175,7 @@ public final class PostgresConnection {
         defer { cStrings.forEach { free($0) } }
         return try cStrings.withUnsafeMutableBufferPointer { buffer throws(StoreError) in
             try buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { values throws(StoreError) in
-                try run(connection, reading: { read(RawQueryResult($0)) }) {
-                    PQsendQueryParams($0, sql, Int32(texts.count), nil, values.baseAddress, nil, nil, 0)
-                }
+                try body(connection, Int32(texts.count), values.baseAddress)
             }
         }
     }

@@ -8,7 +8,7 @@ public enum PresenceBadge {
     static let fontSize = 12.0
 
     public static func svg(_ card: PresenceCard) -> String {
-        let detail = card.activity ?? card.customStatus ?? SVGText.label(card.status)
+        let detail = card.activity ?? card.customStatus ?? Roster.label(card.status)
         let nameX = 26.0
         let nameWidth = SVGText.width(card.name, fontSize: fontSize, limit: nameLimit)
         let detailX = nameX + nameWidth + 10
@@ -16,7 +16,7 @@ public enum PresenceBadge {
         let name = SVGText.escaped(card.name, limit: nameLimit)
         let shownDetail = SVGText.escaped(detail, limit: detailLimit)
         let title =
-            "\(name): \(SVGText.escaped(SVGText.label(card.status)))" + (detail == SVGText.label(card.status) ? "" : " · \(shownDetail)")
+            "\(name): \(SVGText.escaped(Roster.label(card.status)))" + (detail == Roster.label(card.status) ? "" : " · \(shownDetail)")
         let w = SVGText.number(width)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(w)" height="28" viewBox="0 0 \(w) 28" role="img" aria-label="\(title)">\

@@ -87,7 +87,7 @@ public enum PresenceTimelineChart {
     }()
 
     private static func title(_ interval: PresenceInterval, _ start: Date, _ end: Date) -> String {
-        var text = SVGText.label(interval.status)
+        var text = Roster.label(interval.status)
         if let custom = interval.customStatus { text += " · " + custom }
         if let activity = interval.activity { text += " · " + activity }
         return SVGText.escaped(text, limit: 120) + ", \(clock(start))–\(clock(end)) UTC"

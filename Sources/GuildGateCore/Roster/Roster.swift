@@ -6,6 +6,16 @@ public struct Roster {
     /// Discord's statuses, in the order the roster offers them as filters (`invisible` reaches bots as offline).
     public static let statuses = ["online", "idle", "dnd", "offline"]
 
+    /// A status as people read it (`dnd` is "Do Not Disturb"; anything unknown reads as offline).
+    public static func label(_ status: String) -> String {
+        switch status {
+        case "online": return "Online"
+        case "idle": return "Idle"
+        case "dnd": return "Do Not Disturb"
+        default: return "Offline"
+        }
+    }
+
     let db: PostgresConnection
     let guildID: String?
 

@@ -46,13 +46,4 @@ enum SVGText {
         default: return "#80848e"
         }
     }
-
-    static func label(_ status: String) -> String {
-        switch status {
-        case "online": return "Online"
-        case "idle": return "Idle"
-        case "dnd": return "Do Not Disturb"
-        default: return "Offline"
-        }
-    }
 }

@@ -53,14 +53,14 @@ enum RosterRoutes {
                 "staff": entries.map { entry -> [String: Any] in
                     [
                         "id": entry.id, "name": entry.name, "rank": entry.rank, "status": entry.status,
-                        "status_label": label(entry.status), "custom_status": entry.customStatus ?? "",
+                        "status_label": Roster.label(entry.status), "custom_status": entry.customStatus ?? "",
                         "activity": entry.activity ?? "",
                         "updated": entry.statusUpdatedAt.map { ISO8601Timestamp.format($0) } ?? "",
                         "updated_ago": entry.statusUpdatedAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
                     ]
                 },
                 "filters": ([nil] + Roster.statuses).map { status -> [String: Any] in
-                    ["value": status ?? "", "label": status.map(label) ?? "All", "selected": status == filter]
+                    ["value": status ?? "", "label": status.map(Roster.label) ?? "All", "selected": status == filter]
                 },
                 "bot_running": bot.isRunning,
                 "empty": entries.isEmpty,
@@ -74,15 +74,6 @@ enum RosterRoutes {
             "latency_ms": status.heartbeat?.latencyMS.map(JSON.int) ?? .null,
             "last_heartbeat": status.heartbeat.map { ISO8601Timestamp.format($0.beatAt) }.json,
         ]
-    }
-
-    static func label(_ status: String) -> String {
-        switch status {
-        case "online": return "Online"
-        case "idle": return "Idle"
-        case "dnd": return "Do Not Disturb"
-        default: return "Offline"
-        }
     }
 }
 

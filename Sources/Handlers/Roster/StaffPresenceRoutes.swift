@@ -52,7 +52,7 @@ enum StaffPresenceRoutes {
             "staff-presence",
             [
                 "id": member.id, "name": member.name, "rank": member.rank, "discord_id": member.discordID,
-                "status": report.now.status, "status_label": RosterRoutes.label(report.now.status),
+                "status": report.now.status, "status_label": Roster.label(report.now.status),
                 "custom_status": report.now.customStatus ?? "", "activity": report.now.activity ?? "",
                 "last_seen": report.now.status != "offline"
                     ? "now" : report.now.lastSeenAt.map { RelativeTime.ago($0, now: context.now) } ?? "never",
