@@ -78,9 +78,9 @@ struct ChatRelay: Sendable {
                 + "and send it to me in a DM, or use the `/login` slash command, which only you see."
         }
         do {
-            guard code.utf8.count <= 128 else { throw CallbackFailure.invalidToken }
+            guard let hash = Onboarding.tokenHash(code) else { throw CallbackFailure.invalidToken }
             let user = try AccountLinking.complete(
-                tokenHash: Secrets.sha256(code), discordID: caller.discordID, discordUsername: caller.username, db: db, now: now,
+                tokenHash: hash, discordID: caller.discordID, discordUsername: caller.username, db: db, now: now,
                 logger: logger)
             return "Linked: this Discord account now belongs to \(BotCommands.safe(user.name)) on \(baseURL). You can chat with me now."
         } catch CallbackFailure.invalidToken {

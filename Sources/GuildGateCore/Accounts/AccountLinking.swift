@@ -25,7 +25,7 @@ public enum AccountLinking {
 
     /// Withdraws a token that was shown where others could read it; false when it was not waiting.
     public static func withdraw(token: String, db: PostgresConnection) throws -> Bool {
-        guard !token.isEmpty, token.utf8.count <= 128 else { return false }
-        return try PendingVerificationStore(db).withdraw(tokenHash: Secrets.sha256(token))
+        guard let hash = Onboarding.tokenHash(token) else { return false }
+        return try PendingVerificationStore(db).withdraw(tokenHash: hash)
     }
 }

@@ -36,8 +36,14 @@ public enum Onboarding {
 
     /// The hash of `token` while its verification still waits; nil when it is unknown, used or expired.
     public static func waitingTokenHash(_ token: String, db: PostgresConnection, now: Date) throws -> [UInt8]? {
-        guard !token.isEmpty, token.utf8.count <= 128 else { return nil }
-        let hash = Secrets.sha256(token)
+        guard let hash = tokenHash(token) else { return nil }
         return try PendingVerificationStore(db).pending(tokenHash: hash, now: now) == nil ? nil : hash
+    }
+
+    /// The hash a verification token is stored under; nil for text no token can be (empty, or too long to
+    /// be worth hashing).
+    public static func tokenHash(_ token: String) -> [UInt8]? {
+        guard !token.isEmpty, token.utf8.count <= 128 else { return nil }
+        return Secrets.sha256(token)
     }
 }
