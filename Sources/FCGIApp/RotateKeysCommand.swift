@@ -43,14 +43,12 @@ struct RotateKeys: ParsableCommand {
                 throw refusal
             }
         }
+        print(
+            (dryRun ? "rotate-keys --dry-run (nothing was changed): " : "rotate-keys: ")
+                + "newest key \(keys.newest.id) of \(keys.all.count) listed; " + (dryRun ? "would be " : "") + report.summary)
         logger.info(
             dryRun ? "dry run: nothing was changed" : "secret keys rotated",
-            metadata: [
-                "newest_key": "\(keys.newest.id)", "listed_keys": "\(keys.all.map(\.id).joined(separator: ","))",
-                "secrets_resealed": "\(report.secretsResealed)", "file_keys_resealed": "\(report.fileKeysResealed)",
-                "legacy_file_keys_sealed": "\(report.legacyFileKeysSealed)", "already_current": "\(report.alreadyCurrent)",
-                "uploads_left": "\(report.uploadsLeft)", "changed_meanwhile": "\(report.changedMeanwhile)",
-            ])
+            metadata: ["newest_key": "\(keys.newest.id)", "listed_keys": "\(keys.all.map(\.id).joined(separator: ","))"])
         if report.uploadsLeft > 0 || report.changedMeanwhile > 0 {
             logger.notice("some files were left or changed meanwhile: run rotate-keys again once the uploads in progress have ended")
         }

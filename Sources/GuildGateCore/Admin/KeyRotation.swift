@@ -19,6 +19,7 @@ import Store
 public struct KeyRotation {
     /// A row that opens with none of the listed keys.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
+        /// `client_settings.bot_token`, `files 12`.
         public let row: String
         public let reason: String
 
@@ -29,9 +30,9 @@ public struct KeyRotation {
         public let problems: [Problem]
 
         public var description: String {
-            "\(problems.count) stored secret(s) open with none of the listed keys; nothing was changed. List the key(s) they "
-                + "were sealed under in GUILDGATE_SECRET_KEY (after the newest) and run rotate-keys again, or delete those rows: "
-                + problems.map(\.description).joined(separator: "; ")
+            "\(problems.count) stored secret(s) open with none of the listed keys (\(problems.map(\.row).joined(separator: ", "))); "
+                + "nothing was changed. List the key(s) they were sealed under in GUILDGATE_SECRET_KEY, after the newest, and run "
+                + "rotate-keys again, or delete those rows."
         }
     }
 
@@ -50,6 +51,13 @@ public struct KeyRotation {
         public var uploadsLeft = 0
         /// Rows that changed between being read and written (deleted, saved again, sealed by another run).
         public var changedMeanwhile = 0
+
+        /// One line for the operator.
+        public var summary: String {
+            "sealed again under the newest key: \(secretsResealed) saved secret(s), \(fileKeysResealed) file key(s); "
+                + "sealed for the first time (files stored before key ids): \(legacyFileKeysSealed); already under the newest: "
+                + "\(alreadyCurrent); uploads in progress left: \(uploadsLeft); changed meanwhile: \(changedMeanwhile)"
+        }
 
         var json: JSON {
             [
@@ -96,8 +104,10 @@ public struct KeyRotation {
                 guard let opened = vault.open(sealed, field: field) else {
                     problems.append(
                         Problem(
-                            row: "client_settings.\(field.rawValue) (the \(field.label.lowercased()) saved at /admin/client)",
-                            reason: "opens with none of the \(keys.all.count) listed key(s)"))
+                            row: "client_settings.\(field.rawValue)",
+                            reason:
+                                "the \(field.label.lowercased()) saved at /admin/client opens with none of the \(keys.all.count) listed key(s)"
+                        ))
                     continue
                 }
                 if opened.keyID == newest { report.alreadyCurrent += 1 } else { secretsToReseal += 1 }
@@ -109,7 +119,7 @@ public struct KeyRotation {
         var plans: [FilePlan] = []
         var legacyPlans = 0
         for file in try files.files(notSealedUnder: newest) {
-            let row = "files \(file.id) (\(LogText.quoted(file.name)))"
+            let row = "files \(file.id)"
             do {
                 if let dataKey = try fileKeys.dataKey(of: file) {
                     plans.append(FilePlan(file: file, sealed: try fileKeys.seal(dataKey, salt: file.salt)))
@@ -130,14 +140,17 @@ public struct KeyRotation {
             }
             do {
                 guard let master = try legacyKey(of: file) else {
-                    problems.append(Problem(row: row, reason: "none of the listed keys opens its first chunk on Discord"))
+                    problems.append(
+                        Problem(
+                            row: row, reason: "none of the listed keys opens the first chunk on Discord of \(LogText.quoted(file.name))"))
                     continue
                 }
                 let dataKey = FileCipher.legacyKey(secretKey: master.bytes, salt: file.salt)
                 plans.append(FilePlan(file: file, sealed: try fileKeys.seal(dataKey, salt: file.salt)))
                 legacyPlans += 1
             } catch {
-                problems.append(Problem(row: row, reason: "its first chunk could not be read from Discord: \(error)"))
+                problems.append(
+                    Problem(row: row, reason: "the first chunk of \(LogText.quoted(file.name)) could not be read from Discord: \(error)"))
             }
         }
         report.alreadyCurrent += try files.count(sealedUnder: newest)
