@@ -70,6 +70,16 @@ extension EndToEnd {
             return (status, rotate.errorOutput, rotate.standardOutput)
         }
 
+        /// `guildgate-web doctor --json`'s "secret keys" check with `keys`: its status and detail.
+        func secretKeysCheck(_ keys: [String], database: String) throws -> (status: String, detail: String) {
+            let doctor = try WebProcess(
+                stack: stack, arguments: ["doctor", "--json"], overrides: overrides(keys, database: database, savedSecretsOnly: true))
+            _ = doctor.waitForExit(timeout: 60)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(doctor.standardOutput.utf8)) as? [String: Any])
+            let check = try #require((json["checks"] as? [[String: Any]])?.first { $0["name"] as? String == "secret keys" })
+            return (check["status"] as? String ?? "", check["detail"] as? String ?? "")
+        }
+
         func upload(_ bytes: [UInt8], name: String, to web: WebProcess) throws -> Int {
             let reply = try #require(
                 RawFastCGI.call(
@@ -154,6 +164,11 @@ extension EndToEnd {
             #expect(try FileStore(db).file(id: newer)?.dataKey?.keyID == idB)
             stop(web)
 
+            let before = try secretKeysCheck([b, a], database: database)
+            #expect(before.status == "ok")
+            #expect(before.detail.contains("under older keys: 1 file(s), the saved client secret, the saved bot token"), "\(before.detail)")
+            #expect(before.detail.contains("1 file(s) stored before key ids were recorded"), "\(before.detail)")
+
             // A dry run says what it would do and changes nothing.
             let dry = try rotate([b, a], database: database, dryRun: true)
             #expect(dry.status == 0, "\(dry.log.suffix(1500))")
@@ -180,6 +195,8 @@ extension EndToEnd {
             #expect(second.detail["secrets_resealed"]?.integer == 0 && second.detail["file_keys_resealed"]?.integer == 0)
             #expect(second.detail["legacy_file_keys_sealed"]?.integer == 0 && second.detail["already_current"]?.integer == 5)
 
+            #expect(try secretKeysCheck([b, a], database: database).detail.hasSuffix("everything stored is sealed under the newest"))
+
             // A removed: every file downloads byte for byte, and the saved secrets open (the downloads use the bot token).
             web = try serve([b], database: database, savedSecretsOnly: true)
             #expect(try download(current, from: web).body == bytes)
@@ -198,6 +215,9 @@ extension EndToEnd {
             }
             #expect(!refused.log.contains(c) && !refused.log.contains(b))
             #expect(try FileStore(db).file(id: current)?.dataKey == sealedBefore)
+            let unknown = try secretKeysCheck([c], database: database)
+            #expect(unknown.status == "problem")
+            #expect(unknown.detail.contains("3 file(s) sealed under key(s) \(idB)"), "\(unknown.detail)")
             web = try serve([c], database: database)
             #expect(try download(current, from: web).status == 503)
             #expect(try FileStore(db).file(id: current)?.state == .complete)
