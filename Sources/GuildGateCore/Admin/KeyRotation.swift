@@ -81,8 +81,6 @@ public struct KeyRotation {
         self.discord = discord
     }
 
-    private static let secretFields: [DiscordClientSettings.Field] = [.clientSecret, .botToken]
-
     /// A file and its data key sealed under the newest key.
     private struct FilePlan {
         let file: StoredFile
@@ -99,18 +97,18 @@ public struct KeyRotation {
 
         var secretsToReseal = 0
         if let stored = try ClientSettingsStore(db).load() {
-            for field in Self.secretFields {
-                guard let sealed = Self.sealed(field, in: stored) else { continue }
-                guard let opened = vault.open(sealed, field: field) else {
+            for (field, keyID) in vault.secretKeyIDs(stored) {
+                switch keyID {
+                case nil:
                     problems.append(
                         Problem(
                             row: "client_settings.\(field.rawValue)",
                             reason:
                                 "the \(field.label.lowercased()) saved at /admin/client opens with none of the \(keys.all.count) listed key(s)"
                         ))
-                    continue
+                case newest: report.alreadyCurrent += 1
+                default: secretsToReseal += 1
                 }
-                if opened.keyID == newest { report.alreadyCurrent += 1 } else { secretsToReseal += 1 }
             }
         }
 
@@ -175,7 +173,7 @@ public struct KeyRotation {
             if plan.file.dataKey == nil { report.legacyFileKeysSealed += 1 } else { report.fileKeysResealed += 1 }
         }
         try AuditLogStore(db).record(
-            actor: AuditActor.commandLine.description, action: "keys.rotate", target: "key:" + newest, detail: report.json)
+            actor: AuditActor.commandLine.description, action: "keys.rotate", target: AuditTarget.secretKey(newest), detail: report.json)
         return report
     }
 
@@ -191,29 +189,15 @@ public struct KeyRotation {
     private func resealSecrets(vault: ClientSettingsVault) throws -> Int {
         try db.transaction { db in
             let store = ClientSettingsStore(db)
-            guard var stored = try store.load(lockingRow: true) else { return 0 }
-            var resealed = 0
-            for field in Self.secretFields {
-                guard let sealed = Self.sealed(field, in: stored) else { continue }
-                guard let opened = vault.open(sealed, field: field) else {
-                    // Saved meanwhile by a process with other keys: the transaction changes nothing.
-                    throw CannotOpen(problems: [
-                        Problem(row: "client_settings.\(field.rawValue)", reason: "was saved meanwhile under a key that is not listed")
-                    ])
-                }
-                guard opened.keyID != vault.newestKeyID else { continue }
-                let again = try vault.seal(opened.text, field: field)
-                if field == .clientSecret { stored.clientSecretSealed = again } else { stored.botTokenSealed = again }
-                resealed += 1
+            guard let stored = try store.load(lockingRow: true) else { return 0 }
+            guard let (settings, resealed) = try vault.resealingSecrets(stored) else {
+                // Saved meanwhile by a process with other keys: the transaction changes nothing.
+                throw CannotOpen(problems: [Problem(row: "client_settings", reason: "was saved meanwhile under a key that is not listed")])
             }
             if resealed > 0 {
-                try store.replaceSecrets(clientSecretSealed: stored.clientSecretSealed, botTokenSealed: stored.botTokenSealed)
+                try store.replaceSecrets(clientSecretSealed: settings.clientSecretSealed, botTokenSealed: settings.botTokenSealed)
             }
             return resealed
         }
-    }
-
-    private static func sealed(_ field: DiscordClientSettings.Field, in stored: StoredClientSettings) -> [UInt8]? {
-        field == .clientSecret ? stored.clientSecretSealed : stored.botTokenSealed
     }
 }

@@ -22,17 +22,9 @@ extension Doctor {
             var olderSecrets: [String] = []
             var unopenable: [String] = []
             if let stored = try ClientSettingsStore(db).load() {
-                let vault = ClientSettingsVault(keys: keys)
-                for (field, sealed) in [
-                    (DiscordClientSettings.Field.clientSecret, stored.clientSecretSealed), (.botToken, stored.botTokenSealed),
-                ] {
-                    guard let sealed else { continue }
+                for (field, keyID) in ClientSettingsVault(keys: keys).secretKeyIDs(stored) {
                     let name = field.label.lowercased()
-                    guard let opened = vault.open(sealed, field: field) else {
-                        unopenable.append(name)
-                        continue
-                    }
-                    if opened.keyID != keys.newest.id { olderSecrets.append(name) }
+                    if keyID == nil { unopenable.append(name) } else if keyID != keys.newest.id { olderSecrets.append(name) }
                 }
             }
             if !unlisted.isEmpty || !unopenable.isEmpty {
