@@ -32,12 +32,12 @@ extension Doctor {
                 var what: [String] = []
                 if files > 0 {
                     what.append(
-                        "\(files) file(s) sealed under key(s) \(unlisted.keys.sorted().joined(separator: ", ")), which it does not list (they cannot be downloaded)"
+                        "\(files) file(s) sealed under key(s) \(unlisted.keys.sorted().joined(separator: ", ")) (they cannot be downloaded)"
                     )
                 }
                 if !unopenable.isEmpty { what.append("the saved \(unopenable.joined(separator: " and ")) (read as not saved)") }
                 return .problem(
-                    "GUILDGATE_SECRET_KEY opens neither " + what.joined(separator: " nor ") + ".",
+                    "no key GUILDGATE_SECRET_KEY lists opens " + what.joined(separator: " or ") + ".",
                     fix:
                         "List the key(s) they were sealed under in GUILDGATE_SECRET_KEY, after the newest, and run `guildgate-web rotate-keys`; or save the secrets again at /admin/client."
                 )
