@@ -57,6 +57,13 @@ public struct ClientSettingsStore {
         return settings
     }
 
+    /// Replaces the sealed secrets alone (sealed again under another key): who saved the settings and when stay.
+    public func replaceSecrets(clientSecretSealed: [UInt8]?, botTokenSealed: [UInt8]?) throws(StoreError) {
+        try db.query(
+            "UPDATE client_settings SET client_secret_sealed = $1, bot_token_sealed = $2 WHERE id = 1",
+            [clientSecretSealed.map(ByteA.init), botTokenSealed.map(ByteA.init)])
+    }
+
     public func save(_ settings: StoredClientSettings, by actor: String) throws(StoreError) {
         try db.query(
             """

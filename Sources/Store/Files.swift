@@ -21,10 +21,13 @@ public struct StoredFile: Sendable, Equatable {
     public let state: State
     public let error: String?
     public let createdAt: Date?
+    /// The file's data key, sealed; nil for a file stored before migration 12 that `rotate-keys` has not sealed
+    /// yet (its key is derived from the secret key and `salt`).
+    public let dataKey: SealedDataKey?
 
     static let columns = """
         f.id, f.owner_user_id, f.name, f.content_type, f.size, f.sha256, f.salt, f.part_size, f.parts, f.state, f.error,
-        f.created_at, (SELECT count(*) FROM file_parts p WHERE p.file_id = f.id) AS stored_parts
+        f.created_at, f.data_key_sealed, f.data_key_id, (SELECT count(*) FROM file_parts p WHERE p.file_id = f.id) AS stored_parts
         """
 
     init(_ row: Row) throws(StoreError) {
@@ -42,6 +45,22 @@ public struct StoredFile: Sendable, Equatable {
         self.state = state
         error = row["error"]
         createdAt = row.date("created_at")
+        if let sealed = row.bytes("data_key_sealed"), let keyID = row["data_key_id"] {
+            dataKey = SealedDataKey(sealed: sealed, keyID: keyID)
+        } else {
+            dataKey = nil
+        }
+    }
+}
+
+/// A file's data key sealed under a master key, and that key's id.
+public struct SealedDataKey: Sendable, Equatable {
+    public let sealed: [UInt8]
+    public let keyID: String
+
+    public init(sealed: [UInt8], keyID: String) {
+        self.sealed = sealed
+        self.keyID = keyID
     }
 }
 
@@ -71,8 +90,13 @@ public struct FileStore {
     let db: PostgresConnection
     public init(_ db: PostgresConnection) { self.db = db }
 
-    public func create(ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], partSize: Int) throws(StoreError) -> Int {
-        try insert(ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: partSize, reserved: 0, db: db)
+    /// - Parameter dataKey: nil only for a file sealed as before migration 12 (tests of what rotation does with one).
+    public func create(
+        ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], dataKey: SealedDataKey?, partSize: Int
+    ) throws(StoreError) -> Int {
+        try insert(
+            ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, dataKey: dataKey, partSize: partSize, reserved: 0,
+            db: db)
     }
 
     /// What a user may hold: `quota` bytes over complete and in-progress files, `maxInProgress` uploads at once.
@@ -96,7 +120,8 @@ public struct FileStore {
     /// the size is unknown). Uploads of one user are serialized on their user row, so parallel requests
     /// cannot together pass the limits.
     public func create(
-        ownerUserID: Int, name: String, contentType: String, salt: [UInt8], partSize: Int, declaredSize: Int?, limits: Limits
+        ownerUserID: Int, name: String, contentType: String, salt: [UInt8], dataKey: SealedDataKey?, partSize: Int, declaredSize: Int?,
+        limits: Limits
     ) throws -> Reservation {
         try db.transaction { db in
             try db.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", [ownerUserID])
@@ -118,21 +143,26 @@ public struct FileStore {
                 reserved = declaredSize ?? left
             }
             let id = try insert(
-                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: partSize,
+                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, dataKey: dataKey, partSize: partSize,
                 reserved: reserved ?? 0, db: db)
             return .created(fileID: id, bytes: reserved)
         }
     }
 
     private func insert(
-        ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], partSize: Int, reserved: Int, db: PostgresConnection
+        ownerUserID: Int?, name: String, contentType: String, salt: [UInt8], dataKey: SealedDataKey?, partSize: Int, reserved: Int,
+        db: PostgresConnection
     ) throws(StoreError) -> Int {
         guard
             let row = try db.query(
                 """
-                INSERT INTO files (owner_user_id, name, content_type, salt, part_size, reserved) VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO files (owner_user_id, name, content_type, salt, data_key_sealed, data_key_id, part_size, reserved)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                 RETURNING id
-                """, [ownerUserID, name, contentType, ByteA(salt), partSize, reserved]
+                """,
+                [
+                    ownerUserID, name, contentType, ByteA(salt), dataKey.map { ByteA($0.sealed) }, dataKey?.keyID, partSize, reserved,
+                ]
             ).first
         else { throw .unexpectedResult("file insert returned no row") }
         return try row.int("id")
@@ -228,6 +258,43 @@ public struct FileStore {
             WHERE owner_user_id = $1
             """, [userID]
         ).affectedRows
+    }
+
+    /// Every file whose data key is not sealed under the key `keyID` names (also those stored before migration 12,
+    /// whose key is not sealed at all), in id order, whatever their state.
+    public func files(notSealedUnder keyID: String) throws(StoreError) -> [StoredFile] {
+        try db.query(
+            "SELECT \(StoredFile.columns) FROM files f WHERE f.data_key_id IS DISTINCT FROM $1 ORDER BY f.id", [keyID]
+        ).rows.map { row throws(StoreError) in try StoredFile(row) }
+    }
+
+    /// How many files that may still be read (not failed nor being deleted) have their data key sealed under each
+    /// key id (nil: stored before migration 12, not sealed yet).
+    public func countsByDataKey() throws(StoreError) -> [String?: Int] {
+        var counts: [String?: Int] = [:]
+        for row in try db.query(
+            "SELECT data_key_id, count(*) AS n FROM files WHERE state NOT IN ('failed', 'deleting') GROUP BY data_key_id"
+        ).rows {
+            let keyID: String? = row["data_key_id"]
+            counts[keyID] = try row.int("n")
+        }
+        return counts
+    }
+
+    /// How many files have their data key sealed under the key `keyID` names.
+    public func count(sealedUnder keyID: String) throws(StoreError) -> Int {
+        try db.query("SELECT count(*) AS n FROM files WHERE data_key_id = $1", [keyID]).first?.int("n") ?? 0
+    }
+
+    /// Replaces a file's sealed data key, only if it is still `old` (nil: not sealed yet); false when the file is
+    /// gone or its key was sealed again meanwhile.
+    public func replaceDataKey(fileID: Int, old: SealedDataKey?, new: SealedDataKey) throws(StoreError) -> Bool {
+        try db.query(
+            """
+            UPDATE files SET data_key_sealed = $2, data_key_id = $3
+            WHERE id = $1 AND data_key_sealed IS NOT DISTINCT FROM $4::bytea AND data_key_id IS NOT DISTINCT FROM $5::text
+            """, [fileID, ByteA(new.sealed), new.keyID, old.map { ByteA($0.sealed) }, old?.keyID]
+        ).affectedRows == 1
     }
 
     public func forgetPart(fileID: Int, messageID: String) throws(StoreError) {

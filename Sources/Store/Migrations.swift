@@ -458,6 +458,21 @@ public enum Migrations {
                 CREATE TRIGGER presences_roster_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON presences
                     FOR EACH STATEMENT EXECUTE FUNCTION roster_version_bump();
                 """),
+        Migration(
+            version: 12, name: "secret key rotation: files' sealed data keys, the key of each OAuth flow",
+            sql: """
+                -- GUILDGATE_SECRET_KEY may list several keys, newest first. A file's data key (random for files stored
+                -- from now on; for older ones the key HKDF derived from the secret key and the file's salt) is kept
+                -- sealed with AES-GCM under the master key data_key_id names (a fingerprint of the key, never the key),
+                -- so that `guildgate-web rotate-keys` re-seals it under a new key without touching the parts on
+                -- Discord. NULL for files stored before this migration until rotate-keys seals their keys.
+                ALTER TABLE files ADD COLUMN data_key_sealed bytea, ADD COLUMN data_key_id text,
+                    ADD CONSTRAINT files_data_key_whole CHECK ((data_key_sealed IS NULL) = (data_key_id IS NULL));
+
+                -- The master key an OAuth flow's PKCE verifier is derived with, so that a flow started before a
+                -- rotation completes after it.
+                ALTER TABLE oauth_states ADD COLUMN key_id text;
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

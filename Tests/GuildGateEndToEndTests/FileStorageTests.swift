@@ -189,22 +189,15 @@ extension EndToEnd {
             let web = try WebProcess(stack: stack, overrides: ["DISCORD_ATTACHMENT_LIMIT": "100000", "GUILDGATE_UPLOAD_PARALLELISM": "3"])
             #expect(web.waitUntilServing())
             let bytes = Self.randomBytes(3_000_123)
-            let body = Self.multipart(bytes, name: "parallel.bin")
-            var request =
-                RawFastCGI.beginRequest()
-                + RawFastCGI.params([
-                    ("REQUEST_METHOD", "POST"), ("REQUEST_URI", "/api/files"), ("REMOTE_ADDR", "127.0.0.1"),
-                    ("CONTENT_TYPE", "multipart/form-data; boundary=gg-test-boundary"), ("CONTENT_LENGTH", String(body.count)),
-                    ("HTTP_AUTHORIZATION", "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"),
-                ])
-            for offset in stride(from: 0, to: body.count, by: 65535) {
-                request += RawFastCGI.record(type: 5, content: Array(body[offset..<min(offset + 65535, body.count)]))
-            }
-            request += RawFastCGI.record(type: 5, content: [])
-            let reply = RawFastCGI.stdout(of: try #require(RawFastCGI.exchange(socketPath: web.socketPath, bytes: request, timeout: 60)))
-            #expect(reply.hasPrefix("Status: 201"), "\(reply.prefix(400))")
-            let json = try #require(reply.split(separator: "\r\n\r\n", maxSplits: 1).last)
-            let file = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            let reply = try #require(
+                RawFastCGI.call(
+                    socketPath: web.socketPath, "POST", "/api/files",
+                    headers: [
+                        "Content-Type": "multipart/form-data; boundary=gg-test-boundary",
+                        "Authorization": "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")",
+                    ], body: Self.multipart(bytes, name: "parallel.bin"), timeout: 60))
+            #expect(reply.status == 201, "\(reply.text.prefix(400))")
+            let file = try #require(reply.json)
             let id = try #require(file["id"] as? Int)
             #expect(
                 file["parts"] as? Int == (bytes.count + FileCipher.plainPartSize(attachmentLimit: 100_000) - 1)

@@ -14,9 +14,7 @@ extension EndToEnd {
         init() throws {
             (stack, _) = try EndToEnd.stack()
             db = EndToEnd.database(stack)
-            let encoded = try #require(stack.settings["GUILDGATE_SECRET_KEY"])
-            let key = try #require(Data(base64Encoded: encoded))
-            vault = ClientSettingsVault(secretKey: Array(key))
+            vault = ClientSettingsVault(keys: try SecretKeys.parse(try #require(stack.settings["GUILDGATE_SECRET_KEY"])))
             try db.query("DELETE FROM client_settings")
         }
 

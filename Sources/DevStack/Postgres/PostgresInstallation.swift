@@ -15,6 +15,11 @@ enum PostgresInstallation {
             }
             return binaries
         }
+        return try newest()
+    }
+
+    /// The programs of the newest version installed.
+    static func newest() throws(StackError) -> String {
         let installed = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
             .filter { FileManager.default.isExecutableFile(atPath: "\(root)/\($0)/bin/initdb") }
             .max { $0.compare($1, options: .numeric) == .orderedAscending }

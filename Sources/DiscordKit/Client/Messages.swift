@@ -158,18 +158,23 @@ extension DiscordClient {
 }
 
 extension DiscordClient {
-    /// Fetches an attachment's bytes from the CDN (no token, no rate-limit bucket), retrying connection
+    /// Fetches an attachment's bytes from the CDN (no token, no rate-limit bucket), all of them or only `bytes`
+    /// (a `Range` request; a CDN that sends the whole file anyway is cut to the range), retrying connection
     /// failures and 5xx. An expired or revoked URL throws `.api(status: 404 or 403, …)`: re-read the
     /// message for a fresh one.
-    public func downloadAttachment(url: String) throws(DiscordError) -> [UInt8] {
-        let request = HTTPRequest(method: "GET", url: url, headers: ["User-Agent": configuration.userAgent])
+    public func downloadAttachment(url: String, bytes: Range<Int>? = nil) throws(DiscordError) -> [UInt8] {
+        var request = HTTPRequest(method: "GET", url: url, headers: ["User-Agent": configuration.userAgent])
+        if let bytes, !bytes.isEmpty { request.headers.add(name: "Range", value: "bytes=\(bytes.lowerBound)-\(bytes.upperBound - 1)") }
         var generator = SystemRandomNumberGenerator()
         var attempt = 0
         while true {
             attempt += 1
             do {
                 let response = try transport.send(request)
-                if response.isSuccess { return response.body }
+                if response.isSuccess {
+                    guard let bytes, response.status != 206 else { return response.body }
+                    return Array(response.body[min(bytes.lowerBound, response.body.count)..<min(bytes.upperBound, response.body.count)])
+                }
                 guard RetryPolicy.retriedStatuses.contains(response.status), attempt < retryPolicy.maxAttempts else {
                     throw DiscordError.api(status: response.status, code: 0, message: "the CDN refused the attachment URL")
                 }

@@ -9,20 +9,27 @@ import Store
 public struct DiscordSignIn {
     public static let stateLifetime: TimeInterval = 10 * 60
 
-    /// A flow the callback may complete: where to go afterwards, and the onboarding it verifies, if any.
+    public static let pkceKeyPurpose = "pkce-verifier"
+
+    /// A flow the callback may complete: where to go afterwards, the onboarding it verifies, if any, and the key
+    /// its PKCE verifier is derived with.
     public struct Flow: Sendable {
         public let returnTo: String
         public let verificationTokenHash: [UInt8]?
+        let pkceKey: DerivedKey
     }
 
     let config: AppConfig
-    let pkceKey: [UInt8]
+    /// Newest first (`SecretKeys.derived(purpose: DiscordSignIn.pkceKeyPurpose)`): a flow starts with the newest,
+    /// and its state records which, so that a flow started before a rotation completes after it.
+    let pkceKeys: [DerivedKey]
     let db: PostgresConnection
     let logger: Logger
 
-    public init(config: AppConfig, pkceKey: [UInt8], db: PostgresConnection, logger: Logger) {
+    public init(config: AppConfig, pkceKeys: [DerivedKey], db: PostgresConnection, logger: Logger) {
+        precondition(!pkceKeys.isEmpty, "at least one key")
         self.config = config
-        self.pkceKey = pkceKey
+        self.pkceKeys = pkceKeys
         self.db = db
         self.logger = logger
     }
@@ -31,20 +38,29 @@ public struct DiscordSignIn {
     /// when the Discord client is not configured.
     public func start(sessionIDHash: [UInt8], returnTo: String, verificationTokenHash: [UInt8]?, now: Date) throws -> String? {
         let state = Secrets.randomToken()
-        guard let url = DiscordLinks.authorizeURL(state: state, config: config, pkceKey: pkceKey) else { return nil }
+        let key = pkceKeys[0]
+        guard let url = DiscordLinks.authorizeURL(state: state, config: config, pkceKey: key.bytes) else { return nil }
         let states = OAuthStateStore(db)
         try states.deleteExpired(now: now)
         try states.create(
             stateHash: Secrets.sha256(state), sessionIDHash: sessionIDHash, returnTo: returnTo,
-            verificationTokenHash: verificationTokenHash, expiresAt: now.addingTimeInterval(Self.stateLifetime))
+            verificationTokenHash: verificationTokenHash, keyID: key.masterID, expiresAt: now.addingTimeInterval(Self.stateLifetime))
         return url
     }
 
     /// The flow `state` names, if this browser session started it; used up either way.
     public func resume(state: String, sessionIDHash: [UInt8]?, now: Date) throws -> Flow {
         switch try OAuthStateStore(db).consume(stateHash: Secrets.sha256(state), sessionIDHash: sessionIDHash, now: now) {
-        case .valid(let returnTo, let verificationTokenHash):
-            return Flow(returnTo: returnTo, verificationTokenHash: verificationTokenHash)
+        case .valid(let returnTo, let verificationTokenHash, let keyID):
+            // A flow started before key ids were recorded had the one key there was then, still the newest unless
+            // the key was rotated within the state's 10 minutes of the upgrade.
+            let key = keyID == nil ? pkceKeys.first : pkceKeys.first(where: { $0.masterID == keyID })
+            guard let key else {
+                logger.notice(
+                    "a sign-in flow was started under a secret key that is no longer listed", metadata: ["key_id": "\(keyID ?? "")"])
+                throw CallbackFailure.invalidToken
+            }
+            return Flow(returnTo: returnTo, verificationTokenHash: verificationTokenHash, pkceKey: key)
         case .expired, .otherBrowser, .unknown:
             throw CallbackFailure.invalidToken
         }
@@ -52,11 +68,13 @@ public struct DiscordSignIn {
 
     /// The Discord account that approved: the code exchanged with the flow's PKCE verifier, then its user read
     /// unless `stillWanted` says the browser has gone in between.
-    public func approvingUser(code: String, state: String, discord: DiscordClient, stillWanted: () throws -> Void) throws -> DiscordUser {
+    public func approvingUser(
+        code: String, state: String, flow: Flow, discord: DiscordClient, stillWanted: () throws -> Void
+    ) throws -> DiscordUser {
         let token: OAuthToken
         do {
             token = try discord.exchangeCode(
-                code, redirectURI: config.discordRedirectURI, codeVerifier: PKCE(state: state, key: pkceKey).verifier)
+                code, redirectURI: config.discordRedirectURI, codeVerifier: PKCE(state: state, key: flow.pkceKey.bytes).verifier)
         } catch {
             switch error {
             case .notConfigured: throw CallbackFailure.oauthNotConfigured

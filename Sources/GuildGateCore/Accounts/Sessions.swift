@@ -2,7 +2,9 @@ import Foundation
 import Store
 
 /// Browser sessions: a random id whose hash is stored, signed with a key of its own (`id.signature` is
-/// what the cookie or a bearer header carries), and a CSRF token per session.
+/// what the cookie or a bearer header carries), and a CSRF token per session. New sessions are signed with the
+/// newest `GUILDGATE_SECRET_KEY`; a signature made with any listed key is accepted, so sessions outlive a
+/// rotation for as long as their key stays listed.
 public struct Sessions {
     public static let lifetime: TimeInterval = 14 * 24 * 3600
     /// A session of nobody (CSRF tokens, OAuth state binding) lives an hour.
@@ -15,21 +17,24 @@ public struct Sessions {
         public let lifetime: TimeInterval
     }
 
-    let db: PostgresConnection
-    let key: [UInt8]
+    public static let keyPurpose = "session-cookie"
 
-    /// - Parameter key: the signing key (`Secrets.derivedKey(secretKey, purpose: "session-cookie")`).
-    public init(db: PostgresConnection, key: [UInt8]) {
+    let db: PostgresConnection
+    let keys: [DerivedKey]
+
+    /// - Parameter keys: the signing keys, newest first (`SecretKeys.derived(purpose: Sessions.keyPurpose)`).
+    public init(db: PostgresConnection, keys: [DerivedKey]) {
+        precondition(!keys.isEmpty, "at least one signing key")
         self.db = db
-        self.key = key
+        self.keys = keys
     }
 
     /// The session a presented value (`id.signature`) names, if it is correctly signed and not expired.
     public func session(fromValue value: String, now: Date) throws -> BrowserSession? {
         let parts = value.split(separator: ".", maxSplits: 1).map(String.init)
-        guard parts.count == 2, Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0]).utf8)) else {
-            return nil
-        }
+        guard parts.count == 2,
+            keys.contains(where: { Secrets.constantTimeEqual(Array(parts[1].utf8), Array(signature(of: parts[0], key: $0).utf8)) })
+        else { return nil }
         let idHash = Secrets.sha256(parts[0])
         guard let stored = try WebSessionStore(db).session(idHash: idHash, now: now) else { return nil }
         return BrowserSession(id: parts[0], idHash: idHash, csrfToken: stored.csrfToken, userID: stored.userID, adminID: stored.adminID)
@@ -48,14 +53,14 @@ public struct Sessions {
         try store.create(
             idHash: session.idHash, csrfToken: session.csrfToken, userID: userID, adminID: adminID,
             expiresAt: now.addingTimeInterval(lifetime))
-        return Started(session: session, value: id + "." + signature(of: id), lifetime: lifetime)
+        return Started(session: session, value: id + "." + signature(of: id, key: keys[0]), lifetime: lifetime)
     }
 
     public func end(_ session: BrowserSession) throws {
         try WebSessionStore(db).delete(idHash: session.idHash)
     }
 
-    private func signature(of id: String) -> String {
-        Secrets.base64URL(Secrets.hmac(id, key: key))
+    private func signature(of id: String, key: DerivedKey) -> String {
+        Secrets.base64URL(Secrets.hmac(id, key: key.bytes))
     }
 }

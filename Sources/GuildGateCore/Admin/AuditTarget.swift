@@ -11,6 +11,8 @@ public enum AuditTarget {
     public static func member(_ discordID: String) -> String { discordID }
     /// The Discord client's settings.
     public static let client = "client"
+    /// A secret key, by its id (what `rotate-keys` sealed everything under).
+    public static func secretKey(_ id: String) -> String { "key:\(id)" }
     /// The staff roster as a whole (a CSV import).
     public static let roster = "staff"
 }

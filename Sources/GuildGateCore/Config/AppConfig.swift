@@ -56,7 +56,8 @@ public struct AppConfig: Sendable {
     public var presenceHistoryDays: Int
     /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
-    public var secretKey: [UInt8]
+    /// `GUILDGATE_SECRET_KEY`: the master keys, newest first.
+    public var secretKeys: SecretKeys
     public var apiToken: String?
     public var templatesDirectory: String
     public var chat: ChatConfig
@@ -147,11 +148,12 @@ public struct AppConfig: Sendable {
                 throw .invalid("BYPASS_AUTH", reason: "is for tests against discord-sandbox only, but \(name) does not point at loopback")
             }
         }
-        let key = try read.required("GUILDGATE_SECRET_KEY")
-        guard let decoded = Data(base64Encoded: key), decoded.count == 32 else {
-            throw .invalid("GUILDGATE_SECRET_KEY", reason: "must be 32 random bytes in base64 (openssl rand -base64 32)")
+        let keys = try read.required("GUILDGATE_SECRET_KEY")
+        do {
+            secretKeys = try SecretKeys.parse(keys)
+        } catch {
+            throw .invalid("GUILDGATE_SECRET_KEY", reason: error.description)
         }
-        secretKey = Array(decoded)
         apiToken = read.value("GUILDGATE_API_TOKEN")
         templatesDirectory = read.value("GUILDGATE_TEMPLATES") ?? "templates"
         chat = try ChatConfig(read)

@@ -14,7 +14,7 @@ public final class LiveConfig: Sendable {
     public init(base: AppConfig) {
         self.base = base
         state = Mutex((base, DiscordClientSettings()))
-        vault = ClientSettingsVault(secretKey: base.secretKey)
+        vault = ClientSettingsVault(keys: base.secretKeys)
     }
 
     public var current: AppConfig { state.withLock { $0.config } }

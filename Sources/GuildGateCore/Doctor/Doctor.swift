@@ -24,7 +24,12 @@ public struct Doctor {
     }
 
     public func run() -> [DoctorCheck] {
-        var checks = [database(), redirectURI(), oauthClient()]
+        let database = database()
+        var checks = [
+            database,
+            database.isProblem ? DoctorCheck(name: "secret keys", outcome: .skipped(reason: "needs the database")) : secretKeys(),
+            redirectURI(), oauthClient(),
+        ]
         let bot = botToken()
         checks.append(bot.check)
         guard let botUser = bot.user else {
@@ -46,7 +51,7 @@ public struct Doctor {
         return checks + storageChannels(access) + [botRole(access)]
     }
 
-    private func check(_ name: String, _ body: () throws -> DoctorCheck.Outcome) -> DoctorCheck {
+    func check(_ name: String, _ body: () throws -> DoctorCheck.Outcome) -> DoctorCheck {
         do {
             return DoctorCheck(name: name, outcome: try body())
         } catch {

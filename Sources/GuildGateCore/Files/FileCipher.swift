@@ -14,8 +14,9 @@ public enum FilePartError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// AES-256-GCM for the parts of one stored file. The key is derived per file (HKDF-SHA256 of
-/// `GUILDGATE_SECRET_KEY` with the file's random salt). A part is sealed in chunks of 1 MiB, each with its
+/// AES-256-GCM for the parts of one stored file, under the file's own data key: random for files stored since
+/// migration 12 (kept sealed under the secret key, `FileKeys`), HKDF-SHA256 of the secret key with the file's
+/// random salt for files stored before (`legacyKey`). A part is sealed in chunks of 1 MiB, each with its
 /// own tag, under the nonce `chunk (4 bytes) ‖ part (8 bytes)`: each key seals each (part, chunk) once, so
 /// nonces never repeat, and a chunk moved within or between parts fails authentication. Chunks let an
 /// upload and a download hold 1 MiB of plaintext at a time instead of a whole part; the stored part's
@@ -25,12 +26,28 @@ public struct FileCipher: Sendable {
     public static let tagSize = 16
     public static let saltLength = 16
 
+    public static let keyLength = 32
+
     private let keyBytes: [UInt8]
 
-    public init(secretKey: [UInt8], salt: [UInt8]) {
-        keyBytes = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secretKey), salt: salt, info: Array("guildgate:file-part".utf8), outputByteCount: 32
+    /// - Parameter key: the file's data key (32 bytes).
+    public init(key: [UInt8]) {
+        precondition(key.count == Self.keyLength, "a file's data key is \(Self.keyLength) bytes")
+        keyBytes = key
+    }
+
+    /// The data key of a file stored before migration 12: derived from the master key it was stored under and
+    /// the file's salt.
+    public static func legacyKey(secretKey: [UInt8], salt: [UInt8]) -> [UInt8] {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secretKey), salt: salt, info: Array("guildgate:file-part".utf8), outputByteCount: keyLength
         ).withUnsafeBytes { Array($0) }
+    }
+
+    /// A new file's data key: 32 random bytes.
+    public static func randomKey() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
@@ -86,20 +103,38 @@ public struct FileCipher: Sendable {
             let plainEnd = min(plainSize, plainStart + Self.chunkSize)
             guard plainStart < wanted.upperBound else { break }
             guard plainEnd > wanted.lowerBound else { continue }
-            let sealedStart = plainStart + chunk * Self.tagSize
-            let ciphertext = sealed[sealedStart..<(sealedStart + plainEnd - plainStart)]
-            let tag = sealed[(sealedStart + plainEnd - plainStart)..<(sealedStart + plainEnd - plainStart + Self.tagSize)]
-            let plaintext: Data
-            do {
-                let box = try AES.GCM.SealedBox(nonce: Self.nonce(part: part, chunk: chunk), ciphertext: ciphertext, tag: tag)
-                plaintext = try AES.GCM.open(box, using: key)
-            } catch {
-                throw FilePartError.authenticationFailed(part: part)
-            }
+            let plaintext = try openChunk(sealed[...], part: part, plainSize: plainSize, chunk: chunk)
             let from = max(wanted.lowerBound, plainStart) - plainStart
             let to = min(wanted.upperBound, plainEnd) - plainStart
             guard from < to else { continue }
             try plaintext.withUnsafeBytes { try write(UnsafeRawBufferPointer(rebasing: $0[from..<to])) }
+        }
+    }
+
+    /// Whether chunk `chunk` of a part of `plainSize` bytes authenticates under this key. `sealed` holds the part's
+    /// sealed bytes from its start, at least up to the end of that chunk (the first chunk alone will do for chunk 0).
+    public func authenticates(_ sealed: ArraySlice<UInt8>, part: Int, plainSize: Int, chunk: Int) -> Bool {
+        (try? openChunk(sealed, part: part, plainSize: plainSize, chunk: chunk)) != nil
+    }
+
+    /// Bytes of a part's start that hold its first chunk sealed (all a key check needs).
+    public static func firstChunkSealedSize(plain: Int) -> Int { min(plain, chunkSize) + tagSize }
+
+    private func openChunk(_ sealed: ArraySlice<UInt8>, part: Int, plainSize: Int, chunk: Int) throws -> Data {
+        let plainStart = chunk * Self.chunkSize
+        let plainEnd = min(plainSize, plainStart + Self.chunkSize)
+        let sealedStart = sealed.startIndex + plainStart + chunk * Self.tagSize
+        let tagStart = sealedStart + plainEnd - plainStart
+        guard plainStart <= plainEnd, tagStart + Self.tagSize <= sealed.endIndex else {
+            throw FilePartError.authenticationFailed(part: part)
+        }
+        do {
+            let box = try AES.GCM.SealedBox(
+                nonce: Self.nonce(part: part, chunk: chunk), ciphertext: sealed[sealedStart..<tagStart],
+                tag: sealed[tagStart..<(tagStart + Self.tagSize)])
+            return try AES.GCM.open(box, using: key)
+        } catch {
+            throw FilePartError.authenticationFailed(part: part)
         }
     }
 

@@ -12,20 +12,28 @@ import Store
 public struct FileDownload: Sendable {
     let file: StoredFile
     let parts: [StoredFilePart]
-    let cipher: FileCipher
+    /// The file's cipher; for a file stored before migration 12, one per listed secret key, newest first, until
+    /// the first chunk opened tells which.
+    let ciphers: [(keyID: String, cipher: FileCipher)]
     let attachmentURLs: AttachmentURLCache
     let now: @Sendable () -> Date
     /// Makes the prefetching thread its Discord client (with its own curl handle).
     let discord: @Sendable (Logger) -> DiscordClient
     let logger: Logger
 
+    /// Throws when the file's data key is sealed under a key `keys` does not list (or does not open).
     public init(
-        file: StoredFile, parts: [StoredFilePart], secretKey: [UInt8], attachmentURLs: AttachmentURLCache,
+        file: StoredFile, parts: [StoredFilePart], keys: SecretKeys, attachmentURLs: AttachmentURLCache,
         now: @escaping @Sendable () -> Date, logger: Logger, discord: @escaping @Sendable (Logger) -> DiscordClient
-    ) {
+    ) throws(FileKeyError) {
         self.file = file
         self.parts = parts
-        cipher = FileCipher(secretKey: secretKey, salt: file.salt)
+        let fileKeys = FileKeys(keys: keys)
+        if let dataKey = try fileKeys.dataKey(of: file) {
+            ciphers = [(file.dataKey?.keyID ?? "", FileCipher(key: dataKey))]
+        } else {
+            ciphers = fileKeys.legacyCandidates(salt: file.salt).map { ($0.keyID, FileCipher(key: $0.dataKey)) }
+        }
         self.attachmentURLs = attachmentURLs
         self.now = now
         self.discord = discord
@@ -40,33 +48,57 @@ public struct FileDownload: Sendable {
         guard last < parts.count else { throw FilePartError.authenticationFailed(part: last) }
         var fetcher = PartFetcher(parts: parts[first...last], download: self)
         defer { fetcher.cancel() }
+        var cipher = ciphers.count == 1 ? ciphers[0].cipher : nil
         for index in first...last {
             let sealed = try fetcher.next()
             let partStart = index * file.partSize
             let plainSize = min(file.partSize, file.size - partStart)
             let range = max(lower - partStart, 0)..<(min(upper - partStart, plainSize - 1) + 1)
-            try cipher.open(sealed, part: index, plainSize: plainSize, range: range, write: write)
+            if cipher == nil {
+                let chunk = range.lowerBound / FileCipher.chunkSize
+                guard
+                    let found = ciphers.first(where: {
+                        $0.cipher.authenticates(sealed[...], part: index, plainSize: plainSize, chunk: chunk)
+                    })
+                else { throw FilePartError.authenticationFailed(part: index) }
+                cipher = found.cipher
+            }
+            try cipher?.open(sealed, part: index, plainSize: plainSize, range: range, write: write)
         }
     }
 
-    /// One part as stored, checked against its SHA-256. Uses a cached URL, or re-reads the part's message
-    /// for a fresh one; a URL that expired on the way (404/403 from the CDN) is refreshed once.
+    /// For a file stored before migration 12: the id of the listed secret key its parts were sealed under, found
+    /// by the GCM tag of its first chunk, fetched alone from Discord (a `Range` request); nil when no listed key
+    /// opens it. For any other file, the key its row names.
+    public func storedUnderKey(discord: DiscordClient) throws -> String? {
+        if let dataKey = file.dataKey { return dataKey.keyID }
+        guard let first = parts.first(where: { $0.index == 0 }) else { throw FilePartError.authenticationFailed(part: 0) }
+        let plainSize = min(file.partSize, file.size)
+        let sealed = try fetch(first, bytes: 0..<FileCipher.firstChunkSealedSize(plain: plainSize), discord: discord)
+        return ciphers.first(where: { $0.cipher.authenticates(sealed[...], part: 0, plainSize: plainSize, chunk: 0) })?.keyID
+    }
+
+    /// One part as stored, checked against its SHA-256.
     func sealedPart(_ part: StoredFilePart, discord: DiscordClient) throws -> [UInt8] {
+        let sealed = try fetch(part, bytes: nil, discord: discord)
+        guard Array(SHA256.hash(data: sealed)) == part.sha256 else { throw FilePartError.digestMismatch(part: part.index) }
+        return sealed
+    }
+
+    /// A part's stored bytes, all or `bytes` of them. Uses a cached URL, or re-reads the part's message for a fresh
+    /// one; a URL that expired on the way (404/403 from the CDN) is refreshed once.
+    private func fetch(_ part: StoredFilePart, bytes: Range<Int>?, discord: DiscordClient) throws -> [UInt8] {
         var refreshed = false
         while true {
             let url = try attachmentURL(part, discord: discord, forceRefresh: refreshed)
-            let sealed: [UInt8]
             do {
-                sealed = try discord.downloadAttachment(url: url)
+                return try discord.downloadAttachment(url: url, bytes: bytes)
             } catch {
                 guard case .api(let status, _, _) = error, status == 404 || status == 403, !refreshed else { throw error }
                 logger.info("attachment URL no longer served; refreshing", metadata: ["part": "\(part.index)"])
                 attachmentURLs.forget(attachmentID: part.attachmentID)
                 refreshed = true
-                continue
             }
-            guard Array(SHA256.hash(data: sealed)) == part.sha256 else { throw FilePartError.digestMismatch(part: part.index) }
-            return sealed
         }
     }
 

@@ -29,21 +29,34 @@ public final class FileUpload {
     private var lastHeartbeat = Date()
 
     /// Creates the file's row within `limits` (nil: none), refusing before anything is posted when the
-    /// `declaredSize` would not fit the owner's quota or they have too many uploads in progress.
-    /// - Parameter discord: makes each poster thread its Discord client (each with its own curl handle).
+    /// `declaredSize` would not fit the owner's quota or they have too many uploads in progress. The file gets a
+    /// random data key, kept in its row sealed under the newest secret key.
+    /// - Parameters:
+    ///   - discord: makes each poster thread its Discord client (each with its own curl handle).
+    ///   - legacyDataKey: seal as GuildGate did before migration 12 (the data key derived from the newest secret key
+    ///     and the salt, nothing kept in the row): only for tests of what rotation does with such files.
     public init(
         config: AppConfig, db: PostgresConnection, ownerUserID: Int?, name: String, contentType: String, declaredSize: Int?,
-        limits: FileStore.Limits?, logger: Logger, discord: @escaping @Sendable (Logger) -> DiscordClient
+        limits: FileStore.Limits?, logger: Logger, discord: @escaping @Sendable (Logger) -> DiscordClient, legacyDataKey: Bool = false
     ) throws {
         guard !config.discordStorageChannelIDs.isEmpty else { throw FileUploadError.storageNotConfigured }
         layout = PartLayout(attachmentLimit: config.discordAttachmentLimit)
         let salt = FileCipher.randomSalt()
-        cipher = FileCipher(secretKey: config.secretKey, salt: salt)
+        let sealedKey: SealedDataKey?
+        if legacyDataKey {
+            cipher = FileCipher(key: FileCipher.legacyKey(secretKey: config.secretKeys.newest.bytes, salt: salt))
+            sealedKey = nil
+        } else {
+            let dataKey = FileCipher.randomKey()
+            cipher = FileCipher(key: dataKey)
+            sealedKey = try FileKeys(keys: config.secretKeys).seal(dataKey, salt: salt)
+        }
         self.db = db
         files = FileStore(db)
         if let limits, let ownerUserID {
             switch try files.create(
-                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize,
+                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, dataKey: sealedKey,
+                partSize: layout.plainPartSize,
                 declaredSize: declaredSize, limits: limits)
             {
             case .created(let id, let reserved):
@@ -57,7 +70,8 @@ public final class FileUpload {
             }
         } else {
             fileID = try files.create(
-                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, partSize: layout.plainPartSize)
+                ownerUserID: ownerUserID, name: name, contentType: contentType, salt: salt, dataKey: sealedKey,
+                partSize: layout.plainPartSize)
             maxSize = config.maxFileSize
             quotaBound = false
         }

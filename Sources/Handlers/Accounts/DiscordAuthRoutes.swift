@@ -51,7 +51,7 @@ enum DiscordAuthRoutes {
     }
 
     private static func signIn(_ context: RequestContext) -> DiscordSignIn {
-        DiscordSignIn(config: context.config, pkceKey: context.services.environment.pkceKey, db: context.db, logger: context.logger)
+        DiscordSignIn(config: context.config, pkceKeys: context.services.environment.pkceKeys, db: context.db, logger: context.logger)
     }
 
     private static func logout(_ request: Request, _ context: RequestContext) throws -> Response {
@@ -107,7 +107,8 @@ enum DiscordAuthRoutes {
         let signIn = signIn(context)
         let flow = try signIn.resume(state: state, sessionIDHash: try context.session()?.idHash, now: context.now)
         let discord = context.services.discord(logger: context.logger)
-        let discordUser = try signIn.approvingUser(code: code, state: state, discord: discord, stillWanted: request.ensureClientConnected)
+        let discordUser = try signIn.approvingUser(
+            code: code, state: state, flow: flow, discord: discord, stillWanted: request.ensureClientConnected)
         try request.ensureClientConnected()
         let isMember = try GuildMembership.allowsWebsite(
             discordID: discordUser.id, config: context.config, discord: discord, logger: context.logger)

@@ -23,9 +23,10 @@ public struct AppEnvironment: Sendable {
     public let tokenRateLimiter = TokenRateLimiter()
     /// Makes a thread's connection to Discord: a curl handle, or a fake Discord in tests.
     let makeDiscordTransport: @Sendable () -> any HTTPTransport
-    let sessionKey: [UInt8]
-    /// Derives each flow's PKCE verifier from its state.
-    let pkceKey: [UInt8]
+    /// Sign sessions (the newest) and verify their signatures (any).
+    let sessionKeys: [DerivedKey]
+    /// Derive each flow's PKCE verifier from its state: new flows with the newest, each with the key it started with.
+    let pkceKeys: [DerivedKey]
     var botInviteURL: String { DiscordLinks.botInviteURL(config: config) }
 
     public init(
@@ -39,13 +40,13 @@ public struct AppEnvironment: Sendable {
         makeDiscordTransport = discordTransport
         tokenVerifier = TokenVerifier(cacheSeconds: config.tokenCacheSeconds)
         rateLimiter = RateLimiter()
-        sessionKey = Secrets.derivedKey(config.secretKey, purpose: "session-cookie")
-        pkceKey = Secrets.derivedKey(config.secretKey, purpose: "pkce-verifier")
+        sessionKeys = config.secretKeys.derived(purpose: Sessions.keyPurpose)
+        pkceKeys = config.secretKeys.derived(purpose: DiscordSignIn.pkceKeyPurpose)
     }
 
-    /// Browser sessions on `db`, signed with this environment's key.
+    /// Browser sessions on `db`, signed with this environment's newest key.
     public func sessions(_ db: PostgresConnection) -> Sessions {
-        Sessions(db: db, key: sessionKey)
+        Sessions(db: db, keys: sessionKeys)
     }
 
     /// The settings and templates of a starting process; what is wrong ends it with one line (`Launch`).

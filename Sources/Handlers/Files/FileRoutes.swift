@@ -205,10 +205,18 @@ enum FileRoutes {
         }
         headers.append(("Content-Length", String(max(0, upper - lower + 1))))
         let environment = context.services.environment
-        let download = FileDownload(
-            file: file, parts: try FileStore(context.db).parts(fileID: file.id), secretKey: context.config.secretKey,
-            attachmentURLs: environment.attachmentURLs, now: environment.clock, logger: context.logger,
-            discord: environment.discordClientMaker)
+        let download: FileDownload
+        do {
+            download = try FileDownload(
+                file: file, parts: try FileStore(context.db).parts(fileID: file.id), keys: context.config.secretKeys,
+                attachmentURLs: environment.attachmentURLs, now: environment.clock, logger: context.logger,
+                discord: environment.discordClientMaker)
+        } catch let keyError as FileKeyError {
+            context.logger.error("stored file cannot be opened with the listed secret keys", metadata: ["error": "\(keyError)"])
+            throw HTTPError.serviceUnavailable(
+                "This file was stored under a secret key this server no longer has; an administrator can restore it by listing that key again."
+            )
+        }
         let db = context.db
         let logger = context.logger
         return Response(

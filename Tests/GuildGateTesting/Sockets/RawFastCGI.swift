@@ -81,6 +81,11 @@ public enum RawFastCGI {
 
     /// The STDOUT content of a response, concatenated.
     public static func stdout(of response: [UInt8]) -> String {
+        String(decoding: stdoutBytes(of: response), as: UTF8.self)
+    }
+
+    /// The STDOUT content of a response, concatenated, as bytes.
+    public static func stdoutBytes(of response: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
         var index = 0
         while index + 8 <= response.count {
@@ -92,7 +97,64 @@ public enum RawFastCGI {
             if type == 6 { output.append(contentsOf: response[start..<(start + length)]) }
             index = start + length + padding
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
+    }
+}
+
+extension RawFastCGI {
+    /// A whole request as nginx sends it: the params (`headers` as `HTTP_*`, `Content-Type` and the body's length as
+    /// the CGI names), then `body` in records of at most 65535 bytes.
+    public static func request(_ method: String, _ uri: String, headers: [String: String] = [:], body: [UInt8] = []) -> [UInt8] {
+        var parameters = [
+            ("REQUEST_METHOD", method), ("REQUEST_URI", uri), ("REMOTE_ADDR", "127.0.0.1"),
+            ("CONTENT_LENGTH", body.isEmpty ? "" : String(body.count)),
+        ]
+        for (name, value) in headers {
+            let cgiName = name.uppercased().replacingOccurrences(of: "-", with: "_")
+            parameters.append((cgiName == "CONTENT_TYPE" ? cgiName : "HTTP_" + cgiName, value))
+        }
+        var bytes = beginRequest() + params(parameters)
+        for offset in stride(from: 0, to: body.count, by: 65535) {
+            bytes += record(type: 5, content: Array(body[offset..<min(offset + 65535, body.count)]))
+        }
+        return bytes + record(type: 5, content: [])
+    }
+
+    /// A response as a client reads it.
+    public struct Reply {
+        public let status: Int
+        /// In order; names as the app wrote them.
+        public let headers: [(name: String, value: String)]
+        public let body: [UInt8]
+
+        /// The first value of the header `name` (any case).
+        public func header(_ name: String) -> String? {
+            headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        }
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+
+        public var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] }
+    }
+
+    /// Sends a request (`request(…)`) to the app's socket and reads the whole response; nil when it could not
+    /// connect or the response has no head.
+    public static func call(
+        socketPath: String, _ method: String, _ uri: String, headers: [String: String] = [:], body: [UInt8] = [], timeout: TimeInterval = 30
+    ) -> Reply? {
+        guard let response = exchange(socketPath: socketPath, bytes: request(method, uri, headers: headers, body: body), timeout: timeout)
+        else { return nil }
+        let output = stdoutBytes(of: response)
+        guard let end = output.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+        var status = 200
+        var fields: [(name: String, value: String)] = []
+        for line in String(decoding: output[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name.lowercased() == "status" { status = Int(value.prefix(3)) ?? 0 } else { fields.append((name, value)) }
+        }
+        return Reply(status: status, headers: fields, body: Array(output[end.upperBound...]))
     }
 }
 

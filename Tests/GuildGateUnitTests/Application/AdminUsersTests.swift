@@ -112,9 +112,11 @@ import Testing
         let admin = try AdminClient.signedIn(app)
         let (user, browser) = try member("to_delete")
         let files = FileStore(db)
-        let stored = try files.create(ownerUserID: user.id, name: "a.txt", contentType: "text/plain", salt: [1], partSize: 1024)
+        let stored = try files.create(
+            ownerUserID: user.id, name: "a.txt", contentType: "text/plain", salt: [1], dataKey: nil, partSize: 1024)
         #expect(try files.complete(fileID: stored, size: 0, sha256: [], parts: 0))
-        let uploading = try files.create(ownerUserID: user.id, name: "b.txt", contentType: "text/plain", salt: [1], partSize: 1024)
+        let uploading = try files.create(
+            ownerUserID: user.id, name: "b.txt", contentType: "text/plain", salt: [1], dataKey: nil, partSize: 1024)
         #expect(try browser.get("/api/files").status == 200)
 
         #expect(try admin.submit("/admin/users/\(user.id)/delete").status == 400, "the box must be ticked")

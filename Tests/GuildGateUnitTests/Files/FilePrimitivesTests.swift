@@ -143,8 +143,7 @@ import Testing
     }
 
     @Test func partsRoundTripAndRefuseTampering() throws {
-        let secret = [UInt8](repeating: 7, count: 32)
-        let cipher = FileCipher(secretKey: secret, salt: FileCipher.randomSalt())
+        let cipher = FileCipher(key: FileCipher.randomKey())
         let plaintext = (0..<(FileCipher.chunkSize * 2 + 100)).map { UInt8(truncatingIfNeeded: $0 * 31) }
         let sealed = try cipher.seal(plaintext, part: 0)
         #expect(sealed.count == FileCipher.sealedSize(plain: plaintext.count))
@@ -164,7 +163,7 @@ import Testing
         let swapped = Array(sealed[chunkBytes..<(2 * chunkBytes)] + sealed[0..<chunkBytes] + sealed[(2 * chunkBytes)...])
         #expect(throws: FilePartError.authenticationFailed(part: 0)) { try cipher.open(swapped, part: 0, plainSize: plaintext.count) }
         #expect(throws: FilePartError.authenticationFailed(part: 0)) {
-            try FileCipher(secretKey: secret, salt: FileCipher.randomSalt()).open(sealed, part: 0, plainSize: plaintext.count)
+            try FileCipher(key: FileCipher.randomKey()).open(sealed, part: 0, plainSize: plaintext.count)
         }
         #expect(throws: FilePartError.authenticationFailed(part: 0)) {
             try cipher.open(Array(sealed.dropLast()), part: 0, plainSize: plaintext.count)

@@ -47,7 +47,7 @@ import Testing
 
     @Test func secretsAreSealedPerFieldAndOnlyOpenWithTheSameKey() throws {
         let key = Array(repeating: UInt8(7), count: 32)
-        let vault = ClientSettingsVault(secretKey: key)
+        let vault = ClientSettingsVault(keys: SecretKeys([key]))
         var settings = DiscordClientSettings()
         settings[.botToken] = "bot-token-value"
         settings[.clientSecret] = "client-secret-value"
@@ -61,7 +61,7 @@ import Testing
         swapped.clientSecretSealed = stored.botTokenSealed
         #expect(vault.open(swapped)[.clientSecret] == nil)
         // Another GUILDGATE_SECRET_KEY opens nothing.
-        let other = ClientSettingsVault(secretKey: Array(repeating: UInt8(8), count: 32))
+        let other = ClientSettingsVault(keys: SecretKeys([Array(repeating: UInt8(8), count: 32)]))
         #expect(other.open(stored)[.botToken] == nil)
         #expect(other.open(stored)[.guildID] == "123")
     }
