@@ -2,12 +2,20 @@ import Foundation
 import Logging
 import Store
 
-/// Start-up shared by the commands of both processes: logging, settings, and one clear line for what stops the start.
+/// Start-up shared by the commands of both processes: logging, metrics, settings, and one clear line for what stops
+/// the start.
 public enum Launch {
+    /// Logs to stderr as `LOG_FORMAT` says (text or json), from `LOG_LEVEL` up, and metrics to
+    /// `ProcessMetrics`; the process's logger. An unknown `LOG_FORMAT` ends the process (after one text line).
     public static func logger(_ label: String) -> Logger {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let format = Result { () throws(ConfigError) in try LogFormat(setting: environment["LOG_FORMAT"]) }
+        LoggingSystem.bootstrap { label in ((try? format.get()) ?? .text).handler(label: label, level: level) }
+        ProcessMetrics.bootstrap()
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = level
+        _ = reporting(logger) { try format.get() }
         return logger
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import DiscordKit
 import Foundation
 import Logging
+import Metrics
 import ProcessSupport
 import Store
 
@@ -40,12 +41,16 @@ public struct FileDownload: Sendable {
         guard last < parts.count else { throw FilePartError.authenticationFailed(part: last) }
         var fetcher = PartFetcher(parts: parts[first...last], download: self)
         defer { fetcher.cancel() }
+        let sent = FileMetrics.downloadCounter()
         for index in first...last {
             let sealed = try fetcher.next()
             let partStart = index * file.partSize
             let plainSize = min(file.partSize, file.size - partStart)
             let range = max(lower - partStart, 0)..<(min(upper - partStart, plainSize - 1) + 1)
-            try cipher.open(sealed, part: index, plainSize: plainSize, range: range, write: write)
+            try cipher.open(sealed, part: index, plainSize: plainSize, range: range) { bytes in
+                try write(bytes)
+                sent.increment(by: bytes.count)
+            }
         }
     }
 

@@ -1,0 +1,27 @@
+import Metrics
+
+/// guildgate-web's request series, by the route pattern the router matched (`/api/files/{id}`: one series per
+/// route however many ids are asked for, never the raw path), the route's method and the status answered.
+public enum HTTPMetrics {
+    /// Counter: `method`, `route`, `status`.
+    public static let requests = "guildgate_http_requests_total"
+    /// Histogram in seconds, until the response head is ready (a streamed body's transfer is counted in
+    /// `FileMetrics`' bytes, not here): `method`, `route`.
+    public static let duration = "guildgate_http_request_duration_seconds"
+    /// The `route` of a request no route matched (404, 405) or that could not be parsed.
+    public static let unmatched = "unmatched"
+    /// The `status` of a request whose client went away before it was answered (nginx's own code for it).
+    public static let clientGone = "499"
+
+    private static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    /// The `method` label: the route's, or for an unmatched request its own when standard, else `other`.
+    static func method(route: Router.Route?, request method: String) -> String {
+        route?.method ?? (methods.contains(method) ? method : "other")
+    }
+
+    static func record(method: String, route: String, status: String, duration: Duration) {
+        Counter(label: requests, dimensions: [("method", method), ("route", route), ("status", status)]).increment()
+        Timer(label: self.duration, dimensions: [("method", method), ("route", route)]).record(duration: duration)
+    }
+}
