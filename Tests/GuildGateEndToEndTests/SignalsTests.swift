@@ -64,7 +64,9 @@ extension EndToEnd {
             #expect(poll(timeout: 5) { try scrape().value(of: "guildgate_presence_events_total") ?? 0 >= before + 3 })
             #expect(try metrics.get("/anything-else").status == 404)
 
-            // LOG_FORMAT=json: every line the bot wrote is one JSON object.
+            // LOG_FORMAT=json: every line the bot wrote, to its last on the way out, is one JSON object.
+            bot.signal(SIGTERM)
+            #expect(bot.waitForExit(timeout: 15) == 0)
             let lines = bot.errorOutput.split(separator: "\n")
             #expect(lines.count > 3)
             for line in lines {

@@ -88,7 +88,7 @@ public struct Application: Sendable {
         var response = rawPath.hasPrefix("/api/") ? Response.json(error.json, status: error.status) : plainErrorPage(error)
         response.addHeader(RequestID.header, RequestID.accepting(requestID))
         HTTPMetrics.record(
-            method: HTTPMetrics.method(route: nil, request: ""), route: HTTPMetrics.unmatched, status: String(error.status.code),
+            method: HTTPMetrics.otherMethod, route: HTTPMetrics.unmatched, status: String(error.status.code),
             duration: ContinuousClock.now - started)
         return response
     }

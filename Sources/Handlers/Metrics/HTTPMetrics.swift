@@ -13,11 +13,14 @@ public enum HTTPMetrics {
     /// The `status` of a request whose client went away before it was answered (nginx's own code for it).
     public static let clientGone = "499"
 
+    /// The `method` of a request whose method is not a standard one, or could not be parsed.
+    public static let otherMethod = "other"
+
     private static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     /// The `method` label: the route's, or for an unmatched request its own when standard, else `other`.
     static func method(route: Router.Route?, request method: String) -> String {
-        route?.method ?? (methods.contains(method) ? method : "other")
+        route?.method ?? (methods.contains(method) ? method : otherMethod)
     }
 
     static func record(method: String, route: String, status: String, duration: Duration) {
