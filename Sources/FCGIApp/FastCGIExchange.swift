@@ -28,7 +28,7 @@ struct FastCGIExchange {
             let parsed = try Self.request(from: params, body: body, connection: connection)
             answer = application.respond(to: parsed, services: services)
         } catch {
-            answer = application.respond(to: error, rawPath: rawURI, requestID: params["REQUEST_ID"])
+            answer = application.respond(to: error, rawPath: rawURI, requestID: params["REQUEST_ID"], services: services)
         }
         guard let response = answer else { return false }
         let writer = FastCGIWriter(stream: request.pointee.out, connection: descriptor)

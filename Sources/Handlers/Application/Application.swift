@@ -47,7 +47,7 @@ public struct Application: Sendable {
         let started = ContinuousClock.now
         var matched: Router.Route?
         let response = answer(request, services: services, matched: &matched)
-        HTTPMetrics.record(
+        services.httpMetrics.record(
             method: HTTPMetrics.method(route: matched, request: request.method), route: matched?.pattern ?? HTTPMetrics.unmatched,
             status: response.map { String($0.status.code) } ?? HTTPMetrics.clientGone, duration: ContinuousClock.now - started)
         return response
@@ -83,11 +83,11 @@ public struct Application: Sendable {
     }
 
     /// The answer to a request that could not even be parsed, with the id it came with (or a new one).
-    public func respond(to error: HTTPError, rawPath: String, requestID: String?) -> Response {
+    public func respond(to error: HTTPError, rawPath: String, requestID: String?, services: Services) -> Response {
         let started = ContinuousClock.now
         var response = rawPath.hasPrefix("/api/") ? Response.json(error.json, status: error.status) : plainErrorPage(error)
         response.addHeader(RequestID.header, RequestID.accepting(requestID))
-        HTTPMetrics.record(
+        services.httpMetrics.record(
             method: HTTPMetrics.otherMethod, route: HTTPMetrics.unmatched, status: String(error.status.code),
             duration: ContinuousClock.now - started)
         return response

@@ -23,8 +23,33 @@ public enum HTTPMetrics {
         route?.method ?? (methods.contains(method) ? method : otherMethod)
     }
 
-    static func record(method: String, route: String, status: String, duration: Duration) {
-        Counter(label: requests, dimensions: [("method", method), ("route", route), ("status", status)]).increment()
-        Timer(label: self.duration, dimensions: [("method", method), ("route", route)]).record(duration: duration)
+    /// One worker thread's handles of these series (`Services.httpMetrics`, never shared): the registry, behind
+    /// one lock for the whole process, is asked once per route and status rather than on every request.
+    final class Recorder {
+        private struct Series: Hashable {
+            let method: String
+            let route: String
+        }
+
+        private var counters: [Series: [String: Counter]] = [:]
+        private var timers: [Series: Timer] = [:]
+
+        func record(method: String, route: String, status: String, duration: Duration) {
+            let series = Series(method: method, route: route)
+            if let counter = counters[series]?[status] {
+                counter.increment()
+            } else {
+                let counter = Counter(label: requests, dimensions: [("method", method), ("route", route), ("status", status)])
+                counters[series, default: [:]][status] = counter
+                counter.increment()
+            }
+            if let timer = timers[series] {
+                timer.record(duration: duration)
+            } else {
+                let timer = Timer(label: HTTPMetrics.duration, dimensions: [("method", method), ("route", route)])
+                timers[series] = timer
+                timer.record(duration: duration)
+            }
+        }
     }
 }

@@ -45,7 +45,7 @@ import Testing
 
     @Test func everySeriesNameIsAPrometheusNameUnderGuildGate() {
         _ = MetricsScrape.inProcess()
-        HTTPMetrics.record(method: "GET", route: "/healthz", status: "200", duration: .milliseconds(1))
+        HTTPMetrics.Recorder().record(method: "GET", route: "/healthz", status: "200", duration: .milliseconds(1))
         DiscordMetrics.limited(route: Route(.get, "/gateway/bot"), scope: "global")
         GatewayMetrics.acknowledged(latency: .milliseconds(40))
         BotMetrics.presenceEvent()
