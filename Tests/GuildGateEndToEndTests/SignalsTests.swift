@@ -31,6 +31,22 @@ extension EndToEnd {
             #expect(scrape.value(of: #"guildgate_http_requests_total{method="GET",route="/healthz",status="200"}"#) ?? 0 >= 1)
         }
 
+        @Test func fileBytesUploadedAndDownloadedAreCounted() throws {
+            let bearer = ["Authorization": "Bearer \(try #require(stack.settings["GUILDGATE_API_TOKEN"]))"]
+            func scrape() throws -> MetricsScrape { MetricsScrape(try browser.get("/metrics", headers: bearer).body) }
+            let (uploaded, downloaded) = ("guildgate_file_upload_bytes_total", "guildgate_file_download_bytes_total")
+            let before = try scrape()
+            let bytes = FileStorage.randomBytes(300_000)
+            let created = try EndToEnd.uploadFile(browser, bytes, name: "counted.bin", headers: bearer)
+            let id = try #require(created.json?["id"] as? Int, "\(created.body)")
+            #expect(try browser.get("/api/files/\(id)/content", headers: bearer).bytes == bytes)
+            #expect(try browser.get("/api/files/\(id)/content", headers: bearer.merging(["Range": "bytes=0-99"]) { $1 }).status == 206)
+
+            let after = try scrape()
+            #expect((after.value(of: uploaded) ?? 0) - (before.value(of: uploaded) ?? 0) == 300_000)
+            #expect((after.value(of: downloaded) ?? 0) - (before.value(of: downloaded) ?? 0) == 300_100)
+        }
+
         @Test func oneRequestsIDIsInItsResponseItsLogLinesAndNginxsAccessLog() throws {
             let page = try browser.get("/api/discord/callback?error=access_denied")
             #expect(page.status == 302)
