@@ -10,12 +10,21 @@ public enum Launch {
     public static func logger(_ label: String) -> Logger {
         let environment = ProcessInfo.processInfo.environment
         let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let format = Result { () throws(ConfigError) in try LogFormat(setting: environment["LOG_FORMAT"]) }
-        LoggingSystem.bootstrap { label in ((try? format.get()) ?? .text).handler(label: label, level: level) }
+        let format: LogFormat
+        var refusal: ConfigError?
+        do {
+            format = try LogFormat(setting: environment["LOG_FORMAT"])
+        } catch {
+            (format, refusal) = (.text, error)
+        }
+        LoggingSystem.bootstrap { label in format.handler(label: label, level: level) }
         ProcessMetrics.bootstrap()
         var logger = Logger(label: label)
         logger.logLevel = level
-        _ = reporting(logger) { try format.get() }
+        if let refusal {
+            logger.critical("\(refusal)")
+            exit(1)
+        }
         return logger
     }
 

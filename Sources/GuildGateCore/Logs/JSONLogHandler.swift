@@ -55,7 +55,7 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// Lines from every thread reach stderr whole: one `write(2)` each, never two at once.
+    /// Lines from every thread reach stderr whole: each written to its end before the next begins.
     private static let stderrLock = Mutex(())
 
     public static let standardError: @Sendable (String) -> Void = { line in
