@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
@@ -36,16 +38,20 @@ let package = Package(
         .target(name: "DiscordKit", dependencies: [
             "CurlHTTP", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "GuildGateCore", dependencies: [
             "Store", "ChatModelKit", "CurlHTTP", "DiscordKit", "JSONSupport", "ProcessSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .target(name: "Handlers", dependencies: [
             "GuildGateCore", "Store", "CurlHTTP", "DiscordKit", "JSONSupport", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .executableTarget(name: "FCGIApp", dependencies: [
@@ -56,6 +62,7 @@ let package = Package(
         .target(name: "DiscordGateway", dependencies: [
             "DiscordKit", "JSONSupport", "ProcessSupport",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
@@ -63,6 +70,10 @@ let package = Package(
             "Store", "ChatModelKit", "CurlHTTP", "DiscordKit", "DiscordGateway", "GuildGateCore", "JSONSupport", "ProcessSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "DiscordSandbox", dependencies: [
             "DiscordSandboxDefaults", "JSONSupport", "ProcessSupport", "WireFormats",

@@ -68,6 +68,7 @@ final class BotEvents: GatewayEventHandler {
     private func dispatch(_ name: String, _ data: JSON, at now: Date) async {
         switch name {
         case "PRESENCE_UPDATE":
+            BotMetrics.presenceEvent()
             if let record = PresenceMapping.record(data, guildID: nil, seenAt: now) { ingest.submit([record]) }
         case "GUILD_CREATE":
             guard let guildID = data["id"]?.string else { return }

@@ -41,6 +41,8 @@ struct Run: AsyncParsableCommand {
         defer { watcher.cancel() }
 
         let settings = LiveConfig(base: Launch.settings(logger: logger))
+        let metrics = await MetricsListener.start(port: settings.base.botMetricsPort, logger: logger)
+        defer { metrics?.cancel() }
         Launch.checkDatabase(settings.base, logger: logger)
         Launch.reporting(logger) { try settings.reload(from: PostgresConnection(url: settings.base.databaseURL)) }
         let supervisor = BotSupervisor(settings: settings, logger: logger)

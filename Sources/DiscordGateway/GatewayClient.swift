@@ -99,7 +99,9 @@ public final class GatewayClient: Sendable {
             if delay > .zero, await stopped.wait(until: .now + delay) { break }
             let session = state.withLock { $0.session }
             let url = GatewayURL.connection(session?.resumeURL ?? configuration.url)
+            GatewayMetrics.entered(.connecting)
             guard let outcome = await attempt(url: url, resuming: session) else { break }
+            GatewayMetrics.entered(.disconnected)
             state.withLock { $0.writer = nil }
             await handler.handle(.disconnected)
             if outcome.becameReady { backoff.succeeded() }
@@ -120,6 +122,7 @@ public final class GatewayClient: Sendable {
                 "gateway connection \(outcome.end.isFailure ? "failed" : "ended") (\(outcome.end.summary)); next try \(delay.retryText), \(then)",
                 metadata: ["url": "\(url)", "attempt": "\(backoff.failures)", "retry_in_ms": "\(delay.wholeMilliseconds)"])
         }
+        GatewayMetrics.entered(.disconnected)
         logger.info("gateway session closed")
     }
 
@@ -231,6 +234,7 @@ public final class GatewayClient: Sendable {
                         state.writer = outbound
                     }
                     onReady()
+                    GatewayMetrics.entered(.connected)
                     logger.info(
                         "gateway session ready", metadata: ["session_id": "\(ready.sessionID)", "guilds": "\(ready.guildIDs.count)"])
                     await handler.handle(.ready(ready))
@@ -238,6 +242,7 @@ public final class GatewayClient: Sendable {
                 case "RESUMED":
                     state.withLock { $0.writer = outbound }
                     onReady()
+                    GatewayMetrics.entered(.connected)
                     logger.info("gateway session resumed", metadata: ["sequence": "\(sequence.load(ordering: .relaxed))"])
                     await handler.handle(.resumed)
                     try await closeIfStopping(outbound)
@@ -251,7 +256,10 @@ public final class GatewayClient: Sendable {
             case .heartbeat:
                 try await outbound.write(.text(GatewayPayload.heartbeat(lastSequence: lastSequence).text))
             case .heartbeatAck:
-                if let latency = heartbeat.acknowledged() { state.withLock { $0.latency = latency } }
+                if let latency = heartbeat.acknowledged() {
+                    state.withLock { $0.latency = latency }
+                    GatewayMetrics.acknowledged(latency: latency)
+                }
             case .reconnect:
                 try? await outbound.close(.unknown(4000), reason: "reconnecting")
                 return .reconnectRequested

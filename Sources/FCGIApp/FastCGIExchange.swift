@@ -28,7 +28,7 @@ struct FastCGIExchange {
             let parsed = try Self.request(from: params, body: body, connection: connection)
             answer = application.respond(to: parsed, services: services)
         } catch {
-            answer = application.respond(to: error, rawPath: rawURI)
+            answer = application.respond(to: error, rawPath: rawURI, requestID: params["REQUEST_ID"], services: services)
         }
         guard let response = answer else { return false }
         let writer = FastCGIWriter(stream: request.pointee.out, connection: descriptor)
@@ -44,7 +44,8 @@ struct FastCGIExchange {
             shutdown(descriptor, Int32(SHUT_RDWR))
             return false
         } catch {
-            logger.notice("client went away during the response", metadata: ["path": "\(rawURI)"])
+            logger.notice(
+                "client went away during the response", metadata: ["path": "\(rawURI)", "request_id": "\(Self.requestID(response))"])
             return false
         }
         // The rest of a body the handler did not read would be taken for the next request on a kept-alive
@@ -73,8 +74,13 @@ struct FastCGIExchange {
     }
 
     private static let wantedParams: Set<String> = [
-        "REQUEST_METHOD", "REQUEST_URI", "REMOTE_ADDR", "CONTENT_TYPE", "CONTENT_LENGTH",
+        "REQUEST_METHOD", "REQUEST_URI", "REMOTE_ADDR", "REQUEST_ID", "CONTENT_TYPE", "CONTENT_LENGTH",
     ]
+
+    /// The id the application answered with, for this layer's own log lines about the response.
+    private static func requestID(_ response: Response) -> String {
+        response.headers.last { $0.0 == RequestID.header }?.1 ?? ""
+    }
 
     static func request(
         from params: [String: String], body: FastCGIBody, connection: FastCGIConnection
@@ -96,7 +102,7 @@ struct FastCGIExchange {
         }
         return try Request(
             method: method, requestURI: uri, headers: headers, remoteAddress: params["REMOTE_ADDR"] ?? "",
-            body: body, connection: connection)
+            requestID: params["REQUEST_ID"], body: body, connection: connection)
     }
 
     /// `HTTP_X_FORWARDED_FOR` → `x-forwarded-for` (nginx upper-cases names and turns `-` into `_`).
@@ -132,7 +138,7 @@ struct FastCGIExchange {
             } catch let error as ResponseWriteError {
                 throw error
             } catch {
-                logger.error("response stream failed", metadata: ["error": "\(error)"])
+                logger.error("response stream failed", metadata: ["error": "\(error)", "request_id": "\(Self.requestID(response))"])
                 throw .aborted
             }
         }

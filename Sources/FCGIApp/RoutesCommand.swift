@@ -5,7 +5,8 @@ import Handlers
 /// CSRF, from the same table the application enforces.
 struct RoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "routes", abstract: "List every route with its access (anyone, member, admin, roster, discordToken) and CSRF check.")
+        commandName: "routes",
+        abstract: "List every route with its access (anyone, member, admin, roster, discordToken, apiToken) and CSRF check.")
 
     func run() {
         for route in Application.routes.routes {

@@ -45,6 +45,13 @@ public struct Job: Sendable, Equatable {
     public var isOutOfAttempts: Bool { attempts > maxAttempts }
 }
 
+/// The queued jobs of one kind (`JobStore.queueDepths`).
+public struct JobQueueDepth: Sendable, Equatable {
+    public let kind: String
+    public let queued: Int
+    public let oldestDueSeconds: Double
+}
+
 /// Which kinds of job a worker claims: its own lane, so slow kinds never hold up the others.
 public struct JobLane: Sendable, Equatable {
     /// Only these kinds; nil for any kind not excluded.
@@ -174,6 +181,21 @@ public struct JobStore {
             if let state = Job.State(rawValue: try row.string("state")) { counts[state] = try row.int("n") }
         }
         return counts
+    }
+
+    /// The queued jobs of each kind that has any: how many, and how long the one due the longest has waited
+    /// since it fell due (0 when none is due yet). Reads only queued rows, through the `jobs_due` index.
+    public func queueDepths() throws(StoreError) -> [JobQueueDepth] {
+        try db.query(
+            """
+            SELECT kind, count(*) AS queued,
+                coalesce(extract(epoch FROM now() - min(run_at) FILTER (WHERE run_at <= now())), 0)::float8 AS oldest_due
+            FROM jobs WHERE state = 'queued' GROUP BY kind
+            """
+        ).rows.map { row throws(StoreError) in
+            guard let oldest = Double(try row.string("oldest_due")) else { throw .unexpectedResult("oldest_due is not a number") }
+            return JobQueueDepth(kind: try row.string("kind"), queued: try row.int("queued"), oldestDueSeconds: oldest)
+        }
     }
 
     /// Queues a failed or cancelled job again, due now with its attempts reset (its last error is kept until

@@ -17,6 +17,7 @@ public final class PostgresConnection {
     static let defaultConnectTimeout = 10
     /// How often a wait looks at its interrupt.
     static let interruptCheck = Duration.milliseconds(100)
+    static let noticeLogger = Logger(label: "postgres")
 
     private var connection: OpaquePointer?
     private let url: String
@@ -65,6 +66,14 @@ public final class PostgresConnection {
             withCStrings(values) { values in PQconnectStartParams(keywords, values, 1) }
         }
         guard let started else { throw .connectionFailed("out of memory") }
+        // The server's notices and warnings (`relation … already exists, skipping`) go to the log like every
+        // other line, one JSON object with LOG_FORMAT=json, not to stderr as libpq writes them by default.
+        PQsetNoticeProcessor(
+            started,
+            { _, message in
+                guard let message else { return }
+                PostgresConnection.noticeLogger.notice("\(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))")
+            }, nil)
         let timeout = Self.connectTimeout(of: started)
         let deadline = timeout.map { ContinuousClock.now + $0 }
         var state = PGRES_POLLING_WRITING

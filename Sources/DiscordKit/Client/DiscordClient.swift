@@ -136,11 +136,14 @@ public struct DiscordClient {
         var waited = Duration.zero
         var generator = SystemRandomNumberGenerator()
         while true {
-            try awaitAdmission(key, waited: &waited, logger: logger)
+            try awaitAdmission(route, key, waited: &waited, logger: logger)
             let response: HTTPResponse
+            let sent = ContinuousClock.now
             do {
                 response = try transport.send(request)
+                DiscordMetrics.response(route: route, status: String(response.status), duration: ContinuousClock.now - sent)
             } catch {
+                DiscordMetrics.response(route: route, status: DiscordMetrics.transportError, duration: ContinuousClock.now - sent)
                 failures += 1
                 guard failures < retryPolicy.maxAttempts, retryPolicy.shouldRetry(error, method: route.method) else {
                     logger.warning("discord request failed", metadata: ["error": "\(error)", "discord.attempt": "\(failures)"])
@@ -159,6 +162,7 @@ public struct DiscordClient {
             case .ok:
                 break
             case .banned(let pause):
+                DiscordMetrics.limited(route: route, scope: "ban")
                 logger.error(
                     "discord refused the request with a Cloudflare ban (429 without rate-limit headers); pausing all requests",
                     metadata: [
@@ -166,6 +170,7 @@ public struct DiscordClient {
                     ])
                 throw .banned(retryAfter: pause)
             case .limited(let retryAfter, let global):
+                DiscordMetrics.limited(route: route, scope: global ? "global" : "route")
                 logger.notice(
                     "discord rate limit hit",
                     metadata: [
@@ -195,7 +200,7 @@ public struct DiscordClient {
     }
 
     /// Blocks until the rate limiter lets the request go, within ``RateLimiter/Configuration/maxWait`` in all.
-    private func awaitAdmission(_ key: RateLimitKey, waited: inout Duration, logger: Logger) throws(Failure) {
+    private func awaitAdmission(_ route: Route, _ key: RateLimitKey, waited: inout Duration, logger: Logger) throws(Failure) {
         while true {
             switch rateLimiter.admit(key) {
             case .proceed:
@@ -212,6 +217,7 @@ public struct DiscordClient {
                     throw .rateLimited(retryAfter: delay, global: rateLimiter.globalPauseRemaining != nil)
                 }
                 logger.debug("waiting for discord rate limit", metadata: ["discord.wait": "\(DiscordError.format(delay))"])
+                DiscordMetrics.waited(route: route, for: delay)
                 rateLimiter.clock.sleep(for: delay)
                 waited += delay
             }

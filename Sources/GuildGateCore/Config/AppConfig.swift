@@ -54,6 +54,9 @@ public struct AppConfig: Sendable {
     public var eventsPublishTarget: EventsPublishTarget?
     /// Days of presence history kept (`GUILDGATE_PRESENCE_HISTORY_DAYS`); older intervals are pruned hourly.
     public var presenceHistoryDays: Int
+    /// guildgate-bot's `GET /metrics` listens on 127.0.0.1 at this port (`GUILDGATE_BOT_METRICS_PORT`; nil: it
+    /// does not listen).
+    public var botMetricsPort: Int?
     /// Testing only: the loader refuses it unless every Discord URL points at loopback (discord-sandbox).
     public var bypassAuth: Bool
     /// `GUILDGATE_SECRET_KEY`: the master keys, newest first.
@@ -139,6 +142,7 @@ public struct AppConfig: Sendable {
         rosterAccess = roster
         eventsPublishTarget = try EventsPublishTarget(setting: read.value("GUILDGATE_EVENTS_PUBLISH_URL"))
         presenceHistoryDays = try read.positiveInteger("GUILDGATE_PRESENCE_HISTORY_DAYS", atMost: 3650) ?? 30
+        botMetricsPort = try read.positiveInteger("GUILDGATE_BOT_METRICS_PORT", atMost: 65535)
         bypassAuth = read.flag("BYPASS_AUTH")
         if bypassAuth {
             let remote =

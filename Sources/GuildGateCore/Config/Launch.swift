@@ -2,12 +2,29 @@ import Foundation
 import Logging
 import Store
 
-/// Start-up shared by the commands of both processes: logging, settings, and one clear line for what stops the start.
+/// Start-up shared by the commands of both processes: logging, metrics, settings, and one clear line for what stops
+/// the start.
 public enum Launch {
+    /// Logs to stderr as `LOG_FORMAT` says (text or json), from `LOG_LEVEL` up, and metrics to
+    /// `ProcessMetrics`; the process's logger. An unknown `LOG_FORMAT` ends the process (after one text line).
     public static func logger(_ label: String) -> Logger {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let format: LogFormat
+        var refusal: ConfigError?
+        do {
+            format = try LogFormat(setting: environment["LOG_FORMAT"])
+        } catch {
+            (format, refusal) = (.text, error)
+        }
+        LoggingSystem.bootstrap { label in format.handler(label: label, level: level) }
+        ProcessMetrics.bootstrap()
         var logger = Logger(label: label)
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = level
+        if let refusal {
+            logger.critical("\(refusal)")
+            exit(1)
+        }
         return logger
     }
 

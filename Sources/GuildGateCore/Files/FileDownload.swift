@@ -2,6 +2,7 @@ import Crypto
 import DiscordKit
 import Foundation
 import Logging
+import Metrics
 import ProcessSupport
 import Store
 
@@ -49,6 +50,7 @@ public struct FileDownload: Sendable {
         var fetcher = PartFetcher(parts: parts[first...last], download: self)
         defer { fetcher.cancel() }
         var cipher = ciphers.count == 1 ? ciphers[0].cipher : nil
+        let sent = FileMetrics.downloadCounter()
         for index in first...last {
             let sealed = try fetcher.next()
             let partStart = index * file.partSize
@@ -63,7 +65,10 @@ public struct FileDownload: Sendable {
                 else { throw FilePartError.authenticationFailed(part: index) }
                 cipher = found.cipher
             }
-            try cipher?.open(sealed, part: index, plainSize: plainSize, range: range, write: write)
+            try cipher?.open(sealed, part: index, plainSize: plainSize, range: range) { bytes in
+                try write(bytes)
+                sent.increment(by: bytes.count)
+            }
         }
     }
 

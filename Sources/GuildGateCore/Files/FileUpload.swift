@@ -2,6 +2,7 @@ import Crypto
 import DiscordKit
 import Foundation
 import Logging
+import Metrics
 import Store
 
 /// One file on its way to Discord: plaintext is sealed a 1 MiB chunk at a time straight into the message
@@ -27,6 +28,7 @@ public final class FileUpload {
     private var digest = SHA256()
     private var finished = false
     private var lastHeartbeat = Date()
+    private let received = FileMetrics.uploadCounter()
 
     /// Creates the file's row within `limits` (nil: none), refusing before anything is posted when the
     /// `declaredSize` would not fit the owner's quota or they have too many uploads in progress. The file gets a
@@ -93,6 +95,7 @@ public final class FileUpload {
     }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
+        received.increment(by: bytes.count)
         size += bytes.count
         guard size <= maxSize else {
             throw quotaBound ? FileUploadError.exceedsQuotaLeft(maxSize) : FileUploadError.tooLarge(limit: maxSize)

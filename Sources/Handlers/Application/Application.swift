@@ -16,6 +16,7 @@ public struct Application: Sendable {
     public static var routes: Router {
         var router = Router()
         HealthRoutes.register(on: &router)
+        MetricsRoutes.register(on: &router)
         HomeRoutes.register(on: &router)
         OnboardingRoutes.register(on: &router)
         DiscordAuthRoutes.register(on: &router)
@@ -40,13 +41,25 @@ public struct Application: Sendable {
         return router
     }
 
-    /// Answers one request; nil when the client left while it was being worked on (nothing to write).
+    /// Answers one request; nil when the client left while it was being worked on (nothing to write). Counted
+    /// and timed by the route it matched (`HTTPMetrics`); the response carries the request's id.
     public func respond(to request: Request, services: Services) -> Response? {
+        let started = ContinuousClock.now
+        var matched: Router.Route?
+        let response = answer(request, services: services, matched: &matched)
+        services.httpMetrics.record(
+            method: HTTPMetrics.method(route: matched, request: request.method), route: matched?.pattern ?? HTTPMetrics.unmatched,
+            status: response.map { String($0.status.code) } ?? HTTPMetrics.clientGone, duration: ContinuousClock.now - started)
+        return response
+    }
+
+    private func answer(_ request: Request, services: Services, matched: inout Router.Route?) -> Response? {
         let context = RequestContext(services: services, request: request)
         var response: Response
         do {
             switch router.match(method: request.method, segments: request.pathSegments) {
             case .found(let route, let parameters):
+                matched = route
                 var routed = request
                 routed.parameters = parameters
                 response = try RouteGuard.check(route, routed, context) ?? route.handler(routed, context)
@@ -61,6 +74,7 @@ public struct Application: Sendable {
         } catch {
             response = errorResponse(for: error, request: request, context: context)
         }
+        response.addHeader(RequestID.header, request.requestID)
         for cookie in context.cookies { response.addHeader("Set-Cookie", cookie) }
         if !response.headers.contains(where: { $0.0.lowercased() == "cache-control" }) {
             response.addHeader("Cache-Control", "no-store")
@@ -68,9 +82,15 @@ public struct Application: Sendable {
         return response
     }
 
-    /// The answer to a request that could not even be parsed.
-    public func respond(to error: HTTPError, rawPath: String) -> Response {
-        rawPath.hasPrefix("/api/") ? .json(error.json, status: error.status) : plainErrorPage(error)
+    /// The answer to a request that could not even be parsed, with the id it came with (or a new one).
+    public func respond(to error: HTTPError, rawPath: String, requestID: String?, services: Services) -> Response {
+        let started = ContinuousClock.now
+        var response = rawPath.hasPrefix("/api/") ? Response.json(error.json, status: error.status) : plainErrorPage(error)
+        response.addHeader(RequestID.header, RequestID.accepting(requestID))
+        services.httpMetrics.record(
+            method: HTTPMetrics.otherMethod, route: HTTPMetrics.unmatched, status: String(error.status.code),
+            duration: ContinuousClock.now - started)
+        return response
     }
 
     /// An `HTTPResponseError` answers with its own status and message; anything else is a bug whose details

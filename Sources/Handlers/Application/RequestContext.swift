@@ -6,10 +6,11 @@ import Store
 /// Everything a handler may use while it answers one request.
 public final class RequestContext {
     public let services: Services
-    /// The logger with the request's method and path as metadata, made on first use: setting metadata
+    /// The logger with the request's id, method and path as metadata, made on first use: setting metadata
     /// costs more than answering a simple request, and most requests log nothing.
     public lazy var logger: Logger = {
         var logger = services.environment.logger
+        logger[metadataKey: "request_id"] = "\(request.requestID)"
         logger[metadataKey: "method"] = "\(request.method)"
         logger[metadataKey: "path"] = "\(request.rawPath)"
         return logger

@@ -10,6 +10,7 @@ public final class Services {
     public let db: PostgresConnection
     /// A curl handle (a fake Discord in tests).
     public let http: any HTTPTransport
+    let httpMetrics = HTTPMetrics.Recorder()
 
     public init(environment: AppEnvironment) {
         self.environment = environment

@@ -41,6 +41,8 @@ public struct Request {
     /// Header names in lowercase, `-` separated.
     public let headers: [String: String]
     public let remoteAddress: String
+    /// nginx's `$request_id`, or one made here (`RequestID`).
+    public let requestID: String
     public let body: RequestBodyStream?
     public let connection: ClientConnection?
     /// Path parameters filled in by the router.
@@ -48,7 +50,7 @@ public struct Request {
 
     /// Builds a request from its raw parts; refuses malformed paths and query strings.
     public init(
-        method: String, requestURI: String, headers: [String: String], remoteAddress: String,
+        method: String, requestURI: String, headers: [String: String], remoteAddress: String, requestID: String? = nil,
         body: RequestBodyStream?, connection: ClientConnection? = nil
     ) throws(HTTPError) {
         self.method = method.uppercased()
@@ -69,6 +71,7 @@ public struct Request {
         self.query = query
         self.headers = headers
         self.remoteAddress = remoteAddress
+        self.requestID = RequestID.accepting(requestID)
         self.body = body
         self.connection = connection
     }

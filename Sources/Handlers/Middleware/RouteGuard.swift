@@ -4,7 +4,8 @@ import GuildGateCore
 /// token of a cookie-authenticated state change sent in the header. A page asked for without any credential
 /// sends the browser to the matching sign-in page instead of an error; someone signed in who lacks the right
 /// (a member on an admin page) is told so with a 403. A `discordToken` route takes nothing but a Discord
-/// access token, checked with Discord (`RequestContext.verifyDiscordToken`).
+/// access token, checked with Discord (`RequestContext.verifyDiscordToken`); an `apiToken` route nothing but the API
+/// token.
 enum RouteGuard {
     static func check(_ route: Router.Route, _ request: Request, _ context: RequestContext) throws -> Response? {
         if route.access == .discordToken {
@@ -14,7 +15,7 @@ enum RouteGuard {
         guard route.access != .anyone || route.csrf == .header else { return nil }
         let caller = try context.caller()
         if !allows(route.access, caller, context.config.rosterAccess) {
-            if route.method == "GET", !request.isAPI, !caller.isMember {
+            if route.method == "GET", !request.isAPI, !caller.isMember, route.access != .apiToken {
                 return .redirect(to: signInPage(for: route.access, context.config.rosterAccess, request))
             }
             throw caller.isMember
@@ -37,6 +38,9 @@ enum RouteGuard {
             case .admins: return caller.isAdmin
             }
         case .discordToken: return false
+        case .apiToken:
+            if case .apiToken = caller { return true }
+            return false
         }
     }
 
@@ -55,7 +59,8 @@ enum RouteGuard {
     }
 
     private static func refusal(_ access: RouteAccess, _ roster: RosterAccess) -> String {
-        needsAdmin(access, roster)
+        guard access != .apiToken else { return "This is for machines: send Authorization: Bearer <GUILDGATE_API_TOKEN>." }
+        return needsAdmin(access, roster)
             ? "This is for admins: send Authorization: Bearer <GUILDGATE_API_TOKEN>, or sign in at /admin/login."
             : "Log in with Discord first (GET /login), or send Authorization: Bearer."
     }

@@ -14,6 +14,9 @@ public enum RouteAccess: String, Sendable, Equatable {
     /// `Authorization: Bearer` (the conversation sync API: the app signs in with Discord, not with the
     /// website). Cookies, sessions and the API token count for nothing here.
     case discordToken
+    /// Only `Authorization: Bearer $GUILDGATE_API_TOKEN`: a machine's endpoint (`/metrics`) that no session, admin
+    /// or client address opens, and that sends nobody to a sign-in page.
+    case apiToken
 }
 
 /// How a state-changing route knows that a browser sending the session cookie meant it (CSRF). Callers

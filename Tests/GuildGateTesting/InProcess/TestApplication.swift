@@ -33,6 +33,7 @@ public final class TestApplication: Sendable {
         settings["DATABASE_URL"] = databaseURL
         for (name, value) in overrides { settings[name] = value }
         let config = try AppConfig(settings: settings)
+        ProcessMetrics.bootstrap()
         let clock = ManualClock()
         let log = LogCapture()
         application = Application(

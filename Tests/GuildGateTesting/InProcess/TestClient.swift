@@ -48,7 +48,7 @@ public final class TestClient: WebClient {
             }
             response = answer
         } catch let error as HTTPError {
-            response = app.application.respond(to: error, rawPath: uri)
+            response = app.application.respond(to: error, rawPath: uri, requestID: nil, services: services)
         }
         jar.remember(from: response.headers)
         return Page(status: response.status.code, fields: response.headers, bytes: try Self.bytes(of: response, method: method))
