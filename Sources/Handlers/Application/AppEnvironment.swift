@@ -21,6 +21,8 @@ public struct AppEnvironment: Sendable {
     public let tokenVerifier: TokenVerifier
     /// The sync API's requests per access token: 60 a minute.
     public let tokenRateLimiter = TokenRateLimiter()
+    /// Whether the threads' connections last reached PostgreSQL, for `/healthz`.
+    public let databaseHealth = DatabaseHealth()
     /// Makes a thread's connection to Discord: a curl handle, or a fake Discord in tests.
     let makeDiscordTransport: @Sendable () -> any HTTPTransport
     let sessionKey: [UInt8]

@@ -13,7 +13,7 @@ public final class Services {
 
     public init(environment: AppEnvironment) {
         self.environment = environment
-        db = PostgresConnection(url: environment.config.databaseURL)
+        db = PostgresConnection(url: environment.config.databaseURL, health: environment.databaseHealth)
         http = environment.makeDiscordTransport()
     }
 
