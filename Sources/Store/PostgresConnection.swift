@@ -109,12 +109,16 @@ public final class PostgresConnection {
     }
 
     /// Whether the server ended the connection while it was idle (a restart's FATAL 57P01, then the end of the
-    /// stream): its socket is readable and reading finds it closed. Asked before each statement (one `poll()`
-    /// that does not wait), so that a statement goes to a new connection rather than fail on a dead one.
+    /// stream): its socket is readable and reading finds it closed. Asked before each statement (a `poll()`
+    /// that does not wait), so that a statement goes to a new connection rather than fail on a dead one. libpq
+    /// takes the FATAL message for a notice and finds the end only at the next read: two reads at most.
     private static func endedWhileIdle(_ connection: OpaquePointer) -> Bool {
-        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, 0) > 0 else { return false }
-        return PQconsumeInput(connection) == 0 || PQstatus(connection) != CONNECTION_OK
+        for _ in 0..<2 {
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { return false }
+            guard PQconsumeInput(connection) == 1, PQstatus(connection) == CONNECTION_OK else { return true }
+        }
+        return false
     }
 
     /// The connection's `connect_timeout` (libpq counts at least 2 s); nil when it is 0: no limit.

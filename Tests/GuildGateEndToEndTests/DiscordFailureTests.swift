@@ -103,7 +103,8 @@ extension EndToEnd {
 
             try expectRemoteSyncSucceeds(bot) { try askForHelp(awaiting) }
             #expect(poll(timeout: 5) { try aPostSucceeded() }, "\(bot.errorOutput.suffix(2000))")
-            #expect(try sandbox.armedFaults().isEmpty, "a fault was never met: \(try sandbox.armedFaults())")
+            let unmet = try sandbox.armedFaults()
+            #expect(unmet.isEmpty, "a fault was never met: \(unmet)")
             #expect(try awaiting.changesByTheBot(sandbox) == awaiting.expectedChanges)
             #expect(try helpReplies() == 1, "the reply was posted twice")
             #expect(bot.errorOutput.contains("discord answered a server error; retrying"))

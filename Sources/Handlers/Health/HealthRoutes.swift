@@ -1,4 +1,5 @@
 import JSONSupport
+import Store
 
 /// `GET /healthz`, liveness: 200 while the process answers, whatever the database does (an orchestrator must
 /// not restart it for an outage a restart cannot fix), naming what the threads' connections last learned of
@@ -12,7 +13,7 @@ enum HealthRoutes {
             .json(["status": "ok", "database": .string(context.services.environment.databaseHealth.status.name)])
         }
         router.get("/readyz", .anyone) { _, context in
-            do {
+            do throws(StoreError) {
                 try context.db.ping(timeout: readinessBound)
                 return .json(["status": "ready", "database": "up"])
             } catch {
