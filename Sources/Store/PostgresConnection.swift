@@ -22,15 +22,20 @@ public final class PostgresConnection {
     private let url: String
     private let interrupt: Interrupt?
     private let health: DatabaseHealth?
+    private let answerTimeout: Duration?
     /// Channels this connection LISTENs on, subscribed again whenever it reconnects.
     private var listenChannels: [String] = []
 
     /// A connection to `url` (a libpq connection string or URI), opened on first use, in the UTC time zone.
-    /// - Parameter health: told whenever this connection reaches PostgreSQL or finds it unreachable.
-    public init(url: String, interrupt: Interrupt? = nil, health: DatabaseHealth? = nil) {
+    /// - Parameters:
+    ///   - health: told whenever this connection reaches PostgreSQL or finds it unreachable.
+    ///   - answerTimeout: how long a statement waits for the server's answer before the connection is taken
+    ///     for lost (a server paused, or a network path cut); nil waits for as long as it takes.
+    public init(url: String, interrupt: Interrupt? = nil, health: DatabaseHealth? = nil, answerTimeout: Duration? = nil) {
         self.url = url
         self.interrupt = interrupt
         self.health = health
+        self.answerTimeout = answerTimeout
     }
 
     /// Opens the connection now, so that a bad `DATABASE_URL` is reported at start-up.
@@ -196,7 +201,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws(StoreError) -> QueryResult {
         try withParameters(parameters) { connection, count, values throws(StoreError) in
-            try run(connection) { PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0) }
+            try run(connection, until: answerDeadline) { PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0) }
         }
     }
 
@@ -207,7 +212,7 @@ public final class PostgresConnection {
         -> T
     {
         try withParameters(parameters) { connection, count, values throws(StoreError) in
-            try run(connection, reading: { read(RawQueryResult($0)) }) {
+            try run(connection, until: answerDeadline, reading: { read(RawQueryResult($0)) }) {
                 PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0)
             }
         }
@@ -234,8 +239,11 @@ public final class PostgresConnection {
     public func execute(script: String) throws(StoreError) {
         try ensureConnected()
         guard let connection else { throw .connectionLost("no connection") }
-        try run(connection) { PQsendQuery($0, script) }
+        try run(connection, until: answerDeadline) { PQsendQuery($0, script) }
     }
+
+    /// When a statement sent now must have its answer by, if ever.
+    private var answerDeadline: ContinuousClock.Instant? { answerTimeout.map { .now + $0 } }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {

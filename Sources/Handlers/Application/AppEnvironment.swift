@@ -23,6 +23,9 @@ public struct AppEnvironment: Sendable {
     public let tokenRateLimiter = TokenRateLimiter()
     /// Whether the threads' connections last reached PostgreSQL, for `/healthz`.
     public let databaseHealth = DatabaseHealth()
+    /// How long a request waits for one statement's answer before it is a 503: well within nginx's
+    /// `fastcgi_read_timeout` (60 s), so a paused database gets a clear page rather than nginx's 504.
+    let databaseAnswerTimeout: Duration
     /// Makes a thread's connection to Discord: a curl handle, or a fake Discord in tests.
     let makeDiscordTransport: @Sendable () -> any HTTPTransport
     let sessionKey: [UInt8]
@@ -32,8 +35,9 @@ public struct AppEnvironment: Sendable {
 
     public init(
         config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
-        discordTransport: @escaping @Sendable () -> any HTTPTransport = { HTTPClient() }
+        discordTransport: @escaping @Sendable () -> any HTTPTransport = { HTTPClient() }, databaseAnswerTimeout: Duration = .seconds(30)
     ) {
+        self.databaseAnswerTimeout = databaseAnswerTimeout
         settings = LiveConfig(base: config)
         self.templates = templates
         self.logger = logger

@@ -45,6 +45,22 @@ import Testing
         #expect(ready.headers["retry-after"] == "5")
     }
 
+    @Test func aRequestWhoseStatementGetsNoAnswerIsA503WithinTheAnswerTimeout() async throws {
+        let database = try await TestApplication()
+        let (proxy, url) = try TCPProxy.postgres(database.config.databaseURL)
+        defer { proxy.close() }
+        let app = try await TestApplication(overrides: ["DATABASE_URL": url], databaseAnswerTimeout: .milliseconds(500))
+        let client = app.client()
+        #expect(try client.get("/api/staff/discord/status/").status == 200)
+        proxy.set(.stall)
+        let started = Date()
+        let page = try client.get("/api/staff/discord/status/")
+        let waited = Date().timeIntervalSince(started)
+        #expect(page.status == 503 && page.headers["retry-after"] == "5", "\(page.status) \(page.body)")
+        #expect(waited >= 0.45 && waited < 1.5, "answered after \(waited) s")
+        #expect(try client.get("/healthz").json?["database"] as? String == "down")
+    }
+
     @Test func readinessGivesUpWithinItsBoundOnADatabaseThatNeverAnswers() async throws {
         let silent = try TCPProxy(target: .none)
         defer { silent.close() }
