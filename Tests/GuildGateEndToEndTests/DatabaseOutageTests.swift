@@ -9,8 +9,9 @@ extension EndToEnd {
     /// The stack's PostgreSQL stopped (a fast shutdown, as a restart does) and started again under a running
     /// guildgate-web and guildgate-bot: a clear 503 within a second while it is down, liveness kept and
     /// readiness lost, everything back within 2 s of its return with no process restarted, and what the bot
-    /// received meanwhile written once it is back. PostgreSQL is started again whatever happens.
-    @Suite struct DatabaseOutage {
+    /// received meanwhile written once it is back. PostgreSQL is started again whatever happens; it is a stack's
+    /// own, since the in-process tests running alongside keep their database in the shared stack.
+    @Suite final class DatabaseOutage {
         static let member = "500000000000000041"
 
         let stack: TestStack
@@ -20,15 +21,19 @@ extension EndToEnd {
         let credentials: [String: String]
 
         init() throws {
-            (stack, sandbox) = try EndToEnd.stack()
+            stack = try TestStack.ownStack()
+            sandbox = SandboxControl(baseURL: stack.sandboxURL)
             browser = Browser(baseURL: stack.webURL)
             db = EndToEnd.database(stack)
-            credentials = ["Authorization": "Bearer \(try #require(stack.settings["GUILDGATE_API_TOKEN"]))"]
-            try db.query("TRUNCATE staff, presences, bot_heartbeats, jobs")
+            credentials = ["Authorization": "Bearer \(stack.settings["GUILDGATE_API_TOKEN"] ?? "")"]
             try db.query("UPDATE schedules SET enabled = false")
             try sandbox.configureGateway(#"{"heartbeat_interval_ms":1000}"#)
             try sandbox.addMember(id: Self.member, username: "outage", status: "online")
             try db.query("INSERT INTO staff (name, rank, discord_id) VALUES ('Outage', 'Staff', $1)", [Self.member])
+        }
+
+        deinit {
+            stack.stop()
         }
 
         func webPID() throws -> String {

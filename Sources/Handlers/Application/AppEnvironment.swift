@@ -22,7 +22,7 @@ public struct AppEnvironment: Sendable {
     /// The sync API's requests per access token: 60 a minute.
     public let tokenRateLimiter = TokenRateLimiter()
     /// Whether the threads' connections last reached PostgreSQL, for `/healthz`.
-    public let databaseHealth = DatabaseHealth()
+    let databaseHealth = DatabaseHealth()
     /// How long a request waits for one statement's answer before it is a 503: well within nginx's
     /// `fastcgi_read_timeout` (60 s), so a paused database gets a clear page rather than nginx's 504.
     let databaseAnswerTimeout: Duration

@@ -21,6 +21,7 @@ import Testing
         let health = try client.get("/healthz")
         #expect(health.status == 200 && health.json?["status"] as? String == "ok")
         #expect(health.json?["database"] as? String == "up")
+        #expect(health.json?["database_down_since"] == nil)
     }
 
     @Test func withTheDatabaseGoneRoutesAnswer503AtOnceAndOnlyReadinessFails() async throws {
@@ -40,6 +41,8 @@ import Testing
         #expect(try client.get("/api/staff/discord/status/").json?["code"] as? String == "service_unavailable")
         let health = try client.get("/healthz")
         #expect(health.status == 200 && health.json?["database"] as? String == "down", "\(health.body)")
+        let since = try #require(health.json?["database_down_since"] as? String)
+        #expect(try Date.ISO8601FormatStyle().parse(since).timeIntervalSinceNow > -60, "\(since)")
         let ready = try client.get("/readyz")
         #expect(ready.status == 503 && ready.json?["database"] as? String == "down", "\(ready.body)")
         #expect(ready.headers["retry-after"] == "5")
