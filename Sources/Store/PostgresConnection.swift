@@ -23,6 +23,7 @@ public final class PostgresConnection {
     private let interrupt: Interrupt?
     private let health: DatabaseHealth?
     private let answerTimeout: Duration?
+    private let notices = Notices()
     /// Channels this connection LISTENs on, subscribed again whenever it reconnects.
     private var listenChannels: [String] = []
 
@@ -52,7 +53,7 @@ public final class PostgresConnection {
     func ensureConnected(until deadline: ContinuousClock.Instant? = nil) throws(StoreError) {
         if let connection, PQstatus(connection) == CONNECTION_OK {
             let inTransaction = PQtransactionStatus(connection) != PQTRANS_IDLE
-            guard Self.endedWhileIdle(connection) else { return }
+            guard endedWhileIdle(connection) else { return }
             if inTransaction {
                 let lost = StoreError.connectionLost("the server ended it in the middle of a transaction")
                 lose(lost)
@@ -68,6 +69,7 @@ public final class PostgresConnection {
             throw error
         }
         connection = opened
+        notices.follow(opened)
         do {
             try run(opened, until: deadline) { PQsendQuery($0, "SET TIME ZONE 'UTC'") }
             for channel in listenChannels {
@@ -114,16 +116,16 @@ public final class PostgresConnection {
     }
 
     /// Whether the server ended the connection while it was idle (a restart's FATAL 57P01, then the end of the
-    /// stream): its socket is readable and reading finds it closed. Asked before each statement (a `poll()`
-    /// that does not wait), so that a statement goes to a new connection rather than fail on a dead one. libpq
-    /// takes the FATAL message for a notice and finds the end only at the next read: two reads at most.
-    private static func endedWhileIdle(_ connection: OpaquePointer) -> Bool {
-        for _ in 0..<2 {
-            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 0) > 0 else { return false }
-            guard PQconsumeInput(connection) == 1, PQstatus(connection) == CONNECTION_OK else { return true }
-        }
-        return false
+    /// stream): its socket is readable and what it holds is a FATAL error or the end. Asked before each statement
+    /// (a `poll()` that does not wait), so that a statement goes to a new connection rather than fail on a dead
+    /// one. libpq takes an idle connection's FATAL error for a notice when it parses what it read (`PQisBusy`
+    /// does, and leaves notifications queued): ``Notices`` tells it apart.
+    private func endedWhileIdle(_ connection: OpaquePointer) -> Bool {
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return false }
+        guard PQconsumeInput(connection) == 1 else { return true }
+        _ = PQisBusy(connection)
+        return PQstatus(connection) != CONNECTION_OK || notices.endedSession
     }
 
     /// The connection's `connect_timeout` (libpq counts at least 2 s); nil when it is 0: no limit.
@@ -365,6 +367,31 @@ public final class PostgresConnection {
         let sqlState = field(Int32(UInt8(ascii: "C"))) ?? "08000"
         let message = field(Int32(UInt8(ascii: "M"))) ?? Self.message(of: connection)
         return .queryFailed(sqlState: sqlState, message: message)
+    }
+}
+
+/// Watches the notices of a connection for a FATAL error, which libpq hands on as a notice when it comes while
+/// the connection is idle (the server ends the session after it; the connection is replaced, so it is not
+/// printed). Every other notice goes to libpq's own receiver (standard error), as before.
+private final class Notices {
+    private(set) var endedSession = false
+    /// libpq's own receiver, which ignores its argument.
+    private var previous: PQnoticeReceiver?
+
+    /// Watches `connection`, newly opened, until it is closed (it must be before this object goes).
+    func follow(_ connection: OpaquePointer) {
+        endedSession = false
+        previous = PQsetNoticeReceiver(connection, Self.receive, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private static let receive: PQnoticeReceiver = { argument, result in
+        guard let argument else { return }
+        let notices = Unmanaged<Notices>.fromOpaque(argument).takeUnretainedValue()
+        if let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))), String(cString: severity) == "FATAL" {
+            notices.endedSession = true
+        } else {
+            notices.previous?(nil, result)
+        }
     }
 }
 
