@@ -9,8 +9,9 @@ extension EndToEnd {
     /// The stack's PostgreSQL stopped (a fast shutdown, as a restart does) and started again under a running
     /// guildgate-web and guildgate-bot: a clear 503 within a second while it is down, liveness kept and
     /// readiness lost, everything back within 2 s of its return with no process restarted, and what the bot
-    /// received meanwhile written once it is back. PostgreSQL is started again whatever happens; it is a stack's
-    /// own, since the in-process tests running alongside keep their database in the shared stack.
+    /// received meanwhile written once it is back; and the bot exits promptly on SIGTERM with PostgreSQL stopped
+    /// and Discord not answering. The stack is the suite's own: the in-process tests running alongside keep their
+    /// database in the shared stack.
     @Suite final class DatabaseOutage {
         static let member = "500000000000000041"
 
@@ -115,6 +116,27 @@ extension EndToEnd {
             #expect(poll(timeout: 16) { try JobStore(db).job(id: job.id)?.state == .succeeded }, "\(bot.errorOutput.suffix(2000))")
             #expect(try webPID() == pid, "guildgate-web was restarted")
             #expect(bot.process.isRunning, "guildgate-bot exited: \(bot.errorOutput.suffix(2000))")
+        }
+
+        @Test func theBotExitsWithin10SecondsOfSigtermWithPostgreSQLStoppedAndDiscordNotAnswering() throws {
+            let bot = try BotProcess(stack: stack, overrides: ["LOG_LEVEL": "info"])
+            #expect(bot.waitUntilReady(), "\(bot.errorOutput.suffix(2000))")
+            // Left stopped: the suite's stack goes with it.
+            TestStack.localStack(stack.directory).stop(.postgres)
+            // Something to write that cannot be: the heartbeat row, every second.
+            #expect(bot.waitForOutput("presence writer: database write failed", timeout: 5), "\(bot.errorOutput.suffix(2000))")
+            // discord-sandbox paused: its sockets accept, nothing answers (REST, the gateway, its close handshake).
+            let sandboxPID = try #require(
+                pid_t(
+                    try String(contentsOfFile: stack.directory + "/pids/sandbox.pid", encoding: .utf8).trimmingCharacters(
+                        in: .whitespacesAndNewlines)))
+            kill(sandboxPID, SIGSTOP)
+            defer { kill(sandboxPID, SIGCONT) }
+            let sent = Date()
+            bot.signal(SIGTERM)
+            #expect(bot.waitForExit(timeout: 15) == 0, "\(bot.errorOutput.suffix(2000))")
+            #expect(Date().timeIntervalSince(sent) < 10, "the exit took \(Date().timeIntervalSince(sent)) s")
+            #expect(bot.errorOutput.contains("guildgate-bot stopped"))
         }
     }
 }
