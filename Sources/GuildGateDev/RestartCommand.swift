@@ -7,7 +7,7 @@ struct RestartCommand: ParsableCommand {
         abstract: "Stop one process and start it again with the same environment (DIR/stack.env)."
     )
 
-    @Argument(help: "web, bot, nginx or sandbox.")
+    @Argument(help: "web, bot, nginx, sandbox or postgres (the stack's own).")
     var name: ServiceName
 
     @OptionGroup var directory: StackArguments

@@ -22,13 +22,22 @@ public final class PostgresConnection {
     private var connection: OpaquePointer?
     private let url: String
     private let interrupt: Interrupt?
+    private let health: DatabaseHealth?
+    private let answerTimeout: Duration?
+    private let notices = Notices()
     /// Channels this connection LISTENs on, subscribed again whenever it reconnects.
     private var listenChannels: [String] = []
 
     /// A connection to `url` (a libpq connection string or URI), opened on first use, in the UTC time zone.
-    public init(url: String, interrupt: Interrupt? = nil) {
+    /// - Parameters:
+    ///   - health: told whenever this connection reaches PostgreSQL or finds it unreachable.
+    ///   - answerTimeout: how long a statement waits for the server's answer before the connection is taken
+    ///     for lost (a server paused, or a network path cut); nil waits for as long as it takes.
+    public init(url: String, interrupt: Interrupt? = nil, health: DatabaseHealth? = nil, answerTimeout: Duration? = nil) {
         self.url = url
         self.interrupt = interrupt
+        self.health = health
+        self.answerTimeout = answerTimeout
     }
 
     /// Opens the connection now, so that a bad `DATABASE_URL` is reported at start-up.
@@ -40,25 +49,42 @@ public final class PostgresConnection {
         PQfinish(connection)
     }
 
-    /// Opens the connection, or re-opens it when the server went away (restart, idle timeout).
-    func ensureConnected() throws(StoreError) {
-        if let connection, PQstatus(connection) == CONNECTION_OK { return }
+    /// Opens the connection, or re-opens it when the server went away (restart, idle timeout), unless that
+    /// happened in the middle of a transaction: its next statement must fail rather than run on its own.
+    func ensureConnected(until deadline: ContinuousClock.Instant? = nil) throws(StoreError) {
+        if let connection, PQstatus(connection) == CONNECTION_OK {
+            let inTransaction = PQtransactionStatus(connection) != PQTRANS_IDLE
+            guard endedWhileIdle(connection) else { return }
+            if inTransaction {
+                let lost = StoreError.connectionLost("the server ended it in the middle of a transaction")
+                lose(lost)
+                throw lost
+            }
+        }
         disconnect()
-        let opened = try open()
-        connection = opened
+        let opened: OpaquePointer
         do {
-            try run(opened) { PQsendQuery($0, "SET TIME ZONE 'UTC'") }
+            opened = try open(until: deadline)
+        } catch {
+            if error != .interrupted { health?.unreachable() }
+            throw error
+        }
+        connection = opened
+        notices.follow(opened)
+        do {
+            try run(opened, until: deadline) { PQsendQuery($0, "SET TIME ZONE 'UTC'") }
             for channel in listenChannels {
-                try run(opened) { PQsendQuery($0, "LISTEN \(channel)") }
+                try run(opened, until: deadline) { PQsendQuery($0, "LISTEN \(channel)") }
             }
         } catch {
             disconnect()
             throw error
         }
+        health?.reached()
     }
 
-    /// Starts a connection and drives it to the end of the handshake, within `connect_timeout`.
-    private func open() throws(StoreError) -> OpaquePointer {
+    /// Starts a connection and drives it to the end of the handshake, within `connect_timeout` and by `limit`.
+    private func open(until limit: ContinuousClock.Instant?) throws(StoreError) -> OpaquePointer {
         // Ours first: `dbname` (the URL, expanded) comes last, so what DATABASE_URL sets wins.
         let keywords = ["connect_timeout", "dbname"]
         let values = [String(Self.defaultConnectTimeout), url]
@@ -75,7 +101,7 @@ public final class PostgresConnection {
                 PostgresConnection.noticeLogger.notice("\(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))")
             }, nil)
         let timeout = Self.connectTimeout(of: started)
-        let deadline = timeout.map { ContinuousClock.now + $0 }
+        let deadline = [timeout.map { ContinuousClock.now + $0 }, limit].compactMap { $0 }.min()
         var state = PGRES_POLLING_WRITING
         do throws(StoreError) {
             while state != PGRES_POLLING_OK {
@@ -84,7 +110,9 @@ public final class PostgresConnection {
                 }
                 let events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT
                 guard try awaitSocket(of: started, events: Int16(events), until: deadline) else {
-                    throw .connectionFailed("no answer within \(timeout?.components.seconds ?? 0) s (connect_timeout)")
+                    throw .connectionFailed(
+                        deadline == limit ? "no answer in time" : "no answer within \(timeout?.components.seconds ?? 0) s (connect_timeout)"
+                    )
                 }
                 state = PQconnectPoll(started)
             }
@@ -94,6 +122,19 @@ public final class PostgresConnection {
             throw error
         }
         return started
+    }
+
+    /// Whether the server ended the connection while it was idle (a restart's FATAL 57P01, then the end of the
+    /// stream): its socket is readable and what it holds is a FATAL error or the end. Asked before each statement
+    /// (a `poll()` that does not wait), so that a statement goes to a new connection rather than fail on a dead
+    /// one. libpq takes an idle connection's FATAL error for a notice when it parses what it read (`PQisBusy`
+    /// does, and leaves notifications queued): ``Notices`` tells it apart.
+    private func endedWhileIdle(_ connection: OpaquePointer) -> Bool {
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return false }
+        guard PQconsumeInput(connection) == 1 else { return true }
+        _ = PQisBusy(connection)
+        return PQstatus(connection) != CONNECTION_OK || notices.endedSession
     }
 
     /// The connection's `connect_timeout` (libpq counts at least 2 s); nil when it is 0: no limit.
@@ -116,6 +157,22 @@ public final class PostgresConnection {
         connection = nil
     }
 
+    /// Closes the connection after `error` ended a call on it; unless the process is stopping, the server is
+    /// now known to be unreachable.
+    private func lose(_ error: StoreError) {
+        disconnect()
+        if error != .interrupted { health?.unreachable() }
+    }
+
+    /// Whether PostgreSQL answers `SELECT 1` by `timeout` from now, connecting first if need be; a readiness
+    /// probe. A connection that does not answer in time is closed (the next call opens a new one).
+    public func ping(timeout: Duration) throws(StoreError) {
+        let deadline = ContinuousClock.now + timeout
+        try ensureConnected(until: deadline)
+        guard let connection else { throw .connectionLost("no connection") }
+        try run(connection, until: deadline) { PQsendQuery($0, "SELECT 1") }
+    }
+
     /// Subscribes to NOTIFY on `channel` (a plain identifier), now and after every reconnect.
     public func listen(_ channel: String) throws(StoreError) {
         precondition(channel.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }, "channel names are identifiers")
@@ -136,7 +193,7 @@ public final class PostgresConnection {
             guard try awaitSocket(of: connection, events: Int16(POLLIN), until: .now + timeout) else { return [] }
             guard PQconsumeInput(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
         } catch {
-            disconnect()
+            lose(error)
             throw error
         }
         return drainNotifications()
@@ -155,7 +212,7 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [any SQLParameter] = []) throws(StoreError) -> QueryResult {
         try withParameters(parameters) { connection, count, values throws(StoreError) in
-            try run(connection) { PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0) }
+            try run(connection, until: answerDeadline) { PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0) }
         }
     }
 
@@ -166,7 +223,7 @@ public final class PostgresConnection {
         -> T
     {
         try withParameters(parameters) { connection, count, values throws(StoreError) in
-            try run(connection, reading: { read(RawQueryResult($0)) }) {
+            try run(connection, until: answerDeadline, reading: { read(RawQueryResult($0)) }) {
                 PQsendQueryParams($0, sql, count, nil, values, nil, nil, 0)
             }
         }
@@ -193,8 +250,11 @@ public final class PostgresConnection {
     public func execute(script: String) throws(StoreError) {
         try ensureConnected()
         guard let connection else { throw .connectionLost("no connection") }
-        try run(connection) { PQsendQuery($0, script) }
+        try run(connection, until: answerDeadline) { PQsendQuery($0, script) }
     }
+
+    /// When a statement sent now must have its answer by, if ever.
+    private var answerDeadline: ContinuousClock.Instant? { answerTimeout.map { .now + $0 } }
 
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
@@ -211,25 +271,32 @@ public final class PostgresConnection {
 
     /// Sends what `send` queues, waits for every result it produces and returns the last one's rows, or
     /// throws the first error (what `PQexec` does, without blocking inside libpq). A connection lost or
-    /// interrupted on the way is closed; the next call opens a new one.
+    /// interrupted on the way is closed; the next call opens a new one. A FATAL error that ends the
+    /// connection (a fast shutdown's 57P01) counts as a lost connection, not as a failed statement.
+    /// `deadline`, when given, bounds the wait for the answer.
     @discardableResult
-    private func run(_ connection: OpaquePointer, _ send: (OpaquePointer) -> Int32) throws(StoreError) -> QueryResult {
-        try run(connection, reading: QueryResult.init, send)
+    private func run(_ connection: OpaquePointer, until deadline: ContinuousClock.Instant? = nil, _ send: (OpaquePointer) -> Int32)
+        throws(StoreError) -> QueryResult
+    {
+        try run(connection, until: deadline, reading: QueryResult.init, send)
     }
 
     /// `run`, reading the last result with `reading` before it is freed.
-    private func run<T>(_ connection: OpaquePointer, reading: (OpaquePointer?) -> T, _ send: (OpaquePointer) -> Int32) throws(StoreError)
-        -> T
-    {
+    private func run<T>(
+        _ connection: OpaquePointer, until deadline: ContinuousClock.Instant? = nil, reading: (OpaquePointer?) -> T,
+        _ send: (OpaquePointer) -> Int32
+    ) throws(StoreError) -> T {
         var last: OpaquePointer?
         var failure: StoreError?
         defer { PQclear(last) }
         do throws(StoreError) {
             guard send(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
-            try flush(connection)
+            try flush(connection, until: deadline)
             while true {
                 while PQisBusy(connection) == 1 {
-                    _ = try awaitSocket(of: connection, events: Int16(POLLIN), until: nil)
+                    guard try awaitSocket(of: connection, events: Int16(POLLIN), until: deadline) else {
+                        throw .connectionLost("no answer in time")
+                    }
                     guard PQconsumeInput(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
                 }
                 guard let result = PQgetResult(connection) else { break }
@@ -242,8 +309,9 @@ public final class PostgresConnection {
                     PQclear(result)
                 }
             }
+            if let failure, PQstatus(connection) == CONNECTION_BAD { throw .connectionLost("\(failure)") }
         } catch {
-            disconnect()
+            lose(error)
             throw error
         }
         if let failure { throw failure }
@@ -251,13 +319,15 @@ public final class PostgresConnection {
     }
 
     /// Sends what libpq holds in its output buffer (a non-blocking connection queues it there).
-    private func flush(_ connection: OpaquePointer) throws(StoreError) {
+    private func flush(_ connection: OpaquePointer, until deadline: ContinuousClock.Instant?) throws(StoreError) {
         while true {
             switch PQflush(connection) {
             case 0:
                 return
             case 1:
-                _ = try awaitSocket(of: connection, events: Int16(POLLIN | POLLOUT), until: nil)
+                guard try awaitSocket(of: connection, events: Int16(POLLIN | POLLOUT), until: deadline) else {
+                    throw .connectionLost("no answer in time")
+                }
                 guard PQconsumeInput(connection) == 1 else { throw .connectionLost(Self.message(of: connection)) }
             default:
                 throw .connectionLost(Self.message(of: connection))
@@ -306,6 +376,31 @@ public final class PostgresConnection {
         let sqlState = field(Int32(UInt8(ascii: "C"))) ?? "08000"
         let message = field(Int32(UInt8(ascii: "M"))) ?? Self.message(of: connection)
         return .queryFailed(sqlState: sqlState, message: message)
+    }
+}
+
+/// Watches the notices of a connection for a FATAL error, which libpq hands on as a notice when it comes while
+/// the connection is idle (the server ends the session after it; the connection is replaced, so it is not
+/// printed). Every other notice goes to libpq's own receiver (standard error), as before.
+private final class Notices {
+    private(set) var endedSession = false
+    /// libpq's own receiver, which ignores its argument.
+    private var previous: PQnoticeReceiver?
+
+    /// Watches `connection`, newly opened, until it is closed (it must be before this object goes).
+    func follow(_ connection: OpaquePointer) {
+        endedSession = false
+        previous = PQsetNoticeReceiver(connection, Self.receive, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private static let receive: PQnoticeReceiver = { argument, result in
+        guard let argument else { return }
+        let notices = Unmanaged<Notices>.fromOpaque(argument).takeUnretainedValue()
+        if let severity = PQresultErrorField(result, Int32(UInt8(ascii: "V"))), String(cString: severity) == "FATAL" {
+            notices.endedSession = true
+        } else {
+            notices.previous?(nil, result)
+        }
     }
 }
 

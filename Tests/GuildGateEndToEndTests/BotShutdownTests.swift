@@ -47,11 +47,7 @@ extension EndToEnd {
 
         /// A proxy to the stack's PostgreSQL (a Unix socket) and the `DATABASE_URL` that goes through it.
         func databaseProxy() throws -> (TCPProxy, String) {
-            let components = try #require(URLComponents(string: stack.databaseURL))
-            let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
-            let socket = "\(try #require(query["host"]))/.s.PGSQL.\(try #require(query["port"]))"
-            let proxy = try TCPProxy(target: .unix(path: socket))
-            return (proxy, "postgresql://\(query["user"] ?? "postgres")@127.0.0.1:\(proxy.port)/guildgate?sslmode=disable")
+            try TCPProxy.postgres(stack.databaseURL)
         }
 
         /// discord-sandbox paused (SIGSTOP) while `body` runs: its sockets accept, nothing answers.

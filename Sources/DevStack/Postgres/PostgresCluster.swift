@@ -46,6 +46,16 @@ struct PostgresCluster: Sendable {
         return url
     }
 
+    /// The directory `start` was given (DIR/pg's target); an error when the stack uses a PostgreSQL of its
+    /// DATABASE_URL instead.
+    func ownRoot() throws(StackError) -> String {
+        let root = URL(fileURLWithPath: context.directory.postgres).resolvingSymlinksInPath().path
+        guard FileManager.default.fileExists(atPath: root + "/data/PG_VERSION") else {
+            throw StackError("this stack has no PostgreSQL of its own (DATABASE_URL names another): restart that one yourself")
+        }
+        return root
+    }
+
     /// Stops the cluster of DIR/pg if it runs: a fast shutdown with pg_ctl, then SIGTERM and SIGKILL if need be.
     func stop() {
         guard case .running = service.pidFile.state else { return service.pidFile.remove() }

@@ -29,8 +29,21 @@ extension LocalStack {
             context.service(.sandbox).stop(.terminate)
             _ = try SandboxService(context: context, binaries: state.binaries, environment: environment).start(port: sandboxPort)
         case .postgres:
-            throw StackError("restart: unknown process 'postgres' (web, bot, nginx or sandbox)")
+            let cluster = PostgresCluster(context: context, environment: environment)
+            let root = try cluster.ownRoot()
+            cluster.stop()
+            _ = try cluster.start(in: root)
         }
         logger.info("restarted \(name.rawValue)")
+    }
+
+    /// Stops one process (PostgreSQL with a fast shutdown, as `down` does); `restart` starts it again.
+    public func stop(_ name: ServiceName) {
+        let context = context(in: directory, interrupt: Latch())
+        switch name {
+        case .nginx: context.service(.nginx).stop(.quit)
+        case .web, .bot, .sandbox: context.service(name).stop(.terminate)
+        case .postgres: PostgresCluster(context: context, environment: environment).stop()
+        }
     }
 }

@@ -6,8 +6,8 @@ public enum ServiceName: String, CaseIterable, Sendable {
     case bot
     case nginx
 
-    /// What `restart` restarts (PostgreSQL is not among them: a `down` and an `up` restart it).
-    public static let restartable: [ServiceName] = [.web, .bot, .nginx, .sandbox]
+    /// What `restart` restarts (PostgreSQL only when the stack runs its own).
+    public static let restartable: [ServiceName] = [.web, .bot, .nginx, .sandbox, .postgres]
 
     /// The program, as messages name it.
     var program: String {

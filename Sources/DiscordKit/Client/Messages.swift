@@ -44,16 +44,20 @@ public struct DiscordMessage: Sendable, Equatable {
 /// first and `payload_json` last, as discord.js does.
 public struct MessageDraft: Sendable {
     private let content: String
-    private let nonce: String?
+    private let nonce: String
     private let replyTo: String?
     private let boundary = "guildgate-" + (0..<24).map { _ in String("0123456789abcdef".randomElement()!) }.joined()
     private var body: [UInt8] = []
     public private(set) var filenames: [String] = []
 
-    /// With a `nonce`, Discord enforces it: a retried request returns the message the first one created
-    /// instead of posting a second one. With `replyingTo`, the message is a reply to that one (posted
-    /// without the reference if it was deleted meanwhile).
-    public init(content: String, nonce: String? = nil, replyingTo messageID: String? = nil, reservingCapacity capacity: Int = 0) {
+    /// Discord enforces the `nonce` (a fresh random one unless given): a request retried after a lost answer
+    /// (a 5xx, a timeout) returns the message the first one created instead of posting a second one. A nonce
+    /// of its own lets a later call (an upload resumed) find its earlier post too. With `replyingTo`, the
+    /// message is a reply to that one (posted without the reference if it was deleted meanwhile).
+    public init(
+        content: String, nonce: String = MessageDraft.randomNonce(), replyingTo messageID: String? = nil,
+        reservingCapacity capacity: Int = 0
+    ) {
         self.content = content
         self.nonce = nonce
         replyTo = messageID
@@ -77,11 +81,16 @@ public struct MessageDraft: Sendable {
         body += Array("\r\n".utf8)
     }
 
+    /// A random nonce of at most 22 characters (Discord takes up to 25).
+    public static func randomNonce() -> String {
+        "gg" + String(UInt64.random(in: .min ... .max), radix: 36) + String(UInt32.random(in: .min ... .max), radix: 36)
+    }
+
     /// The finished request body: JSON without files, multipart with them. The draft is left empty; the
     /// body takes over its buffer rather than copying it.
     public mutating func finish() -> RequestBody {
         var payload: [(String, JSON)] = [("content", .string(content)), ("allowed_mentions", ["parse": []])]
-        if let nonce { payload += [("nonce", .string(nonce)), ("enforce_nonce", true)] }
+        payload += [("nonce", .string(nonce)), ("enforce_nonce", true)]
         if let replyTo { payload.append(("message_reference", ["message_id": .string(replyTo), "fail_if_not_exists": false])) }
         guard !filenames.isEmpty else { return .json(JSON.object(payload)) }
         payload.append(

@@ -19,6 +19,9 @@ struct Fault: Sendable {
         case delay
         /// Answer 429 as an exhausted bucket would, with `retry_after` = `delay_ms` / 1000.
         case ratelimit
+        /// Handle the request, then answer `status` and `body` instead of its response: the change is made but
+        /// the client cannot know it (a 5xx from a proxy that lost Discord's answer).
+        case lostAnswer = "lost_answer"
     }
 
     /// `nil` matches every method.

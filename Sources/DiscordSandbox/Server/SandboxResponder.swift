@@ -62,8 +62,12 @@ struct SandboxResponder: Sendable {
             outcome = .respond(HTTPError.requestEntityTooLarge.response)
         } else {
             let (response, scope) = await discord(request, mount: mount, match: match)
-            outcome = .respond(response)
-            rateLimitScope = scope
+            if let fault, fault.kind == .lostAnswer {
+                outcome = .respond(Self.injectedResponse(status: fault.status, body: fault.body))
+            } else {
+                outcome = .respond(response)
+                rateLimitScope = scope
+            }
         }
 
         var status: Int?
@@ -93,9 +97,11 @@ struct SandboxResponder: Sendable {
         return outcome
     }
 
-    /// Applies a fault; `nil` when the request should then be handled normally (`delay`).
+    /// Applies a fault; `nil` when the request should then be handled normally (`delay`, `lost_answer`).
     private func inject(_ fault: Fault, match: Router.Match) async -> ResponderOutcome? {
         switch fault.kind {
+        case .lostAnswer:
+            return nil
         case .delay:
             await sleep(milliseconds: fault.delayMilliseconds)
             return nil

@@ -21,6 +21,11 @@ public struct AppEnvironment: Sendable {
     public let tokenVerifier: TokenVerifier
     /// The sync API's requests per access token: 60 a minute.
     public let tokenRateLimiter = TokenRateLimiter()
+    /// Whether the threads' connections last reached PostgreSQL, for `/healthz`.
+    let databaseHealth = DatabaseHealth()
+    /// How long a request waits for one statement's answer before it is a 503: well within nginx's
+    /// `fastcgi_read_timeout` (60 s), so a paused database gets a clear page rather than nginx's 504.
+    let databaseAnswerTimeout: Duration
     /// Makes a thread's connection to Discord: a curl handle, or a fake Discord in tests.
     let makeDiscordTransport: @Sendable () -> any HTTPTransport
     /// Sign sessions (the newest) and verify their signatures (any).
@@ -31,8 +36,9 @@ public struct AppEnvironment: Sendable {
 
     public init(
         config: AppConfig, templates: Templates, logger: Logger, clock: @escaping @Sendable () -> Date = Date.init,
-        discordTransport: @escaping @Sendable () -> any HTTPTransport = { HTTPClient() }
+        discordTransport: @escaping @Sendable () -> any HTTPTransport = { HTTPClient() }, databaseAnswerTimeout: Duration = .seconds(30)
     ) {
+        self.databaseAnswerTimeout = databaseAnswerTimeout
         settings = LiveConfig(base: config)
         self.templates = templates
         self.logger = logger

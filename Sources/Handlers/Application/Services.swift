@@ -14,7 +14,8 @@ public final class Services {
 
     public init(environment: AppEnvironment) {
         self.environment = environment
-        db = PostgresConnection(url: environment.config.databaseURL)
+        db = PostgresConnection(
+            url: environment.config.databaseURL, health: environment.databaseHealth, answerTimeout: environment.databaseAnswerTimeout)
         http = environment.makeDiscordTransport()
     }
 

@@ -26,8 +26,10 @@ public final class TestApplication: Sendable {
 
     /// The stack's settings changed by `overrides` (nil removes), as `WebProcess` takes them; `discord`
     /// answers every call the application makes to Discord instead of the stack's sandbox (a fake Discord:
-    /// `FakeDiscordOAuth`).
-    public init(overrides: [String: String?] = [:], discord: (any HTTPTransport & Sendable)? = nil) async throws {
+    /// `FakeDiscordOAuth`); a request waits `databaseAnswerTimeout` for a statement's answer.
+    public init(
+        overrides: [String: String?] = [:], discord: (any HTTPTransport & Sendable)? = nil, databaseAnswerTimeout: Duration = .seconds(30)
+    ) async throws {
         let (stack, databaseURL) = try await TestDatabase.prepare()
         var settings = stack.settings
         settings["DATABASE_URL"] = databaseURL
@@ -39,7 +41,8 @@ public final class TestApplication: Sendable {
         application = Application(
             environment: AppEnvironment(
                 config: config, templates: try Templates(directory: config.templatesDirectory), logger: log.logger,
-                clock: { clock.date }, discordTransport: { discord.map { $0 as any HTTPTransport } ?? HTTPClient() }))
+                clock: { clock.date }, discordTransport: { discord.map { $0 as any HTTPTransport } ?? HTTPClient() },
+                databaseAnswerTimeout: databaseAnswerTimeout))
         self.clock = clock
         self.log = log
     }

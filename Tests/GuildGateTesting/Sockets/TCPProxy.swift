@@ -52,6 +52,18 @@ public final class TCPProxy: Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
+    /// A proxy to the PostgreSQL of `databaseURL` (on a Unix socket, as the test stack's is) and the URL of the
+    /// same database through it.
+    public static func postgres(_ databaseURL: String) throws -> (proxy: TCPProxy, url: String) {
+        let components = URLComponents(string: databaseURL)
+        let query = Dictionary((components?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+        guard let host = query["host"], let port = query["port"], let database = components?.path, !database.isEmpty else {
+            throw TestStack.StackError(description: "TCPProxy: \(databaseURL) names no socket directory, port or database")
+        }
+        let proxy = try TCPProxy(target: .unix(path: "\(host)/.s.PGSQL.\(port)"))
+        return (proxy, "postgresql://\(query["user"] ?? "postgres")@127.0.0.1:\(proxy.port)\(database)?sslmode=disable")
+    }
+
     public var accepted: Int { state.withLock { $0.accepted } }
 
     public func set(_ mode: Mode) {

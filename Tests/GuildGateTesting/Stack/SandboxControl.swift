@@ -40,20 +40,12 @@ public struct SandboxControl {
     public func fault(method: String, path: String, status: Int, body: String? = nil, count: Int = 1) throws {
         var json = #"{"method":"\#(method)","path":"\#(path)","kind":"status","status":\#(status),"count":\#(count)"#
         if let body { json += #","body":\#(body)"# }
-        json += "}"
-        try expectOK(
-            browser.send(
-                "POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
-                body: Array(json.utf8)))
+        try arm(json + "}")
     }
 
     /// The next request to `path` is answered normally, but only after `milliseconds`.
     public func delay(method: String, path: String, milliseconds: Int) throws {
-        let json = #"{"method":"\#(method)","path":"\#(path)","kind":"delay","delay_ms":\#(milliseconds),"count":1}"#
-        try expectOK(
-            browser.send(
-                "POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"],
-                body: Array(json.utf8)))
+        try arm(#"{"method":"\#(method)","path":"\#(path)","kind":"delay","delay_ms":\#(milliseconds),"count":1}"#)
     }
 
     public func clearRequests() throws {
@@ -62,9 +54,23 @@ public struct SandboxControl {
 
     /// The paths of the requests the sandbox received since the last clear, oldest first.
     public func requestedPaths() throws -> [String] {
-        let page = try browser.get("/_sandbox/requests")
-        let requests = page.json?["requests"] as? [[String: Any]] ?? []
-        return requests.compactMap { $0["path"] as? String }
+        try requests().compactMap { $0["path"] as? String }
+    }
+
+    /// The requests the sandbox received since the last clear, oldest first (`method`, `path`, `route`,
+    /// `status`, `fault`, `time`, …).
+    public func requests() throws -> [[String: Any]] {
+        try browser.get("/_sandbox/requests").json?["requests"] as? [[String: Any]] ?? []
+    }
+
+    /// Arms a fault: `json` is the body of `POST /_sandbox/faults` (docs/SANDBOX.md).
+    public func arm(_ json: String) throws {
+        try expectOK(browser.send("POST", "/_sandbox/faults", headers: ["Content-Type": "application/json"], body: Array(json.utf8)))
+    }
+
+    /// The faults still armed.
+    public func armedFaults() throws -> [[String: Any]] {
+        try browser.get("/_sandbox/faults").json?["faults"] as? [[String: Any]] ?? []
     }
 
     public func expectOK(_ page: Page) throws {

@@ -47,6 +47,12 @@ public final class TestStack: Sendable {
         }
     }
 
+    /// A stack of the caller's own, for a test that takes one of its parts away (PostgreSQL): the in-process
+    /// tests, which run alongside the end-to-end ones, keep their database in the shared stack. The caller stops it.
+    public static func ownStack() throws(StackError) -> TestStack {
+        try TestStack()
+    }
+
     private static func stopShared() {
         started.withLock { state in
             if case .success(let stack) = state { stack.stop() }

@@ -37,10 +37,11 @@ import Testing
         #expect(throws: (any Error).self) { try StatusCommand.parse([]) }
     }
 
-    @Test func onlyWebBotNginxAndTheSandboxRestart() throws {
+    @Test func webBotNginxTheSandboxAndPostgreSQLRestart() throws {
         #expect(try RestartCommand.parse(["bot", "--dir", "var"]).name == .bot)
-        #expect(throws: (any Error).self) { try RestartCommand.parse(["postgres", "--dir", "var"]) }
-        #expect(ServiceName.allValueStrings == ["web", "bot", "nginx", "sandbox"])
+        #expect(try RestartCommand.parse(["postgres", "--dir", "var"]).name == .postgres)
+        #expect(throws: (any Error).self) { try RestartCommand.parse(["redis", "--dir", "var"]) }
+        #expect(ServiceName.allValueStrings == ["web", "bot", "nginx", "sandbox", "postgres"])
     }
 
     @Test(arguments: [

@@ -27,6 +27,18 @@ import WireFormats
         #expect(await sandbox.control(.POST, "/faults", json: #"{"kind":"status"}"#).status == 400, "no path")
     }
 
+    @Test func aLostAnswerMakesTheChangeAndAnswersTheStatusInstead() async {
+        _ = await sandbox.control(.POST, "/faults", json: #"{"path":"/channels/{id}/messages","kind":"lost_answer","status":502}"#)
+        let lost = await sandbox.bot(
+            .POST, "/channels/\(channel)/messages", json: #"{"content":"once","nonce":"n-1","enforce_nonce":true}"#)
+        #expect(lost.status == 502, "\(lost.text)")
+        let retried = await sandbox.bot(
+            .POST, "/channels/\(channel)/messages", json: #"{"content":"once","nonce":"n-1","enforce_nonce":true}"#)
+        #expect(retried.status == 200, "\(retried.text)")
+        let stored = await sandbox.control(.GET, "/channels/\(channel)/messages")
+        #expect(stored.json?.array?.filter { $0["content"]?.string == "once" }.count == 1, "\(stored.text)")
+    }
+
     @Test func rateLimitsCanBeSwitchedOffAndOn() async throws {
         for _ in 0..<5 { #expect(await sandbox.bot(.POST, "/channels/\(channel)/messages", json: #"{"content":"hi"}"#).status == 200) }
         let limited = await sandbox.bot(.POST, "/channels/\(channel)/messages", json: #"{"content":"hi"}"#)
