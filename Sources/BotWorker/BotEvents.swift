@@ -18,15 +18,18 @@ final class BotEvents: GatewayEventHandler {
     private let ingest: PresenceIngest
     private let members: MemberEvents
     private let commands: BotCommands
+    /// Whether this session's READY registers the slash commands: shard 0's does, once for every shard.
+    private let registersCommands: Bool
     private let botID = Mutex<String?>(nil)
     private let reconciler: Mutex<MemberReconciler?> = Mutex(nil)
     private let session = Mutex<Session?>(nil)
     private let logger: Logger
 
-    init(ingest: PresenceIngest, members: MemberEvents, commands: BotCommands, logger: Logger) {
+    init(ingest: PresenceIngest, members: MemberEvents, commands: BotCommands, registersCommands: Bool, logger: Logger) {
         self.ingest = ingest
         self.members = members
         self.commands = commands
+        self.registersCommands = registersCommands
         self.logger = logger
     }
 
@@ -51,12 +54,22 @@ final class BotEvents: GatewayEventHandler {
         case .ready(let ready):
             session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
             botID.withLock { $0 = ready.botUserID }
-            commands.register(applicationID: ready.applicationID ?? ready.botUserID)
+            if registersCommands { commands.register(applicationID: ready.applicationID ?? ready.botUserID) }
             await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
-        case .resumed:
-            session.withLock {
-                $0?.live = true; $0?.lastEventAt = now
+        case .resumed(let ready):
+            // A session taken over from another bot: this process starts on it without a READY of its own.
+            let takenOver = session.withLock { session in
+                guard session != nil else {
+                    session = Session(startedAt: now, live: true, lastEventAt: now)
+                    return true
+                }
+                session?.live = true
+                session?.lastEventAt = now
+                return false
             }
+            guard takenOver else { return }
+            botID.withLock { $0 = ready.botUserID }
+            await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
         case .disconnected:
             session.withLock { $0?.live = false }
         case .dispatch(let name, let data):
