@@ -71,6 +71,19 @@ public final class TestStack: Sendable {
         }
     }
 
+    /// Sends the stack's pages and API to these guildgate-web sockets (none: back to the stack's own instance)
+    /// with `nginx -s reload`; returns once nginx's old workers are gone.
+    public func routeWeb(to sockets: [String]) throws {
+        do {
+            try Self.localStack(directory).reloadNginx(webSockets: sockets)
+        } catch {
+            throw StackError(description: "\(error)")
+        }
+    }
+
+    /// The group nginx's workers reach the app's sockets with (`guildgate-web serve --socket-group`).
+    public var socketGroup: String { settings["STACK_SOCKET_GROUP"]! }
+
     public func stop() {
         Self.localStack(directory).down(purge: true)
         try? FileManager.default.removeItem(atPath: directory)
