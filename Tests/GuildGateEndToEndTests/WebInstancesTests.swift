@@ -60,7 +60,9 @@ extension EndToEnd {
             }
             let (served, failures) = load.stop()
             #expect(served > 100, "too little load to say anything: \(served) requests")
-            #expect(failures.isEmpty, "\(failures.count) of \(served) requests failed: \(failures.prefix(5))")
+            #expect(
+                failures.isEmpty,
+                "\(failures.count) of \(served) requests failed: \(failures.prefix(5))\n\(stack.nginxErrorLog.suffix(3000))")
         }
     }
 }

@@ -28,8 +28,9 @@ protocol ShardHolder: Sendable {
 /// lost a shard cannot overwrite what the new holder records.
 final class ShardKeeper: Sendable {
     static let interval = Duration.milliseconds(1500)
-    /// How often a failing check is retried.
-    static let retryInterval = Duration.milliseconds(500)
+    /// The longest wait between two attempts to reach PostgreSQL: short, so that a bot whose database came
+    /// back takes its locks again before a standby does (the standbys try every ``interval``).
+    static let retryCap = Duration.seconds(1)
     static let callTimeout = Duration.seconds(3)
     static let lockGrace = Duration.seconds(10)
 
@@ -101,6 +102,8 @@ final class ShardKeeper: Sendable {
         var held: Set<Int> = []
         var standingBy = false
         var failingSince: ContinuousClock.Instant?
+        var backoff = ReconnectBackoff(cap: Self.retryCap)
+        var generator = SystemRandomNumberGenerator()
         logger.info(
             "taking gateway shards",
             metadata: ["shards": "\(plan.shards)", "max_concurrency": "\(plan.maxConcurrency)", "worker": "\(worker)"])
@@ -139,11 +142,16 @@ final class ShardKeeper: Sendable {
                         metadata: ["error": "\(error)", "shards": "\(held.sorted())"])
                     for shard in held.sorted() { await holder.released(gatewayShard(shard)) }
                     held = []
-                } else {
-                    logger.warning("gateway shards: cannot check the locks; next try in 0.5 s", metadata: ["error": "\(error)"])
                 }
+                let delay = backoff.nextDelay(using: &generator)
+                logger.warning(
+                    "gateway shards: database call failed; next try \(delay.retryText)",
+                    metadata: ["error": "\(error)", "attempt": "\(backoff.failures)"])
+                await stopping.wait(until: .now + delay)
+                continue
             }
-            await stopping.wait(until: .now + (failingSince == nil ? Self.interval : Self.retryInterval))
+            backoff.succeeded()
+            await stopping.wait(until: .now + Self.interval)
         }
     }
 

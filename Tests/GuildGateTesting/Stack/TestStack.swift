@@ -16,6 +16,8 @@ public final class TestStack: Sendable {
     public var socketPath: String { directory + "/run/web.sock" }
     /// What guildgate-web has logged so far (at `notice` and above).
     public var webLog: String { (try? String(contentsOfFile: directory + "/logs/web.log", encoding: .utf8)) ?? "" }
+    /// What nginx has logged so far: why it answered 502 or passed a request to the next instance.
+    public var nginxErrorLog: String { (try? String(contentsOfFile: directory + "/logs/nginx-error.log", encoding: .utf8)) ?? "" }
 
     public static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
