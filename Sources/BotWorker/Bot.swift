@@ -168,15 +168,21 @@ final class Bot: ShardHolder {
     /// Whether `run()` ended for `restart()`.
     var wasRestarted: Bool { restarting.withLock { $0 } }
 
-    /// Ends the sessions (each saying so on Discord), then frees the shards and stops the workers.
+    /// Ends the sessions, then frees the shards and stops the workers. Stopped (SIGTERM) while another bot runs,
+    /// it hands the sessions over for that one to resume (a rolling restart loses no event); else each session
+    /// ends on Discord's side too, so the bot shows offline.
     private func stopAll(since start: ContinuousClock.Instant) async {
         for runner in jobs { runner.requestStop() }
         let ending = sessions.withLock { sessions in
             defer { sessions = [:] }
             return Array(sessions.values)
         }
+        let handingOver = !wasRestarted && fatal.withLock { $0 == nil } && keeper.othersRunning
+        if handingOver, !ending.isEmpty { logger.notice("another bot is running: handing the gateway sessions over to it") }
         await withTaskGroup(of: Void.self) { group in
-            for session in ending { group.addTask { await session.stop(handingOver: false, finishingBy: start + Self.jobGrace) } }
+            for session in ending {
+                group.addTask { await session.stop(handingOver: handingOver, finishingBy: start + Self.jobGrace) }
+            }
         }
         await keeper.stop()
         members.finish()

@@ -65,6 +65,22 @@ extension EndToEnd {
             #expect(beating, "the bot that took over does not report itself running")
         }
 
+        @Test func aStoppedBotHandsItsSessionToTheOtherWhichResumesIt() throws {
+            let active = try BotProcess(stack: stack)
+            #expect(active.waitUntilReady(), "\(active.errorOutput.suffix(2000))")
+            let standby = try BotProcess(stack: stack)
+            #expect(active.waitForOutput("guildgate-bot processes running: 2", timeout: 10), "\(active.errorOutput.suffix(2000))")
+            let identifies = try sandbox.gatewaySessions()["identifies"] as? Int
+
+            active.signal(SIGTERM)
+            #expect(active.waitForExit(timeout: 10) == 0)
+            #expect(active.errorOutput.contains("handing the gateway sessions over"), "\(active.errorOutput.suffix(2000))")
+            #expect(standby.waitForOutput("gateway session resumed", timeout: 10), "\(standby.errorOutput.suffix(3000))")
+            #expect(try sandbox.gatewaySessions()["identifies"] as? Int == identifies, "the standby identified instead of resuming")
+            try sandbox.pushPresence(userID: Self.ann, status: "dnd")
+            #expect(poll(timeout: 3) { try status(of: Self.ann) == "dnd" })
+        }
+
         @Test func twoBotsSplitTheShardsIdentifyingOncePerBucketWindow() throws {
             try sandbox.configureGateway(#"{"heartbeat_interval_ms":1000,"shards":2,"max_concurrency":1}"#)
             let first = try BotProcess(stack: stack)

@@ -51,6 +51,8 @@ final class ShardKeeper: Sendable {
     private let deadline: CallDeadline
     private let stopping = Latch()
     private let ended = Latch()
+    /// How many bots were running at the last check, this one included (0 before the first).
+    private let liveBots = Atomic<Int>(0)
 
     init(databaseURL: String, plan: GatewayPlan, worker: String, logger: Logger) {
         self.plan = plan
@@ -90,6 +92,9 @@ final class ShardKeeper: Sendable {
             ended.open()
         }
     }
+
+    /// Whether another bot was running at the last check, which can take over what this one leaves.
+    var othersRunning: Bool { liveBots.load(ordering: .relaxed) > 1 }
 
     /// Stops checking and closes the connection once what is queued on it is done (the sessions' last
     /// records), which frees the locks; the sessions must be ended first.
@@ -161,7 +166,11 @@ final class ShardKeeper: Sendable {
     private func check(_ store: GatewayShardStore, held: Set<Int>) throws -> Change {
         let own = try store.ownLocks()
         if !own.registered { try store.register(key: key) }
-        let share = plan.fairShare(liveBots: try store.liveBots())
+        let bots = try store.liveBots()
+        if liveBots.exchange(bots, ordering: .relaxed) != bots {
+            logger.info("guildgate-bot processes running: \(bots)", metadata: ["worker": "\(worker)"])
+        }
+        let share = plan.fairShare(liveBots: bots)
         var change = Change(held: own.shards)
         if change.held.count > share {
             change.surplus = Array(change.held.sorted().suffix(change.held.count - share))
