@@ -107,10 +107,11 @@ public final class GatewayClient: Sendable {
 
     /// Ends the session with a 1000 close, which ends it on Discord's side too (the bot shows offline),
     /// and makes `run()` return: at once when it is backing off or still connecting, else once the close
-    /// handshake is done or ``closeGrace`` has passed. Handing over, it closes with 4000 instead, which
-    /// leaves the session for another process to resume.
+    /// handshake is done or ``closeGrace`` has passed. Handing over, it tells the coordinator where the session
+    /// stands and closes with 4000 instead, which leaves the session for another process to resume.
     public func stop(handingOver: Bool = false) async {
         handsOver.store(handingOver, ordering: .relaxed)
+        if handingOver { reportSession(always: true) }
         stopped.open()
         await state.withLock { $0.attempt }?.close(code: stopCode, grace: Self.closeGrace)
     }
