@@ -63,6 +63,7 @@ extension EndToEnd {
                 try db.query("SELECT beat_at > $1::timestamptz AS fresh FROM bot_heartbeats", [killed]).first?.bool("fresh") == true
             }
             #expect(beating, "the bot that took over does not report itself running")
+            withExtendedLifetime(standby) {}
         }
 
         @Test func aStoppedBotHandsItsSessionToTheOtherWhichResumesIt() throws {
@@ -79,6 +80,7 @@ extension EndToEnd {
             #expect(try sandbox.gatewaySessions()["identifies"] as? Int == identifies, "the standby identified instead of resuming")
             try sandbox.pushPresence(userID: Self.ann, status: "dnd")
             #expect(poll(timeout: 3) { try status(of: Self.ann) == "dnd" })
+            withExtendedLifetime(standby) {}
         }
 
         @Test func twoBotsSplitTheShardsIdentifyingOncePerBucketWindow() throws {
@@ -98,6 +100,7 @@ extension EndToEnd {
 
             try sandbox.pushPresence(userID: Self.ann, status: "dnd")
             #expect(poll(timeout: 3) { try status(of: Self.ann) == "dnd" })
+            withExtendedLifetime((first, second)) {}
         }
 
         @Test func twoBotsRunEachJobOnceAndEachScheduleOncePerInterval() throws {
@@ -124,6 +127,7 @@ extension EndToEnd {
             let fired = try firings()
             let gaps = zip(fired.dropFirst(), fired).map { $0.timeIntervalSince($1) }
             #expect(gaps.allSatisfy { $0 >= 0.99 }, "two firings within one interval: \(gaps)")
+            withExtendedLifetime((first, second)) {}
         }
     }
 }

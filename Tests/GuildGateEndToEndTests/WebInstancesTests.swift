@@ -42,6 +42,7 @@ extension EndToEnd {
                 "\(callback.status): \(callback.body.prefix(500))")
             try stack.routeWeb(to: [first.socketPath])
             #expect(try member.get("/").body.contains("You are signed in as two_webs"))
+            withExtendedLifetime((first, second)) {}
         }
 
         @Test func restartingEachInstanceInTurnUnderLoadFailsNoRequest() throws {
