@@ -52,30 +52,28 @@ final class BotEvents: GatewayEventHandler {
         let now = Date()
         switch event {
         case .ready(let ready):
-            session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
-            botID.withLock { $0 = ready.botUserID }
+            await begin(ready, at: now)
             if registersCommands { commands.register(applicationID: ready.applicationID ?? ready.botUserID) }
-            await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
         case .resumed(let ready):
-            // A session taken over from another bot: this process starts on it without a READY of its own.
-            let takenOver = session.withLock { session in
-                guard session != nil else {
-                    session = Session(startedAt: now, live: true, lastEventAt: now)
-                    return true
-                }
+            let resumed = session.withLock { session in
                 session?.live = true
                 session?.lastEventAt = now
-                return false
+                return session != nil
             }
-            guard takenOver else { return }
-            botID.withLock { $0 = ready.botUserID }
-            await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
+            // Else a session taken over from another bot: this process starts on it without a READY of its own.
+            if !resumed { await begin(ready, at: now) }
         case .disconnected:
             session.withLock { $0?.live = false }
         case .dispatch(let name, let data):
             session.withLock { $0?.lastEventAt = now }
             await dispatch(name, data, at: now)
         }
+    }
+
+    private func begin(_ ready: GatewayReady, at now: Date) async {
+        session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
+        botID.withLock { $0 = ready.botUserID }
+        await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
     }
 
     private func dispatch(_ name: String, _ data: JSON, at now: Date) async {

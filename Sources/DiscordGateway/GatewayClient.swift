@@ -18,6 +18,7 @@ public struct GatewayConfiguration: Sendable {
     public var shard: GatewayShard?
     /// A session to resume first, which another process ran.
     public var resumeFrom: GatewayResumePoint?
+    /// Ties to the other processes of the same bot, when it runs in several.
     public var coordinator: (any GatewayCoordinator)?
 
     public init(
@@ -51,7 +52,9 @@ public enum GatewayError: Error, CustomStringConvertible {
 /// after INVALID_SESSION(false) or 4007/4009; exponential backoff between failed attempts (capped at a
 /// minute, with jitter), with one log line per attempt that says what failed and when the next try is.
 /// It returns within ``closeGrace`` of `stop()`, whatever the connection is doing, and throws a
-/// ``GatewayFatalError`` when Discord refuses the bot for good (4004, 4014…).
+/// ``GatewayFatalError`` when Discord refuses the bot for good (4004, 4014…). With a coordinator, each
+/// IDENTIFY waits for its bucket's slot and the client reports where its session stands, so that another
+/// process can resume it.
 public final class GatewayClient: Sendable {
     private struct Session: Sendable {
         let ready: GatewayReady
