@@ -5,23 +5,28 @@ import GuildGateCore
 import Foundation
 import JSONSupport
 import Logging
+import ProcessSupport
 import Store
 import Synchronization
 
-/// The bot's parts, wired: gateway session → events → presence ingest (its own thread) and member
-/// reconciler; the job runner (a task, its database calls on a thread of its own) runs reconciles and
-/// whatever else is queued.
-final class Bot: Sendable {
+/// The bot's parts, wired: the gateway shards this process holds (see `ShardKeeper`; one unless Discord
+/// asks for more), each a session whose events go to the presence ingest (its own thread) and the member
+/// records; the job runners (tasks, their database calls on threads of their own) run whatever is queued.
+/// Presence reconciles need the session that carries the guild, so its `ShardSession` runs them.
+final class Bot: ShardHolder {
     private let setup: BotSetup
     private let ingest: PresenceIngest
-    private let gateway: GatewayClient
-    private let events: BotEvents
-    private let reconciler: MemberReconciler
-    /// The main runner (every kind but chat), then the chat workers.
+    private let members: MemberEvents
+    private let commands: BotCommands
+    private let keeper: ShardKeeper
+    /// The main runner (every kind but chat and reconciles), then the chat workers.
     private let jobs: [JobRunner]
     private let typing: TypingIndicator
-    private let members: MemberEvents
     private let logger: Logger
+    private let sessions = Mutex<[Int: ShardSession]>([:])
+    /// Opened by `shutdown()`, or when Discord refuses the bot for good (then `fatal` says why).
+    private let finished = Latch()
+    private let fatal = Mutex<GatewayFatalError?>(nil)
     /// When `shutdown()` was called, which the grace periods count from.
     private let shutdownStarted = Mutex<ContinuousClock.Instant?>(nil)
     private let restarting = Mutex(false)
@@ -29,30 +34,21 @@ final class Bot: Sendable {
     init(setup: BotSetup, settings: LiveConfig, logger: Logger) {
         self.setup = setup
         self.logger = logger
-        let ingest = PresenceIngest(databaseURL: setup.config.databaseURL, logger: logger)
-        let members = MemberEvents(settings: settings, guildID: setup.guildID, logger: logger)
-        let events = BotEvents(ingest: ingest, members: members, commands: BotCommands(setup: setup, logger: logger), logger: logger)
-        let gateway = GatewayClient(
-            configuration: GatewayConfiguration(url: setup.gatewayURL, token: setup.token, intents: setup.intents),
-            handler: events, logger: logger)
-        let reconciler = MemberReconciler(
-            gateway: gateway, ingest: ingest, minimumInterval: .seconds(setup.config.memberRequestInterval), logger: logger)
-        events.attach(reconciler)
-        let defaultGuild = setup.guildID
+        ingest = PresenceIngest(databaseURL: setup.config.databaseURL, logger: logger)
+        members = MemberEvents(settings: settings, guildID: setup.guildID, logger: logger)
+        commands = BotCommands(setup: setup, logger: logger)
+        keeper = ShardKeeper(databaseURL: setup.config.databaseURL, plan: setup.plan, worker: setup.worker, logger: logger)
         let cleanup = FileCleanup(
             databaseURL: setup.config.databaseURL, storageChannels: setup.config.discordStorageChannelIDs,
             logger: logger, discord: { setup.discord(logger: logger) })
         let groups = GroupJobs(guildID: setup.guildID, settings: settings, logger: logger) { setup.discord(logger: logger) }
         let prune = PresenceHistoryPrune(
             databaseURL: setup.config.databaseURL, days: setup.config.presenceHistoryDays, logger: logger)
+        let elsewhere = Set(BackgroundJob.Kind.chat.union([.presenceReconcile]).map(\.rawValue))
         let main = JobRunner(
-            databaseURL: setup.config.databaseURL, worker: setup.worker, lane: .all(except: Set(BackgroundJob.Kind.chat.map(\.rawValue))),
+            databaseURL: setup.config.databaseURL, worker: setup.worker, lane: .all(except: elsewhere),
             lease: .seconds(setup.config.jobLeaseSeconds),
             handlers: [
-                .presenceReconcile: .async { job in
-                    guard case .presenceReconcile(let guildID, _) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
-                    return try await reconciler.reconcile(guildID: guildID ?? defaultGuild).json
-                },
                 .filesCleanup: .blocking { _ in try cleanup.run() },
                 .groupsVerify: .blocking { job in
                     guard case .groupsVerify(let discordID, let requestedBy) = job else { throw JobFailure.unknownKind(job.kind.rawValue) }
@@ -67,11 +63,6 @@ final class Bot: Sendable {
             logger: logger)
         typing = TypingIndicator(discord: { setup.discord(logger: logger) }, logger: logger)
         jobs = [main] + Self.chatWorkers(setup: setup, typing: typing, logger: logger)
-        self.ingest = ingest
-        self.members = members
-        self.gateway = gateway
-        self.events = events
-        self.reconciler = reconciler
     }
 
     /// After SIGTERM, how long the job in hand may take to finish before it is abandoned to its lease.
@@ -114,21 +105,19 @@ final class Bot: Sendable {
         for runner in jobs { runner.start() }
         logger.info(
             "guildgate-bot started", metadata: ["guild_id": "\(setup.guildID)", "intents": "\(setup.intents)", "worker": "\(setup.worker)"])
-        let heartbeat = Task { await beat(every: .seconds(5)) }
-        defer { heartbeat.cancel() }
-        do {
-            try await gateway.run()
-        } catch {
-            await stopWorkers(since: .now)
+        keeper.start(holder: self)
+        await finished.wait()
+        if let error = fatal.withLock({ $0 }) {
+            await stopAll(since: .now)
             throw error
         }
-        await stopWorkers(since: shutdownStarted.withLock { $0 } ?? .now)
+        await stopAll(since: shutdownStarted.withLock { $0 } ?? .now)
         logger.info("guildgate-bot stopped")
     }
 
-    /// Stops claiming jobs, ends reconciles waiting for the gateway (their jobs go back to the queue) and
-    /// closes the gateway session, whatever it is doing; `run()` then lets the job in hand finish within
-    /// ``jobGrace`` and writes what is pending within ``writeGrace``, both counted from now.
+    /// Stops claiming jobs and ends the shards' sessions, whatever they are doing; `run()` then lets the
+    /// job in hand finish within ``jobGrace`` and writes what is pending within ``writeGrace``, both
+    /// counted from now.
     func shutdown() async {
         shutdownStarted.withLock { $0 = .now }
         logger.info(
@@ -137,8 +126,30 @@ final class Bot: Sendable {
                 "job_grace_s": "\(Self.jobGrace.components.seconds)", "write_grace_s": "\(Self.writeGrace.components.seconds)",
             ])
         for runner in jobs { runner.requestStop() }
-        await reconciler.abandon()
-        await gateway.stop()
+        finished.open()
+    }
+
+    func acquired(_ shard: GatewayShard) async {
+        let coordinator = ShardCoordinator(shard: shard, keeper: keeper, worker: setup.worker, logger: logger)
+        let resumeFrom = await coordinator.savedSession()
+        let session = ShardSession(
+            shard: shard, resumeFrom: resumeFrom, coordinator: coordinator, setup: setup, ingest: ingest, members: members,
+            commands: commands, logger: logger)
+        // A shard taken while the bot stops is left to the keeper's closing connection.
+        let added = sessions.withLock { sessions in
+            guard !finished.isOpen else { return false }
+            sessions[shard.id] = session
+            return true
+        }
+        guard added else { return }
+        session.start { [self] error in
+            fatal.withLock { $0 = $0 ?? error }
+            finished.open()
+        }
+    }
+
+    func released(_ shard: GatewayShard) async {
+        await sessions.withLock { $0.removeValue(forKey: shard.id) }?.stop(handingOver: true, finishingBy: .now + Self.jobGrace)
     }
 
     /// Whether the settings the session runs on are no longer those in effect (a new bot token or guild
@@ -157,17 +168,23 @@ final class Bot: Sendable {
     /// Whether `run()` ended for `restart()`.
     var wasRestarted: Bool { restarting.withLock { $0 } }
 
-    /// Writes the heartbeat row while the session is live, which is what `/api/staff/discord/status/` reads.
-    private func beat(every interval: Duration) async {
-        while !Task.isCancelled {
-            if let heartbeat = events.heartbeat(guildID: setup.guildID, latency: gateway.latency) { ingest.beat(heartbeat) }
-            try? await Task.sleep(for: interval)
-        }
-    }
-
-    private func stopWorkers(since start: ContinuousClock.Instant) async {
+    /// Ends the sessions, then frees the shards and stops the workers. Stopped (SIGTERM) while another bot runs,
+    /// it hands the sessions over for that one to resume (a rolling restart loses no event); else each session
+    /// ends on Discord's side too, so the bot shows offline.
+    private func stopAll(since start: ContinuousClock.Instant) async {
         for runner in jobs { runner.requestStop() }
-        await reconciler.abandon()
+        let ending = sessions.withLock { sessions in
+            defer { sessions = [:] }
+            return Array(sessions.values)
+        }
+        let handingOver = !wasRestarted && fatal.withLock { $0 == nil } && keeper.othersRunning
+        if handingOver, !ending.isEmpty { logger.notice("another bot is running: handing the gateway sessions over to it") }
+        await withTaskGroup(of: Void.self) { group in
+            for session in ending {
+                group.addTask { await session.stop(handingOver: handingOver, finishingBy: start + Self.jobGrace) }
+            }
+        }
+        await keeper.stop()
         members.finish()
         await withTaskGroup(of: Void.self) { group in
             for runner in jobs { group.addTask { await runner.stop(finishingBy: start + Self.jobGrace) } }

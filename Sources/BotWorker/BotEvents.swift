@@ -18,15 +18,18 @@ final class BotEvents: GatewayEventHandler {
     private let ingest: PresenceIngest
     private let members: MemberEvents
     private let commands: BotCommands
+    /// Whether this session's READY registers the slash commands: shard 0's does, once for every shard.
+    private let registersCommands: Bool
     private let botID = Mutex<String?>(nil)
     private let reconciler: Mutex<MemberReconciler?> = Mutex(nil)
     private let session = Mutex<Session?>(nil)
     private let logger: Logger
 
-    init(ingest: PresenceIngest, members: MemberEvents, commands: BotCommands, logger: Logger) {
+    init(ingest: PresenceIngest, members: MemberEvents, commands: BotCommands, registersCommands: Bool, logger: Logger) {
         self.ingest = ingest
         self.members = members
         self.commands = commands
+        self.registersCommands = registersCommands
         self.logger = logger
     }
 
@@ -49,20 +52,28 @@ final class BotEvents: GatewayEventHandler {
         let now = Date()
         switch event {
         case .ready(let ready):
-            session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
-            botID.withLock { $0 = ready.botUserID }
-            commands.register(applicationID: ready.applicationID ?? ready.botUserID)
-            await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
-        case .resumed:
-            session.withLock {
-                $0?.live = true; $0?.lastEventAt = now
+            await begin(ready, at: now)
+            if registersCommands { commands.register(applicationID: ready.applicationID ?? ready.botUserID) }
+        case .resumed(let ready):
+            let resumed = session.withLock { session in
+                session?.live = true
+                session?.lastEventAt = now
+                return session != nil
             }
+            // Else a session taken over from another bot: this process starts on it without a READY of its own.
+            if !resumed { await begin(ready, at: now) }
         case .disconnected:
             session.withLock { $0?.live = false }
         case .dispatch(let name, let data):
             session.withLock { $0?.lastEventAt = now }
             await dispatch(name, data, at: now)
         }
+    }
+
+    private func begin(_ ready: GatewayReady, at now: Date) async {
+        session.withLock { $0 = Session(startedAt: now, live: true, lastEventAt: now) }
+        botID.withLock { $0 = ready.botUserID }
+        await reconciler.withLock { $0 }?.sessionStarted(guilds: ready.guildIDs)
     }
 
     private func dispatch(_ name: String, _ data: JSON, at now: Date) async {

@@ -60,7 +60,7 @@ struct BotSetup: Sendable {
     let token: String
     let guildID: String
     let intents: GatewayIntents
-    let gatewayURL: String
+    let plan: GatewayPlan
     let worker: String
     /// One limiter for every REST call the process makes, as Discord counts them per bot.
     let rateLimiter = RateLimiter()
@@ -74,22 +74,13 @@ struct BotSetup: Sendable {
         intents = try config.gatewayIntents()
         let discord = DiscordClient(
             configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
-        gatewayURL = try config.discordGatewayURL ?? Self.discoverGatewayURL(discord)
+        plan = try GatewayPlan.discover(discord, configuredURL: config.discordGatewayURL)
         worker = "\(ProcessInfo.processInfo.hostName):\(getpid())"
     }
 
     /// A REST client with its own curl handle, paced by the process-wide rate limiter.
     func discord(logger: Logger) -> DiscordClient {
         DiscordClient(configuration: config.discordConfiguration, transport: HTTPClient(), rateLimiter: rateLimiter, logger: logger)
-    }
-
-    /// `GET /gateway/bot` (docs: `events/gateway` "Get Gateway Bot").
-    private static func discoverGatewayURL(_ discord: DiscordClient) throws -> String {
-        let response = try discord.send(Route(.get, "/gateway/bot"))
-        guard let url = JSON.parse(response.body)?["url"]?.string else {
-            throw DiscordError.invalidResponse(status: response.status, reason: "GET /gateway/bot has no url")
-        }
-        return url
     }
 
     /// The operator's message for a fatal gateway error; for 4014 it asks Discord which of the requested

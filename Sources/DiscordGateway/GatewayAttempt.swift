@@ -1,3 +1,4 @@
+import NIOWebSocket
 import ProcessSupport
 import Synchronization
 import WSClient
@@ -61,13 +62,13 @@ final class GatewayAttempt: Sendable {
     /// How the attempt ended; nil when it was abandoned.
     var outcome: Outcome? { state.withLock { $0.outcome } }
 
-    /// Closes the connection with 1000 and waits up to `grace` for the close handshake; past it, or when
+    /// Closes the connection with `code` and waits up to `grace` for the close handshake; past it, or when
     /// the attempt is still connecting (NIO's connect ignores cancellation), cancels and abandons it.
-    func close(grace: Duration) async {
+    func close(code: WebSocketErrorCode, grace: Duration) async {
         let (connection, task) = state.withLock { ($0.connection, $0.task) }
         if let connection {
             // Not awaited: a write to a peer that stopped reading could wait for ever.
-            Task { try? await connection.close(.normalClosure, reason: "shutting down") }
+            Task { try? await connection.close(code, reason: "shutting down") }
             if await ended.wait(until: .now + grace) { return }
         }
         task?.cancel()

@@ -14,11 +14,23 @@ public struct GatewayConfiguration: Sendable {
     /// The bot token, without the `Bot ` prefix.
     public var token: String
     public var intents: GatewayIntents
+    /// The shard to identify as; nil for an unsharded session.
+    public var shard: GatewayShard?
+    /// A session to resume first, which another process ran.
+    public var resumeFrom: GatewayResumePoint?
+    /// Ties to the other processes of the same bot, when it runs in several.
+    public var coordinator: (any GatewayCoordinator)?
 
-    public init(url: String, token: String, intents: GatewayIntents) {
+    public init(
+        url: String, token: String, intents: GatewayIntents, shard: GatewayShard? = nil, resumeFrom: GatewayResumePoint? = nil,
+        coordinator: (any GatewayCoordinator)? = nil
+    ) {
         self.url = url
         self.token = token
         self.intents = intents
+        self.shard = shard
+        self.resumeFrom = resumeFrom
+        self.coordinator = coordinator
     }
 }
 
@@ -40,11 +52,14 @@ public enum GatewayError: Error, CustomStringConvertible {
 /// after INVALID_SESSION(false) or 4007/4009; exponential backoff between failed attempts (capped at a
 /// minute, with jitter), with one log line per attempt that says what failed and when the next try is.
 /// It returns within ``closeGrace`` of `stop()`, whatever the connection is doing, and throws a
-/// ``GatewayFatalError`` when Discord refuses the bot for good (4004, 4014…).
+/// ``GatewayFatalError`` when Discord refuses the bot for good (4004, 4014…). With a coordinator, each
+/// IDENTIFY waits for its bucket's slot and the client reports where its session stands, so that another
+/// process can resume it.
 public final class GatewayClient: Sendable {
     private struct Session: Sendable {
-        let id: String
-        let resumeURL: String
+        let ready: GatewayReady
+        var id: String { ready.sessionID }
+        var resumeURL: String { ready.resumeURL }
     }
 
     private struct State: Sendable {
@@ -65,13 +80,23 @@ public final class GatewayClient: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let stopped = Latch()
+    /// Whether `stop` leaves the session resumable, for another process to resume.
+    private let handsOver = Atomic<Bool>(false)
     /// The last dispatch sequence number (−1: none yet); read by the heartbeat task.
     private let sequence = Atomic<Int>(-1)
+    /// When the coordinator was last told the sequence number.
+    private let sequenceReported = Mutex<ContinuousClock.Instant>(.now)
 
     public init(configuration: GatewayConfiguration, handler: any GatewayEventHandler, logger: Logger) {
         self.configuration = configuration
         self.handler = handler
+        var logger = logger
+        if let shard = configuration.shard { logger[metadataKey: "shard"] = "\(shard)" }
         self.logger = logger
+        if let point = configuration.resumeFrom {
+            state.withLock { $0.session = Session(ready: point.ready) }
+            sequence.store(point.sequence ?? -1, ordering: .relaxed)
+        }
     }
 
     /// The round trip of the last heartbeat, once one was acknowledged.
@@ -85,10 +110,18 @@ public final class GatewayClient: Sendable {
 
     /// Ends the session with a 1000 close, which ends it on Discord's side too (the bot shows offline),
     /// and makes `run()` return: at once when it is backing off or still connecting, else once the close
-    /// handshake is done or ``closeGrace`` has passed.
-    public func stop() async {
+    /// handshake is done or ``closeGrace`` has passed. Handing over, it tells the coordinator where the session
+    /// stands and closes with 4000 instead, which leaves the session for another process to resume.
+    public func stop(handingOver: Bool = false) async {
+        handsOver.store(handingOver, ordering: .relaxed)
+        if handingOver { reportSession(always: true) }
         stopped.open()
-        await state.withLock { $0.attempt }?.close(grace: Self.closeGrace)
+        await state.withLock { $0.attempt }?.close(code: stopCode, grace: Self.closeGrace)
+    }
+
+    /// The close a stop sends.
+    private var stopCode: WebSocketErrorCode {
+        handsOver.load(ordering: .relaxed) ? .unknown(4000) : .normalClosure
     }
 
     public func run() async throws(GatewayFatalError) {
@@ -98,6 +131,7 @@ public final class GatewayClient: Sendable {
         while true {
             if delay > .zero, await stopped.wait(until: .now + delay) { break }
             let session = state.withLock { $0.session }
+            if session == nil, let coordinator = configuration.coordinator, !(await identifySlot(from: coordinator)) { break }
             let url = GatewayURL.connection(session?.resumeURL ?? configuration.url)
             GatewayMetrics.entered(.connecting)
             guard let outcome = await attempt(url: url, resuming: session) else { break }
@@ -112,6 +146,7 @@ public final class GatewayClient: Sendable {
             if decision == .identify {
                 state.withLock { $0.session = nil }
                 sequence.store(-1, ordering: .relaxed)
+                configuration.coordinator?.sessionChanged(nil)
                 // Discord advises waiting 1–5 s before identifying after an invalidated session.
                 if case .invalidSession = outcome.end { delay = max(delay, .milliseconds(Int.random(in: 1000...5000))) }
             }
@@ -124,6 +159,28 @@ public final class GatewayClient: Sendable {
         }
         GatewayMetrics.entered(.disconnected)
         logger.info("gateway session closed")
+    }
+
+    /// Waits for the coordinator's leave to identify; false when stopped meanwhile.
+    private func identifySlot(from coordinator: any GatewayCoordinator) async -> Bool {
+        while true {
+            let wait = await coordinator.identifyDelay()
+            guard wait > .zero else { return !stopped.isOpen }
+            logger.debug("waiting for the identify slot of this shard's bucket", metadata: ["wait_ms": "\(wait.wholeMilliseconds)"])
+            if await stopped.wait(until: .now + wait) { return false }
+        }
+    }
+
+    /// Tells the coordinator where the session stands; `always` at READY and RESUMED, else once a second at most.
+    private func reportSession(always: Bool) {
+        guard let coordinator = configuration.coordinator, let session = state.withLock({ $0.session }) else { return }
+        let now = ContinuousClock.now
+        let due = sequenceReported.withLock { last in
+            guard always || now - last >= .seconds(1) else { return false }
+            last = now
+            return true
+        }
+        if due { coordinator.sessionChanged(GatewayResumePoint(ready: session.ready, sequence: lastSequence)) }
     }
 
     private func decide(_ end: GatewayAttempt.End) -> GatewayCloseDecision {
@@ -165,7 +222,7 @@ public final class GatewayClient: Sendable {
             ) { inbound, outbound, _ in
                 progress.withLock { $0.upgraded = true }
                 attempt.upgraded(outbound)
-                if self.stopped.isOpen { try await outbound.close(.normalClosure, reason: "shutting down") }
+                try await self.closeIfStopping(outbound)
                 let end = try await self.converse(inbound: inbound, outbound: outbound, resuming: session) {
                     progress.withLock { $0.ready = true }
                 }
@@ -221,7 +278,10 @@ public final class GatewayClient: Sendable {
             }
             switch payload.opcode {
             case .dispatch:
-                if let number = payload.sequence { sequence.store(number, ordering: .relaxed) }
+                if let number = payload.sequence {
+                    sequence.store(number, ordering: .relaxed)
+                    reportSession(always: false)
+                }
                 guard let event = payload.event else { continue }
                 switch event {
                 case "READY":
@@ -230,21 +290,27 @@ public final class GatewayClient: Sendable {
                         continue
                     }
                     state.withLock { state in
-                        state.session = Session(id: ready.sessionID, resumeURL: ready.resumeURL)
+                        state.session = Session(ready: ready)
                         state.writer = outbound
                     }
                     onReady()
                     GatewayMetrics.entered(.connected)
+                    reportSession(always: true)
                     logger.info(
                         "gateway session ready", metadata: ["session_id": "\(ready.sessionID)", "guilds": "\(ready.guildIDs.count)"])
                     await handler.handle(.ready(ready))
                     try await closeIfStopping(outbound)
                 case "RESUMED":
-                    state.withLock { $0.writer = outbound }
+                    guard
+                        let ready = state.withLock({ state in
+                            state.writer = outbound; return state.session?.ready
+                        })
+                    else { continue }
                     onReady()
                     GatewayMetrics.entered(.connected)
+                    reportSession(always: true)
                     logger.info("gateway session resumed", metadata: ["sequence": "\(sequence.load(ordering: .relaxed))"])
-                    await handler.handle(.resumed)
+                    await handler.handle(.resumed(ready))
                     try await closeIfStopping(outbound)
                 default:
                     await handler.handle(.dispatch(event, payload.data))
@@ -282,7 +348,7 @@ public final class GatewayClient: Sendable {
             return .resume(token: configuration.token, sessionID: session.id, sequence: lastSequence)
         }
         logger.debug("identifying", metadata: ["intents": "\(configuration.intents)"])
-        return .identify(token: configuration.token, intents: configuration.intents)
+        return .identify(token: configuration.token, intents: configuration.intents, shard: configuration.shard)
     }
 
     private var lastSequence: Int? {
@@ -291,7 +357,7 @@ public final class GatewayClient: Sendable {
     }
 
     private func closeIfStopping(_ outbound: WebSocketOutboundWriter) async throws {
-        if stopped.isOpen { try await outbound.close(.normalClosure, reason: "shutting down") }
+        if stopped.isOpen { try await outbound.close(stopCode, reason: "shutting down") }
     }
 
     /// Heartbeats: the first after `interval × jitter`, then every `interval`. Ends the connection as a

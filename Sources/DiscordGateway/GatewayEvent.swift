@@ -10,6 +10,14 @@ public struct GatewayReady: Sendable, Equatable {
     /// The guilds the bot is in; each is backfilled by a GUILD_CREATE.
     public let guildIDs: [String]
 
+    public init(sessionID: String, resumeURL: String, botUserID: String, applicationID: String?, guildIDs: [String]) {
+        self.sessionID = sessionID
+        self.resumeURL = resumeURL
+        self.botUserID = botUserID
+        self.applicationID = applicationID
+        self.guildIDs = guildIDs
+    }
+
     init?(_ data: JSON) {
         guard let sessionID = data["session_id"]?.string, let resumeURL = data["resume_gateway_url"]?.string,
             let botUserID = data["user"]?["id"]?.string
@@ -26,8 +34,9 @@ public struct GatewayReady: Sendable, Equatable {
 public enum GatewayEvent: Sendable {
     /// A new session: the bot identified (after a start, or after the old session was invalidated).
     case ready(GatewayReady)
-    /// The session continued on a new connection; missed dispatches were replayed before this.
-    case resumed
+    /// The session continued on a new connection; missed dispatches were replayed before this. With the
+    /// READY that started it, which this process may not have seen (it took the session over from another).
+    case resumed(GatewayReady)
     /// Any other dispatch, with its event name (`PRESENCE_UPDATE`, `GUILD_CREATE`…) and data.
     case dispatch(String, JSON)
     /// The connection ended; the client is reconnecting.

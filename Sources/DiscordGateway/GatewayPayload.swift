@@ -66,16 +66,18 @@ extension GatewayPayload {
     }
 
     /// IDENTIFY (docs: `events/gateway-events` "Identify"): the token goes without its `Bot ` prefix.
-    public static func identify(token: String, intents: GatewayIntents, largeThreshold: Int = 250) -> GatewayPayload {
-        GatewayPayload(
-            opcode: .identify,
-            data: [
-                "token": .string(token),
-                "intents": .int(Int(intents.rawValue)),
-                "properties": ["os": "linux", "browser": "guildgate", "device": "guildgate"],
-                "compress": false,
-                "large_threshold": .int(largeThreshold),
-            ])
+    public static func identify(token: String, intents: GatewayIntents, shard: GatewayShard? = nil, largeThreshold: Int = 250)
+        -> GatewayPayload
+    {
+        var data: [(String, JSON)] = [
+            ("token", .string(token)),
+            ("intents", .int(Int(intents.rawValue))),
+            ("properties", ["os": "linux", "browser": "guildgate", "device": "guildgate"]),
+            ("compress", false),
+            ("large_threshold", .int(largeThreshold)),
+        ]
+        if let shard { data.append(("shard", [.int(shard.id), .int(shard.count)])) }
+        return GatewayPayload(opcode: .identify, data: .object(data))
     }
 
     public static func resume(token: String, sessionID: String, sequence: Int?) -> GatewayPayload {

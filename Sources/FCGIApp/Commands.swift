@@ -10,7 +10,7 @@ import GuildGateCore
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve FastCGI requests.")
 
-    @Option(help: "A unix socket path, or host:port for TCP (loopback only, please).")
+    @Option(help: "A unix socket path, or host:port for TCP (loopback or a private network only: FastCGI has no authentication).")
     var listen: String = "/run/guildgate/web.sock"
 
     @Option(help: "Worker threads; keep it above nginx's upstream keepalive × worker processes.")

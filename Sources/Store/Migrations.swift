@@ -473,6 +473,31 @@ public enum Migrations {
                 -- rotation completes after it.
                 ALTER TABLE oauth_states ADD COLUMN key_id text;
                 """),
+        Migration(
+            version: 13, name: "gateway shards: resumable sessions and identify buckets shared by every bot",
+            sql: """
+                -- The session each gateway shard runs, kept by the bot holding the shard (its advisory lock) so
+                -- that a bot taking the shard over resumes it. Older sequence numbers are fine: Discord replays
+                -- from there. The READY facts (bot user, application, guilds) are what a RESUMED does not repeat.
+                CREATE TABLE gateway_shards (
+                    shard_id integer PRIMARY KEY CHECK (shard_id >= 0),
+                    shard_count integer NOT NULL CHECK (shard_count > shard_id),
+                    session_id text,
+                    resume_url text,
+                    sequence bigint,
+                    bot_user_id text,
+                    application_id text,
+                    guild_ids text[],
+                    held_by text NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                );
+                -- When a session last started in each rate-limit bucket (shard_id % max_concurrency): one
+                -- IDENTIFY per bucket per 5 s, whichever bot sends it.
+                CREATE TABLE gateway_identify_buckets (
+                    rate_limit_key integer PRIMARY KEY,
+                    identified_at timestamptz NOT NULL
+                );
+                """),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -106,7 +106,10 @@ extension EndToEnd {
                 let step = min(60_000, 1000 << index)
                 #expect(delay >= step / 2 && delay <= step, "attempt \(index + 1) waits \(delay) ms")
             }
-            let others = lines.filter { $0.contains("gateway") && !$0.contains("gateway connection failed") }
+            // The shard's lines (taken, closed) are about the lock, not the connection.
+            let others = lines.filter {
+                $0.contains("gateway") && !$0.contains("gateway connection failed") && !$0.contains("gateway shard")
+            }
             #expect(
                 others.count == 1 && others.first?.contains("gateway session closed") == true, "more than one line per attempt: \(others)")
         }
@@ -114,7 +117,7 @@ extension EndToEnd {
         @Test func aDatabaseOutageLogsOneLinePerAttemptAndSigtermStillExits() throws {
             let (proxy, databaseURL) = try databaseProxy()
             defer { proxy.close() }
-            // Without chat: one job runner, whose lines the count below expects.
+            // Without chat: the main job runner and the shard's runner of reconciles, whose lines the count below expects.
             let bot = try BotProcess(stack: stack, overrides: ["DATABASE_URL": databaseURL, "LOG_LEVEL": "info", "CHAT_API_BASE": nil])
             #expect(bot.waitUntilReady(), "\(bot.errorOutput.suffix(2000))")
             #expect(bot.waitForOutput("guildgate-bot started", timeout: 5))
@@ -125,13 +128,18 @@ extension EndToEnd {
             let attempts = proxy.accepted - before
             let lines = bot.errorOutput.split(separator: "\n")
             let failures = lines.filter { $0.contains("database call failed") || $0.contains("database write failed") }
-            // Each failed attempt is one connection the proxy took and reset, but for the first of the job
-            // queue and of the presence writer (their open connections broke); two may be under way right now.
+            // Each failed attempt is one connection the proxy took and reset, but for the first of the two job
+            // runners, the presence writer and the shard keeper (their open connections broke); four may be under
+            // way right now.
             #expect(
-                failures.count >= 3 && failures.count <= attempts + 2 && failures.count >= attempts - 2,
+                failures.count >= 3 && failures.count <= attempts + 4 && failures.count >= attempts - 4,
                 "\(attempts) attempts, \(failures.count) lines: \(failures)")
             #expect(failures.allSatisfy { $0.contains("next try") && $0.contains("[BotWorker]") }, "a line was split: \(failures)")
-            #expect(lines.filter { $0.contains("job queue: database call failed") }.count <= 6, "the job queue retries without backing off")
+            let retries = lines.filter { $0.contains("job queue: database call failed") }
+            for ofShard in [false, true] {
+                let runner = retries.filter { $0.contains("/shard-0 ") == ofShard }
+                #expect(runner.count <= 6, "a job runner retries without backing off: \(runner)")
+            }
             expectCleanExit(bot)
         }
 

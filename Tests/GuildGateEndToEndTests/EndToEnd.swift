@@ -6,11 +6,13 @@ import Testing
 /// End-to-end tests through real nginx, guildgate-web, PostgreSQL and discord-sandbox. They share one
 /// stack and the sandbox's state, so they run one at a time.
 @Suite(.serialized) enum EndToEnd {
-    /// A fresh stack handle, with the sandbox reset to its defaults.
+    /// A fresh stack handle, with the sandbox reset to its defaults. The gateway sessions the bots saved for
+    /// the sandbox go with it: a bot resumes none of a previous test's sessions.
     static func stack() throws -> (TestStack, SandboxControl) {
         let stack = try TestStack.shared()
         let sandbox = SandboxControl(baseURL: stack.sandboxURL)
         try sandbox.reset()
+        try database(stack).query("TRUNCATE gateway_shards, gateway_identify_buckets")
         return (stack, sandbox)
     }
 

@@ -119,6 +119,59 @@ extension EndToEnd {
             #expect(sessions["identifies"] as? Int == 1 && sessions["identifies_refused"] as? Int == 1, "\(sessions)")
         }
 
+        /// IDENTIFY as `shard` of `count` on a new connection; returns the connection after HELLO.
+        func identify(shard: Int, of count: Int?) throws -> RawWebSocket {
+            let socket = try RawWebSocket(url: gatewayURL + "/?v=10&encoding=json")
+            #expect(socket.payload()?["op"] as? Int == 10)
+            let field = count.map { #","shard":[\#(shard),\#($0)]"# } ?? ""
+            socket.send(op: 2, String(Self.identify.dropLast()) + field + "}")
+            return socket
+        }
+
+        @Test func shardsIdentifyOncePerRateLimitBucketWindowAndMustBeInRange() throws {
+            try sandbox.configureGateway(#"{"shards":2,"max_concurrency":2}"#)
+            let bot = try #require(try api.get("/gateway/bot", headers: Self.botHeaders).json)
+            #expect(bot["shards"] as? Int == 2 && (bot["session_start_limit"] as? [String: Any])?["max_concurrency"] as? Int == 2)
+
+            // Buckets 0 and 1 (shard_id % max_concurrency) start a session each at once; bucket 0 again is too soon.
+            let zero = try identify(shard: 0, of: 2)
+            #expect(zero.dispatch("READY") != nil)
+            let one = try identify(shard: 1, of: 2)
+            let ready = try #require(one.dispatch("READY")?["d"] as? [String: Any])
+            #expect(ready["shard"] as? [Int] == [1, 2])
+            let again = try identify(shard: 0, of: 2)
+            let refused = try #require(again.payload())
+            #expect(refused["op"] as? Int == 9 && refused["d"] as? Bool == false, "\(refused)")
+
+            #expect(try identify(shard: 0, of: nil).closeCode() == 4011, "no shard while GET /gateway/bot says 2")
+            #expect(try identify(shard: 0, of: 1).closeCode() == 4011, "fewer shards than GET /gateway/bot says")
+            #expect(try identify(shard: 2, of: 2).closeCode() == 4010, "a shard id out of range")
+            let sessions = try sandbox.gatewaySessions()
+            #expect(sessions["identifies"] as? Int == 2 && sessions["identifies_refused"] as? Int == 1, "\(sessions)")
+        }
+
+        @Test func aResumeOfAnUnknownOrExpiredSessionIsInvalid() throws {
+            try sandbox.configureGateway(#"{"resume_window_ms":200}"#)
+            let (socket, ready) = try session()
+            let sessionID = try #require(ready["session_id"] as? String)
+            let resumeURL = try #require(ready["resume_gateway_url"] as? String)
+            func resume(_ id: String) throws -> [String: Any]? {
+                let resuming = try RawWebSocket(url: resumeURL + "/?v=10&encoding=json")
+                #expect(resuming.payload()?["op"] as? Int == 10)
+                resuming.send(op: 6, #"{"token":"sandbox-bot-token","session_id":"\#(id)","seq":1}"#)
+                return resuming.payload()
+            }
+            #expect(try resume("0123456789abcdef0123456789abcdef")?["d"] as? Bool == false)
+            try sandbox.dropGateway(code: nil)
+            _ = socket.closeCode()
+            let expired = poll(timeout: 3) {
+                let sessions = try sandbox.gatewaySessions()["sessions"] as? [[String: Any]] ?? []
+                return !sessions.contains { $0["session_id"] as? String == sessionID }
+            }
+            #expect(expired, "the session outlived its resume window")
+            #expect(try resume(sessionID)?["d"] as? Bool == false, "a session past its resume window was resumed")
+        }
+
         @Test func anOutageMakesTheGuildUnavailableUntilItEnds() throws {
             try sandbox.configureGateway(#"{"identify_window_ms":0}"#)
             try sandbox.addMember(id: "500000000000000101", username: "ann", status: "online")

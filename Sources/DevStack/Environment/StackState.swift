@@ -3,6 +3,8 @@
 struct StackState: Equatable, Sendable {
     var directory: String
     var binaries: String
+    /// The checkout whose nginx/ templates the stack's nginx configuration is rendered from.
+    var repository: String
     var threads: Int
     var transferThreads: Int
     var webSocket: String
@@ -14,7 +16,7 @@ struct StackState: Equatable, Sendable {
     /// The variables, in the order stack.env lists them.
     var variables: [(name: String, value: String)] {
         [
-            ("STACK_DIR", directory), ("STACK_BIN", binaries), ("STACK_THREADS", String(threads)),
+            ("STACK_DIR", directory), ("STACK_BIN", binaries), ("STACK_REPOSITORY", repository), ("STACK_THREADS", String(threads)),
             ("STACK_TRANSFER_THREADS", String(transferThreads)), ("STACK_SOCKET", webSocket),
             ("STACK_TRANSFER_SOCKET", transferSocket), ("STACK_SOCKET_GROUP", socketGroup), ("STACK_NO_BOT", startsBot ? "0" : "1"),
             ("STACK_HTTP_PORT_ARG", String(httpPortArgument)),
@@ -37,7 +39,8 @@ extension StackState {
             return number
         }
         self.init(
-            directory: try value("STACK_DIR"), binaries: try value("STACK_BIN"), threads: try number("STACK_THREADS"),
+            directory: try value("STACK_DIR"), binaries: try value("STACK_BIN"), repository: try value("STACK_REPOSITORY"),
+            threads: try number("STACK_THREADS"),
             transferThreads: try number("STACK_TRANSFER_THREADS"), webSocket: try value("STACK_SOCKET"),
             transferSocket: try value("STACK_TRANSFER_SOCKET"), socketGroup: try value("STACK_SOCKET_GROUP"),
             startsBot: try value("STACK_NO_BOT") != "1", httpPortArgument: try number("STACK_HTTP_PORT_ARG"))

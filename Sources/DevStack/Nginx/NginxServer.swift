@@ -44,6 +44,40 @@ struct NginxServer: Sendable {
         }
     }
 
+    /// Renders `config` over the running nginx's and has it load it (`nginx -s reload`): its old workers finish
+    /// the requests they hold while new ones take the new configuration. Returns once every worker that ran
+    /// before is gone and a new one runs, so that every request from then on meets the new configuration.
+    func reload(_ config: NginxConfig) throws(StackError) {
+        guard case .running(let master?) = service.pidFile.state else { throw StackError("nginx is not running") }
+        let nginx = try executable()
+        try config.write()
+        try check(config, nginx: nginx)
+        let old = Self.workers(of: master)
+        let reload = Invocation(nginx, ["-p", config.prefix + "/", "-c", config.mainFile, "-s", "reload"], environment: environment)
+        guard try Command.run(reload, output: .append(errorLog), timeout: context.timeout, poll: context.poll).succeeded else {
+            throw StackError("nginx -s reload failed", log: errorLog)
+        }
+        let settled = try context.poll.wait(upTo: context.timeout) {
+            let workers = Self.workers(of: master)
+            return !workers.isEmpty && workers.isDisjoint(with: old)
+        }
+        guard settled else { throw StackError("nginx's old workers did not finish within the timeout after a reload", log: errorLog) }
+    }
+
+    /// The master's child processes: its workers (and, briefly, its cache loader).
+    private static func workers(of master: pid_t) -> Set<pid_t> {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return Set(
+            entries.compactMap { entry -> pid_t? in
+                guard let pid = pid_t(entry), let stat = FileSystem.read("/proc/\(entry)/stat"),
+                    let afterName = stat.range(of: ") ", options: .backwards)
+                else { return nil }
+                // After the command's name: the state, then the parent's pid.
+                let fields = stat[afterName.upperBound...].split(separator: " ")
+                return fields.count > 1 && pid_t(fields[1]) == master ? pid : nil
+            })
+    }
+
     static func portInUse(_ port: Int) -> StackError {
         StackError("port \(port) is already in use on this machine (choose another: --http-port N, or PORT=N make run)")
     }

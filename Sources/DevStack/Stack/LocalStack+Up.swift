@@ -49,7 +49,8 @@ extension LocalStack {
         try privileges.changeGroup(of: runtime.sockets, to: privileges.socketGroup)
         chmod(runtime.sockets, 0o750)
         let state = StackState(
-            directory: directory.path, binaries: binaries, threads: options.threads, transferThreads: options.transferThreads,
+            directory: directory.path, binaries: binaries, repository: options.repository, threads: options.threads,
+            transferThreads: options.transferThreads,
             webSocket: runtime.webSocket, transferSocket: runtime.transferSocket,
             socketGroup: privileges.socketGroup, startsBot: options.startsBot, httpPortArgument: options.httpPort)
 
@@ -64,9 +65,7 @@ extension LocalStack {
             sandboxOrigin = origin
         }
         let nginx = NginxConfig(
-            repository: options.repository, prefix: runtime.nginx, userDirective: privileges.nginxUserDirective,
-            webSocket: state.webSocket, transferSocket: state.transferSocket, eventsSocket: runtime.eventsSocket, port: options.httpPort,
-            accessLog: directory.log("nginx-access"), sandboxOrigin: sandboxOrigin)
+            state: state, directory: directory, privileges: privileges, port: options.httpPort, sandboxOrigin: sandboxOrigin)
         let port = try NginxServer(context: context, environment: environment.values).start(nginx, requestedPort: options.httpPort)
 
         let webURL = "http://127.0.0.1:\(port)"

@@ -10,6 +10,7 @@ enum GatewayCloseCode: UInt16, Error, Sendable {
     case invalidSequence = 4007
     case rateLimited = 4008
     case invalidShard = 4010
+    case shardingRequired = 4011
     case invalidAPIVersion = 4012
     case invalidIntents = 4013
     case disallowedIntents = 4014
@@ -26,6 +27,7 @@ enum GatewayCloseCode: UInt16, Error, Sendable {
         case .invalidSequence: "Invalid seq."
         case .rateLimited: "Rate limited."
         case .invalidShard: "Invalid shard."
+        case .shardingRequired: "Sharding required."
         case .invalidAPIVersion: "Invalid API version."
         case .invalidIntents: "Invalid intent(s)."
         case .disallowedIntents: "Disallowed intent(s)."

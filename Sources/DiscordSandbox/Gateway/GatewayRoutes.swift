@@ -8,15 +8,15 @@ enum GatewayRoutes {
             },
             .discord(.GET, "/gateway/bot") { context in
                 try context.requireBotToken()
-                let identifies = context.state.withLock { $0.gateway.identifies }
+                let (identifies, settings) = context.state.withLock { ($0.gateway.identifies, $0.gateway.settings) }
                 return .json([
                     "url": .string(context.configuration.gatewayURL),
-                    "shards": 1,
+                    "shards": .int(settings.shards),
                     "session_start_limit": [
                         "total": 1000,
                         "remaining": .int(max(0, 1000 - identifies)),
                         "reset_after": 14_400_000,
-                        "max_concurrency": 1,
+                        "max_concurrency": .int(settings.maxConcurrency),
                     ],
                 ])
             },

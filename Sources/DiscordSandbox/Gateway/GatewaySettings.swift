@@ -12,8 +12,12 @@ struct GatewaySettings: Sendable {
     var memberRequestWindowMilliseconds = 30_000
     /// Members per GUILD_MEMBERS_CHUNK.
     var chunkSize = 1000
-    /// One identify per this window: `max_concurrency` 1 per 5 s, as `GET /gateway/bot` reports.
+    /// `max_concurrency` identifies per this window, one per rate-limit bucket, as `GET /gateway/bot` reports.
     var identifyWindowMilliseconds = 5000
+    /// `GET /gateway/bot`'s `shards`: with more than one, an IDENTIFY must carry `shard` with at least this count.
+    var shards = 1
+    /// `GET /gateway/bot`'s `session_start_limit.max_concurrency`: the identify buckets, `shard_id % max_concurrency`.
+    var maxConcurrency = 1
 
     mutating func apply(_ update: GatewaySettingsUpdate) {
         if let value = update.heartbeatIntervalMilliseconds { heartbeatIntervalMilliseconds = value }
@@ -23,6 +27,8 @@ struct GatewaySettings: Sendable {
         if let value = update.memberRequestWindowMilliseconds { memberRequestWindowMilliseconds = value }
         if let value = update.chunkSize { chunkSize = value }
         if let value = update.identifyWindowMilliseconds { identifyWindowMilliseconds = value }
+        if let value = update.shards { shards = value }
+        if let value = update.maxConcurrency { maxConcurrency = value }
     }
 
     var json: JSON {
@@ -36,6 +42,8 @@ struct GatewaySettings: Sendable {
             "member_request_window_ms": .int(memberRequestWindowMilliseconds),
             "chunk_size": .int(chunkSize),
             "identify_window_ms": .int(identifyWindowMilliseconds),
+            "shards": .int(shards),
+            "max_concurrency": .int(maxConcurrency),
         ]
     }
 }
@@ -49,6 +57,8 @@ struct GatewaySettingsUpdate: Decodable {
     let memberRequestWindowMilliseconds: Int?
     let chunkSize: Int?
     let identifyWindowMilliseconds: Int?
+    let shards: Int?
+    let maxConcurrency: Int?
 
     private enum CodingKeys: String, CodingKey {
         case heartbeatIntervalMilliseconds = "heartbeat_interval_ms"
@@ -58,6 +68,8 @@ struct GatewaySettingsUpdate: Decodable {
         case memberRequestWindowMilliseconds = "member_request_window_ms"
         case chunkSize = "chunk_size"
         case identifyWindowMilliseconds = "identify_window_ms"
+        case shards
+        case maxConcurrency = "max_concurrency"
     }
 
     init(from decoder: any Decoder) throws {
@@ -78,6 +90,8 @@ struct GatewaySettingsUpdate: Decodable {
         memberRequestWindowMilliseconds = try bounded(.memberRequestWindowMilliseconds, 0...86_400_000)
         chunkSize = try bounded(.chunkSize, 1...100_000)
         identifyWindowMilliseconds = try bounded(.identifyWindowMilliseconds, 0...60_000)
+        shards = try bounded(.shards, 1...1024)
+        maxConcurrency = try bounded(.maxConcurrency, 1...16)
         acknowledgesHeartbeats = try container.decodeIfPresent(Bool.self, forKey: .acknowledgesHeartbeats)
         enabledPrivilegedIntents = try container.decodeIfPresent([String].self, forKey: .enabledPrivilegedIntents).map {
             names in

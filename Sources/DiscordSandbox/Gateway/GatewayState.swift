@@ -30,8 +30,9 @@ struct GatewayState: Sendable {
     /// Open connections, identified or not.
     private(set) var links: [Int: GatewayLink] = [:]
     private(set) var identifies = 0
-    /// When the last session started: `max_concurrency` (1) identifies are allowed per identify window.
-    private var lastIdentifyAt: ContinuousClock.Instant?
+    /// When the last session of each rate-limit bucket (`shard_id % max_concurrency`) started: one identify
+    /// per bucket per identify window.
+    private var lastIdentifyAt: [Int: ContinuousClock.Instant] = [:]
     /// Identifies answered with INVALID_SESSION for coming too soon after the previous one.
     private(set) var identifiesRefused = 0
     private(set) var resumes = 0
@@ -83,9 +84,11 @@ struct GatewayState: Sendable {
     // MARK: - Sessions
 
     /// IDENTIFY: starts a session on the connection with READY and, with the GUILDS intent, GUILD_CREATE.
-    /// An identify within the identify window of the previous session start gets INVALID_SESSION (`false`)
-    /// and no session (developers/events/gateway, "Identifying": "If your app exceeds this limit, Discord
-    /// will respond with a Invalid Session"); `nil` then.
+    /// An identify within the identify window of the previous session start in its rate-limit bucket
+    /// (`shard_id % max_concurrency`) gets INVALID_SESSION (`false`) and no session (developers/events/gateway,
+    /// "Identifying": "If your app exceeds this limit, Discord will respond with a Invalid Session"); `nil`
+    /// then. With `shards` > 1, an identify without `shard`, or with fewer shards, is closed with 4011
+    /// (developers/events/gateway, "Sharding": sharding is required past the guilds one session may hold).
     mutating func identify(
         _ identify: Identify,
         on link: GatewayLink,
@@ -100,12 +103,14 @@ struct GatewayState: Sendable {
             throw .disallowedIntents
         }
         let shard = try identify.validShard()
-        if let last = lastIdentifyAt, now - last < .milliseconds(settings.identifyWindowMilliseconds) {
+        guard settings.shards == 1 || (shard?.count ?? 1) >= settings.shards else { throw .shardingRequired }
+        let bucket = (shard?.id ?? 0) % settings.maxConcurrency
+        if let last = lastIdentifyAt[bucket], now - last < .milliseconds(settings.identifyWindowMilliseconds) {
             identifiesRefused += 1
             link.send(GatewayFrame.invalidSession(resumable: false))
             return nil
         }
-        lastIdentifyAt = now
+        lastIdentifyAt[bucket] = now
         var session = GatewaySession(
             serial: identifies + 1,
             intents: intents,

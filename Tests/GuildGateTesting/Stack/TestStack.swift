@@ -16,6 +16,8 @@ public final class TestStack: Sendable {
     public var socketPath: String { directory + "/run/web.sock" }
     /// What guildgate-web has logged so far (at `notice` and above).
     public var webLog: String { (try? String(contentsOfFile: directory + "/logs/web.log", encoding: .utf8)) ?? "" }
+    /// What nginx has logged so far: why it answered 502 or passed a request to the next instance.
+    public var nginxErrorLog: String { (try? String(contentsOfFile: directory + "/logs/nginx-error.log", encoding: .utf8)) ?? "" }
 
     public static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -76,6 +78,19 @@ public final class TestStack: Sendable {
             throw StackError(description: "the test stack did not start (logs in \(directory)/logs):\n\(error)")
         }
     }
+
+    /// Sends the stack's pages and API to these guildgate-web sockets (none: back to the stack's own instance)
+    /// with `nginx -s reload`; returns once nginx's old workers are gone.
+    public func routeWeb(to sockets: [String]) throws {
+        do {
+            try Self.localStack(directory).reloadNginx(webSockets: sockets)
+        } catch {
+            throw StackError(description: "\(error)")
+        }
+    }
+
+    /// The group nginx's workers reach the app's sockets with (`guildgate-web serve --socket-group`).
+    public var socketGroup: String { settings["STACK_SOCKET_GROUP"]! }
 
     public func stop() {
         Self.localStack(directory).down(purge: true)

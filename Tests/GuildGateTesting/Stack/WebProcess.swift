@@ -4,16 +4,26 @@ import Foundation
 public final class WebProcess: StackProcess {
     public let socketPath: String
 
-    /// Runs `arguments`, or by default `serve` on its own socket with 4 threads and `serveOptions`.
+    /// Runs `arguments`, or by default `serve` on its own socket with `threads` threads and `serveOptions`.
     public init(
-        stack: TestStack, arguments: [String]? = nil, serveOptions: [String] = [], overrides: [String: String?] = [:], stdin: String? = nil
+        stack: TestStack, arguments: [String]? = nil, threads: Int = 4, serveOptions: [String] = [], overrides: [String: String?] = [:],
+        stdin: String? = nil
     ) throws {
         let socketPath = stack.directory + "/run/extra-\(UUID().uuidString.prefix(8)).sock"
         self.socketPath = socketPath
         try super.init(
             stack: stack, binary: "guildgate-web",
-            arguments: arguments ?? ["serve", "--listen", socketPath, "--threads", "4"] + serveOptions,
+            arguments: arguments ?? ["serve", "--listen", socketPath, "--threads", String(threads)] + serveOptions,
             overrides: overrides, stdin: stdin)
+    }
+
+    /// An instance nginx can send the stack's pages to (`TestStack.routeWeb`), with as many threads as the stack's own.
+    public static func behindNginx(_ stack: TestStack) throws -> WebProcess {
+        let web = try WebProcess(stack: stack, threads: 16, serveOptions: ["--socket-group", stack.socketGroup])
+        guard web.waitUntilServing() else {
+            throw TestStack.StackError(description: "a guildgate-web instance did not start: \(web.errorOutput.suffix(2000))")
+        }
+        return web
     }
 
     /// Waits until the socket answers a FastCGI request.

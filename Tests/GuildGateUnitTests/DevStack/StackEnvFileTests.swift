@@ -7,7 +7,8 @@ import Testing
 /// DIR/stack.env: written as a shell sources it, read back with Core's DotEnv as it was written.
 @Suite struct StackEnvFileTests {
     static let state = StackState(
-        directory: "/tmp/stack", binaries: "/src/.build/release", threads: 16, transferThreads: 8, webSocket: "/tmp/stack/run/web.sock",
+        directory: "/tmp/stack", binaries: "/src/.build/release", repository: "/src", threads: 16, transferThreads: 8,
+        webSocket: "/tmp/stack/run/web.sock",
         transferSocket: "/tmp/stack/run/transfer.sock", socketGroup: "nogroup", startsBot: false, httpPortArgument: 0)
 
     @Test func settingsAndStateSurviveTheRoundTrip() throws {
