@@ -3,6 +3,7 @@
 #   make test    the format check, then GuildGateUnitTests and GuildGateEndToEndTests (swift test; the tests start their stack themselves)
 #   make format  reformat Sources and Tests as .swift-format says
 #   make bench   wrk against nginx → guildgate-web (docs/BENCHMARKS.md)
+#   make chaos   the fault runs that take minutes (scripts/chaos; docs/RELIABILITY.md), before each release
 #   make build   debug build;  make release   release build
 #   make clean   stop the `make run` stack and delete var/ (not .build/)
 SHELL := /bin/bash
@@ -27,7 +28,7 @@ RELEASE_PRODUCTS := guildgate-web guildgate-bot discord-sandbox guildgate-dev
 # The local stack's tool (Sources/GuildGateDev), built with the binaries it starts.
 DEV := .build/release/guildgate-dev
 
-.PHONY: all deps build release run test bench clean format
+.PHONY: all deps build release run test bench chaos clean format
 
 all: build
 
@@ -53,6 +54,10 @@ format:
 
 bench: release
 	scripts/bench
+
+chaos: build
+	scripts/chaos/faults-postgres-restarts
+	scripts/chaos/ha-bot-failover
 
 # Stopping a stack takes guildgate-dev: built first when there is a stack to stop.
 clean: $(if $(wildcard $(RUN_DIR)),release)
