@@ -61,11 +61,43 @@ public struct JSONByteWriter: ~Copyable {
         byte(UInt8(ascii: "\""))
     }
 
+    /// Most pieces are a few bytes (punctuation, member names, ids, timestamps): up to 32 bytes are copied inline,
+    /// as overlapping words, instead of calling memmove for each (callgrind: memmove's calls were a seventh of a
+    /// roster answer's instructions).
     @inlinable
     mutating func append(_ source: UnsafePointer<UInt8>, _ length: Int) {
         if count + length > capacity { grow(to: count + length) }
-        (start + count).update(from: source, count: length)
+        let target = UnsafeMutableRawPointer(start + count)
+        let from = UnsafeRawPointer(source)
+        switch length {
+        case 17...32:
+            copyWords(from, to: target, at: 0)
+            copyWords(from, to: target, at: 8)
+            copyWords(from, to: target, at: length - 16)
+            copyWords(from, to: target, at: length - 8)
+        case 8...16:
+            copyWords(from, to: target, at: 0)
+            copyWords(from, to: target, at: length - 8)
+        case 4..<8:
+            target.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            target.storeBytes(
+                of: from.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self), toByteOffset: length - 4, as: UInt32.self)
+        case 1..<4:
+            start[count] = source[0]
+            start[count + length / 2] = source[length / 2]
+            start[count + length - 1] = source[length - 1]
+        case 0:
+            break
+        default:
+            (start + count).update(from: source, count: length)
+        }
         count += length
+    }
+
+    /// The 8 bytes at `offset`.
+    @inlinable
+    func copyWords(_ source: UnsafeRawPointer, to target: UnsafeMutableRawPointer, at offset: Int) {
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
     }
 
     @inlinable

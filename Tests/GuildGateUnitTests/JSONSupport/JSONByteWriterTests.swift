@@ -26,4 +26,16 @@ import Testing
         writer.raw("]")
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"[42,"a\"b"]"#)
     }
+
+    /// Pieces of every length, one after another from a buffer that grows: short ones are copied word-wise.
+    @Test func piecesOfEveryLengthAreCopiedWhole() {
+        var writer = JSONByteWriter(capacity: 0)
+        var expected: [UInt8] = []
+        for length in 0...40 {
+            let piece = (0..<length).map { UInt8(ascii: "a") + UInt8((length + $0) % 26) }
+            piece.withUnsafeBytes { writer.raw($0) }
+            expected += piece
+        }
+        #expect(writer.bytes == expected)
+    }
 }
