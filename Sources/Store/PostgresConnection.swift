@@ -381,7 +381,8 @@ public final class PostgresConnection {
 
 /// Watches the notices of a connection for a FATAL error, which libpq hands on as a notice when it comes while
 /// the connection is idle (the server ends the session after it; the connection is replaced, so it is not
-/// printed). Every other notice goes to libpq's own receiver (standard error), as before.
+/// printed). Every other notice goes on to libpq's own receiver, which hands it to the connection's notice
+/// processor (the log).
 private final class Notices {
     private(set) var endedSession = false
     /// libpq's own receiver, which ignores its argument.

@@ -7,7 +7,7 @@ import Testing
 extension EndToEnd {
     /// Discord failing under a running guildgate-bot: a global 429 pauses every route of the process for the
     /// `retry_after` it names, and 5xx answers (some after the change was made) are retried; either way every
-    /// role change and every reply happens exactly once.
+    /// role change and every reply happens exactly once. guildgate-web pauses the same way.
     @Suite final class DiscordFailure {
         static let rolesRoute = "/guilds/{id}/members/{id}/roles/{id}"
 
@@ -85,6 +85,29 @@ extension EndToEnd {
             #expect(requests.filter { $0["status"] as? Int == 429 }.count == 1, "the bot sent into the pause")
             #expect(try awaiting.changesByTheBot(sandbox) == awaiting.expectedChanges)
             #expect(try helpReplies() == 1)
+        }
+
+        @Test func aGlobal429PausesGuildGateWebsUploadForItsRetryAfterAndThePartIsStoredOnce() throws {
+            let (owner, csrf) = try EndToEnd.logIn(stack, sandbox, username: "limited_uploader")
+            try sandbox.clearRequests()
+            try sandbox.arm(#"{"method":"POST","path":"/channels/{id}/messages","kind":"ratelimit","global":true,"delay_ms":2000}"#)
+            let bytes = Array("stored while Discord asks every client of the bot token to wait".utf8)
+            let created = try EndToEnd.uploadFile(owner, bytes, name: "limited.bin", headers: ["X-CSRF-Token": csrf])
+            #expect(created.status == 201, "\(created.body)")
+            #expect(try sandbox.armedFaults().isEmpty, "the upload never met the 429")
+
+            let requests = try sandbox.requests()
+            let limited = try #require(requests.first { $0["fault"] as? String == "ratelimit" }.flatMap(Self.time))
+            for request in requests where (Self.time(request) ?? .distantPast) > limited {
+                let gap = (Self.time(request) ?? limited).timeIntervalSince(limited)
+                #expect(gap >= 1.99, "\(request["method"] ?? "") \(request["path"] ?? "") sent \(gap) s after a global 429 asking for 2 s")
+            }
+            let stored = requests.filter {
+                $0["method"] as? String == "POST" && ($0["path"] as? String)?.hasSuffix("/messages") == true && $0["status"] as? Int == 200
+            }
+            #expect(stored.count == 1, "one part, stored \(stored.count) times")
+            let id = try #require(created.json?["id"] as? Int)
+            #expect(try owner.get("/api/files/\(id)/content").bytes == bytes)
         }
 
         @Test func aStormOf5xxIsRetriedAndNoRoleChangeOrMessageIsLostOrMadeTwice() throws {
