@@ -26,7 +26,7 @@ extension EndToEnd.BotWorker {
 
     @Test func anOutageLeavesPresencesAsTheyWereUntilTheGuildIsBack() throws {
         let bot = try startBot()
-        #expect(poll(timeout: 5) { try status(of: Self.ann) == "online" })
+        #expect(poll(timeout: 15) { try status(of: Self.ann) == "online" })
         try sandbox.send("PUT", "/_sandbox/guild/outage", json: #"{"unavailable":true}"#)
         #expect(bot.waitForOutput("guild unavailable", timeout: 5))
         // A new session during the outage: READY, then the guild as an unavailable guild object, without members.
@@ -44,7 +44,7 @@ extension EndToEnd.BotWorker {
         #expect(try status(of: Self.ann) == "online", "the outage changed a presence")
 
         try sandbox.send("PUT", "/_sandbox/guild/outage", json: #"{"unavailable":false}"#)
-        #expect(poll(timeout: 5) { try status(of: Self.ann) == "idle" }, "the guild's GUILD_CREATE after the outage was not applied")
+        #expect(poll(timeout: 15) { try status(of: Self.ann) == "idle" }, "the guild's GUILD_CREATE after the outage was not applied")
         #expect(try status(of: Self.bob) == "offline")
     }
 }
@@ -58,6 +58,6 @@ extension EndToEnd.BotWorker {
         #expect(
             // Generous: the job waits its turn behind the scheduled reconcile, slow under the full suite's load.
             poll(timeout: 30) { (try job(reconcile)["last_error"] as? String)?.contains("not in guild \(guildID)") == true },
-            "\((try? job(reconcile)) ?? [:])")
+            "\((try? job(reconcile)) ?? [:]) \(bot.errorOutput.suffix(3000))")
     }
 }

@@ -152,7 +152,7 @@ extension EndToEnd {
             let stranger = "500000000000000099"
             try db.query("INSERT INTO presences (guild_id, discord_id, status) VALUES ($1, $2, 'online')", [guildID, stranger])
             let bot = try startBot()
-            #expect(poll(timeout: 5) { try !sandbox.memberRequests().isEmpty }, "the scheduled reconcile never asked for members")
+            #expect(poll(timeout: 15) { try !sandbox.memberRequests().isEmpty }, "the scheduled reconcile never asked for members")
             Thread.sleep(forTimeInterval: 1.2)
 
             let first = try sync()
@@ -179,7 +179,7 @@ extension EndToEnd {
             let failing = try jobs.enqueue(
                 kind: BackgroundJob.Kind.presenceReconcile.rawValue, payload: ["guild_id": "999"], maxAttempts: 2, backoffSeconds: 1)
             let unknown = try jobs.enqueue(kind: "no.such.kind", maxAttempts: 1)
-            #expect(poll(timeout: 10) { try jobs.job(id: failing.id)?.state == .failed && jobs.job(id: unknown.id)?.state == .failed })
+            #expect(poll(timeout: 20) { try jobs.job(id: failing.id)?.state == .failed && jobs.job(id: unknown.id)?.state == .failed })
             let failed = try #require(try jobs.job(id: failing.id))
             #expect(failed.attempts == 2)
             #expect(failed.lastError?.contains("not in guild 999") == true, "\(failed.lastError ?? "")")

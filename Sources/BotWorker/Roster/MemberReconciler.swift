@@ -95,10 +95,14 @@ actor MemberReconciler {
         guilds?.insert(guildID)
     }
 
-    /// GUILD_DELETE without `unavailable`: the bot left or was removed from the guild.
+    /// GUILD_DELETE without `unavailable`: the bot left or was removed from the guild. Requests in flight for it
+    /// fail now: no chunk will answer them, and the job runner would wait out their 30 s.
     func guildLeft(_ guildID: String) {
         guilds?.remove(guildID)
         unavailable.remove(guildID)
+        for (nonce, request) in inFlight where request.guildID == guildID {
+            fail(nonce: nonce, with: ReconcileError.notInGuild(guildID))
+        }
     }
 
     func reconcile(guildID: String) async throws -> ReconcileReport {
