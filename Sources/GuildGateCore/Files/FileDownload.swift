@@ -58,11 +58,9 @@ public struct FileDownload: Sendable {
             let range = max(lower - partStart, 0)..<(min(upper - partStart, plainSize - 1) + 1)
             if cipher == nil {
                 let chunk = range.lowerBound / FileCipher.chunkSize
-                guard
-                    let found = ciphers.first(where: {
-                        $0.cipher.authenticates(sealed[...], part: index, plainSize: plainSize, chunk: chunk)
-                    })
-                else { throw FilePartError.authenticationFailed(part: index) }
+                guard let found = candidate(opening: sealed[...], part: index, plainSize: plainSize, chunk: chunk) else {
+                    throw FilePartError.authenticationFailed(part: index)
+                }
                 cipher = found.cipher
             }
             try cipher?.open(sealed, part: index, plainSize: plainSize, range: range) { bytes in
@@ -80,7 +78,14 @@ public struct FileDownload: Sendable {
         guard let first = parts.first(where: { $0.index == 0 }) else { throw FilePartError.authenticationFailed(part: 0) }
         let plainSize = min(file.partSize, file.size)
         let sealed = try fetch(first, bytes: 0..<FileCipher.firstChunkSealedSize(plain: plainSize), discord: discord)
-        return ciphers.first(where: { $0.cipher.authenticates(sealed[...], part: 0, plainSize: plainSize, chunk: 0) })?.keyID
+        return candidate(opening: sealed[...], part: 0, plainSize: plainSize, chunk: 0)?.keyID
+    }
+
+    /// The listed key whose cipher authenticates chunk `chunk` of `sealed`, the stored bytes of part `part`.
+    private func candidate(
+        opening sealed: ArraySlice<UInt8>, part: Int, plainSize: Int, chunk: Int
+    ) -> (keyID: String, cipher: FileCipher)? {
+        ciphers.first { $0.cipher.authenticates(sealed, part: part, plainSize: plainSize, chunk: chunk) }
     }
 
     /// One part as stored, checked against its SHA-256.
