@@ -86,7 +86,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "DevStack", dependencies: [
-            "CPosixSpawn", "DiscordSandboxDefaults", "GuildGateCore", "ProcessSupport", "Store",
+            "CPosixSpawn", "DiscordSandboxDefaults", "GuildGateCore", "ProcessSupport", "Store", "WireFormats",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "GuildGateDev", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// The secrets a stack makes for itself when none is configured, kept in DIR (0600) so that the stack's sessions and
 /// encrypted files outlive a restart: DIR/secret.key, base64 of 32 random bytes (GUILDGATE_SECRET_KEY), and
@@ -9,7 +10,7 @@ enum GeneratedSecrets {
     }
 
     static func apiToken(in directory: StackDirectory) throws(StackError) -> String {
-        try kept(at: directory.apiToken) { randomBytes().map { String(format: "%02x", $0) }.joined() }
+        try kept(at: directory.apiToken) { Hex.encode(randomBytes()) }
     }
 
     /// The secret in the file at `path`, made and written by `make` if the file is missing or empty.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import WireFormats
 
 /// One master key of `GUILDGATE_SECRET_KEY`: 32 random bytes, and the id that names it in the database.
 public struct MasterKey: Sendable, Equatable {
@@ -13,7 +14,7 @@ public struct MasterKey: Sendable, Equatable {
     public init(_ bytes: [UInt8]) {
         precondition(bytes.count == Self.length, "a master key is \(Self.length) bytes")
         self.bytes = bytes
-        id = Secrets.derivedKey(bytes, purpose: "key-id").prefix(8).map { String(format: "%02x", $0) }.joined()
+        id = Hex.encode(Secrets.derivedKey(bytes, purpose: "key-id").prefix(8))
     }
 
     /// A key for one purpose derived from this master key, so that one leak does not expose the others.

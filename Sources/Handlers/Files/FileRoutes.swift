@@ -153,16 +153,12 @@ enum FileRoutes {
     static func json(_ file: StoredFile) -> JSON {
         [
             "id": .int(file.id), "name": .string(file.name), "size": .int(file.size),
-            "sha256": file.sha256.map { .string(hex($0)) } ?? .null, "parts": .int(file.parts),
+            "sha256": file.sha256.map { .string(Hex.encode($0)) } ?? .null, "parts": .int(file.parts),
             "stored_parts": .int(file.storedParts), "state": .string(file.state.rawValue),
             "content_type": .string(file.contentType),
             "created_at": file.createdAt.map(ISO8601Timestamp.format).json,
             "download_url": .string("/api/files/\(file.id)/content"),
         ]
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     // MARK: - Download
@@ -174,7 +170,7 @@ enum FileRoutes {
         case .damaged: throw HTTPError.gone("This file is damaged: a stored part failed its integrity check.")
         default: throw HTTPError.conflict("This file is not completely stored.")
         }
-        let etag = "\"" + hex(file.sha256 ?? []) + "\""
+        let etag = "\"" + Hex.encode(file.sha256 ?? []) + "\""
         var headers: [(String, String)] = [
             ("ETag", etag), ("Accept-Ranges", "bytes"), ("Content-Type", file.contentType),
             ("Content-Disposition", ContentDisposition.attachment(filename: file.name)),

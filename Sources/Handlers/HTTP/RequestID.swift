@@ -1,3 +1,5 @@
+import WireFormats
+
 /// A request's id: on every log line of the request (`request_id`) and in its response (`X-Request-Id`), so a
 /// report that quotes it finds the lines. nginx's `$request_id` (the `REQUEST_ID` FastCGI param of
 /// nginx/guildgate.conf.in, also in nginx's access log); one made here when nothing gave one.
@@ -19,16 +21,6 @@ public enum RequestID {
     /// 32 random hex digits, as nginx makes them.
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for _ in 0..<2 {
-            var word = generator.next() as UInt64
-            for _ in 0..<16 {
-                bytes.append(digits[Int(word & 15)])
-                word >>= 4
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 }

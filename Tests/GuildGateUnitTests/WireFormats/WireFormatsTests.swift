@@ -4,6 +4,11 @@ import WireFormats
 /// What discord-sandbox asks of WireFormats beyond what GuildGate's own tests cover: Discord's `+` for spaces
 /// in its OAuth redirects, and a whole large body fed to the multipart parser at once.
 @Suite struct WireFormatsTests {
+    @Test func hexIsTwoLowercaseDigitsAByteInOrder() {
+        #expect(Hex.encode([0x00, 0x0F, 0xA5, 0xFF, 0x10]) == "000fa5ff10")
+        #expect(Hex.encode([]) == "")
+    }
+
     @Test func formsCanWriteSpacesAsPlusAsDiscordsRedirectsDo() {
         let fields = [(name: "error_description", value: "denied the request"), (name: "state", value: "a+b %20")]
         #expect(FormEncoding.encode(fields, spaceAsPlus: true) == "error_description=denied+the+request&state=a%2Bb+%2520")
